@@ -1,0 +1,37 @@
+# Two commands for a new user: `make demo` and `make test`. Both install what they need.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+SYSSTAMP := var/.system-packages
+
+.PHONY: demo test bench install system-deps lint clean
+
+$(SYSSTAMP): system-packages.txt scripts/install-system-packages.sh
+	bash scripts/install-system-packages.sh system-packages.txt
+	@mkdir -p var && touch $(SYSSTAMP)
+
+system-deps: $(SYSSTAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) $(SYSSTAMP)
+
+demo: install
+	$(BIN)/doisoat demo
+
+test: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,98 @@
+"""``doisoat simulate`` and ``doisoat demo``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+console = Console(stderr=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate_command)
+    app.command("demo")(demo_command)
+
+
+def simulate_command(
+    students: int = typer.Option(10_000, "--students", "-n", help="How many students (1 k to 2 M)."),
+    seed: int = typer.Option(1, "--seed", help="Same seed, same district."),
+    out: Path | None = typer.Option(
+        None, "--out", help="Folder for the simulated district (Parquet tables and ground truth)."
+    ),
+    load: bool = typer.Option(False, "--load", help="Also load it into the store."),
+    night: str | None = typer.Option(None, "--night", help="The night, dd/mm/yyyy or yyyy-mm-dd."),
+) -> None:
+    """Simulate a district with its vendors, registry, grades and the mess of real data."""
+    from simulate import generate
+    from simulate.files import write_parquet
+
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task("Mô phỏng quận/huyện", total=None)
+        district = generate(students, seed=seed, night=_night(night))
+        progress.update(task, description="Đã mô phỏng")
+        if out is not None:
+            write_parquet(district, out)
+        if load:
+            _load(district, progress)
+    summary = district.summary() | {"seconds": round(time.perf_counter() - started, 2)}
+    if out is not None:
+        summary["out"] = str(out)
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+def demo_command(
+    students: int = typer.Option(5_000, "--students", "-n", help="Size of the demo district."),
+    seed: int = typer.Option(1, "--seed"),
+) -> None:
+    """Simulate a district and load it into the store, then say where everything is."""
+    from doisoat import store
+    from simulate import generate
+
+    with _progress() as progress:
+        task = progress.add_task("Mô phỏng quận/huyện", total=None)
+        district = generate(students, seed=seed)
+        progress.update(task, description="Đã mô phỏng")
+        store.upgrade()
+        loaded = _load(district, progress)
+    url = store.default_url()
+    typer.echo(f"Store: {url}")
+    typer.echo(
+        f"Loaded {loaded.records} student records, {loaded.subject_results} subject results, "
+        f"{loaded.term_results} term results from {loaded.snapshots} snapshots "
+        f"({loaded.skipped_snapshots} already loaded)."
+    )
+
+
+def _load(district, progress):
+    from doisoat import store
+    from simulate.load import load_district
+
+    engine = store.get_engine()
+    store.upgrade(engine)
+    task = progress.add_task("Nạp vào kho dữ liệu", total=None)
+    return load_district(engine, district, progress=lambda _s, n: progress.advance(task, n))
+
+
+def _night(raw: str | None) -> dt.date | None:
+    if raw is None:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"Ngày không hợp lệ: {raw!r} (cần dd/mm/yyyy)")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
+        TimeElapsedColumn(), console=console, transient=True,
+    )

@@ -1,0 +1,242 @@
+"""The canonical schema as SQLModel tables: the contract between connectors, reconcile and reports.
+
+Column names are those of DESIGN.md and must not get synonyms downstream. Tables follow the
+SQLModel family pattern: ``XBase`` holds the fields, ``X(XBase, table=True)`` is the table.
+Lists and mappings (regular scores, evidence) are stored as JSON text so that the same table
+works on SQLite and PostgreSQL and bulk-loads with plain COPY / executemany.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Field, SQLModel
+
+SOURCES = ("smas", "vnedu", "vietschool", "quangich", "moet")
+VENDORS = ("smas", "vnedu", "vietschool", "quangich")
+STATUSES = (
+    "studying",
+    "transferred_out",
+    "transferred_in",
+    "dropped_out",
+    "graduated",
+    "repeating",
+)
+TERMS = ("1", "2", "year")
+
+
+class SchoolBase(SQLModel):
+    school_code: str = Field(primary_key=True, max_length=32)
+    name: str
+    level: str = Field(description="primary | thcs | thpt")
+    province_code: str = Field(max_length=2)
+    district: str = ""
+    vendor: str = Field(description="one of smas, vnedu, vietschool, quangich")
+
+
+class School(SchoolBase, table=True):
+    __tablename__ = "school"
+
+
+class SourceSnapshotBase(SQLModel):
+    source: str = Field(index=True)
+    school_code: str | None = Field(default=None, index=True)
+    night: dt.date = Field(index=True, description="the night this snapshot belongs to")
+    taken_at: dt.datetime
+    origin: str = Field(default="", description="file path, URL or 'simulate'")
+    content_hash: str = Field(default="", index=True)
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    status: str = Field(default="loaded", description="loading | loaded | excluded")
+
+
+class SourceSnapshot(SourceSnapshotBase, table=True):
+    __tablename__ = "source_snapshot"
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class StudentRecordBase(SQLModel):
+    record_id: str = Field(primary_key=True, description="source:snapshot:local_id")
+    source: str = Field(index=True)
+    snapshot_id: int = Field(index=True)
+    school_code: str = Field(index=True)
+    local_id: str
+    moet_code: str | None = Field(default=None, index=True)
+    personal_id: str | None = None
+    family_name: str = ""
+    middle_name: str = ""
+    given_name: str = ""
+    full_name: str = ""
+    dob: dt.date | None = None
+    dob_raw: str | None = None
+    gender: str | None = None
+    ethnicity: str | None = None
+    birthplace: str | None = None
+    father_name: str | None = None
+    mother_name: str | None = None
+    school_year: str = ""
+    grade: int | None = None
+    class_name: str | None = None
+    status: str = "studying"
+    status_date: dt.date | None = None
+    transfer_school_code: str | None = None
+    src_file: str | None = None
+    src_sheet: str | None = None
+    src_row: int | None = None
+
+
+class StudentRecord(StudentRecordBase, table=True):
+    __tablename__ = "student_record"
+
+
+class SubjectResultBase(SQLModel):
+    record_id: str = Field(index=True)
+    school_year: str
+    term: str = Field(description="1 | 2 | year")
+    subject: str
+    regular_scores: str = Field(default="[]", description="JSON list of numbers")
+    midterm: float | None = None
+    final: float | None = None
+    average: float | None = None
+    rating: str | None = Field(default=None, description="D | CD for comment subjects")
+
+
+class SubjectResult(SubjectResultBase, table=True):
+    __tablename__ = "subject_result"
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class TermResultBase(SQLModel):
+    record_id: str = Field(index=True)
+    school_year: str
+    term: str
+    academic: str | None = None
+    conduct: str | None = None
+    absent_excused: int | None = None
+    absent_unexcused: int | None = None
+    promotion: str | None = None
+    title: str | None = None
+
+
+class TermResult(TermResultBase, table=True):
+    __tablename__ = "term_result"
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class QuarantinedRowBase(SQLModel):
+    """A row a connector could not accept: kept with its reason, never dropped."""
+
+    snapshot_id: int = Field(index=True)
+    source: str
+    src_file: str | None = None
+    src_sheet: str | None = None
+    src_row: int | None = None
+    column: str | None = None
+    reason: str
+    reason_vi: str
+    raw: str = Field(default="{}", description="JSON of the row as read")
+
+
+class QuarantinedRow(QuarantinedRowBase, table=True):
+    __tablename__ = "quarantined_row"
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class RunBase(SQLModel):
+    night: dt.date = Field(index=True)
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    status: str = Field(default="running", description="running | committed | failed")
+    summary: str = Field(default="{}", description="JSON")
+
+
+class Run(RunBase, table=True):
+    __tablename__ = "run"
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ConflictBase(SQLModel):
+    conflict_id: str = Field(primary_key=True, description="stable across nights")
+    type: str = Field(index=True)
+    severity: str = Field(description="critical | high | medium | low")
+    school_code: str | None = Field(default=None, index=True)
+    record_ids: str = Field(default="[]", description="JSON list")
+    evidence: str = Field(default="{}", description="JSON field-by-field comparison")
+    suggested_fix: str = ""
+    message_vi: str = ""
+    status: str = Field(default="new", description="new | persisting | resolved | reopened")
+    first_seen: dt.date
+    last_seen: dt.date
+    resolved_on: dt.date | None = None
+    acknowledged_by: str | None = None
+    acknowledged_reason: str | None = None
+    last_run_id: int | None = None
+
+
+class Conflict(ConflictBase, table=True):
+    __tablename__ = "conflict"
+
+
+class AuditEventBase(SQLModel):
+    """Append-only: who did what, when, before and after, and why."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: str = "{}"
+    after: str = "{}"
+    reason: str = ""
+
+
+class AuditEvent(AuditEventBase, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class IdentityBase(SQLModel):
+    """A record's place in a person's identity (cluster); the registry code is the authority."""
+
+    record_id: str = Field(primary_key=True)
+    identity_id: str = Field(index=True)
+    moet_code: str | None = None
+    run_id: int | None = None
+
+
+class Identity(IdentityBase, table=True):
+    __tablename__ = "identity"
+
+
+class LinkDecisionBase(SQLModel):
+    """A human's word on a pair: 'same' or 'different'. Later nights never override it."""
+
+    left_id: str = Field(primary_key=True)
+    right_id: str = Field(primary_key=True)
+    decision: str = Field(description="same | different")
+    decided_by: str
+    decided_at: dt.datetime
+    reason: str = ""
+
+
+class LinkDecision(LinkDecisionBase, table=True):
+    __tablename__ = "link_decision"
+
+
+class SourceCursorBase(SQLModel):
+    """Where the last incremental pull of a source's resource stopped."""
+
+    source: str = Field(primary_key=True)
+    resource: str = Field(primary_key=True)
+    cursor: str = ""
+    updated_at: dt.datetime
+
+
+class SourceCursor(SourceCursorBase, table=True):
+    __tablename__ = "source_cursor"
+
+
+STUDENT_COLUMNS: tuple[str, ...] = tuple(StudentRecordBase.model_fields)
+SUBJECT_RESULT_COLUMNS: tuple[str, ...] = tuple(SubjectResultBase.model_fields)
+TERM_RESULT_COLUMNS: tuple[str, ...] = tuple(TermResultBase.model_fields)

@@ -1,0 +1,6 @@
+"""A synthetic district with ground truth: the demo, the tests and the benchmarks run on it."""
+
+from simulate.district import District
+from simulate.generate import DEFAULT_NIGHT, generate, school_calendar
+
+__all__ = ["DEFAULT_NIGHT", "District", "generate", "school_calendar"]

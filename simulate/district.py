@@ -1,0 +1,57 @@
+"""The simulated district: canonical tables plus the ground truth of every injected problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+if TYPE_CHECKING:
+    from simulate.grades import GradeBook
+
+
+@dataclass
+class District:
+    """Everything a night of a simulated district holds, in the canonical schema.
+
+    ``records`` holds every source's student records, the registry's (``source == "moet"``)
+    included; ``persons`` maps each record to the real person behind it (the truth the linkage is
+    measured against); ``problems`` lists every injected problem with the records it touches.
+    ``schools`` also says how each school's exports are damaged (``export_text``: unicode, tcvn3,
+    vni or mojibake) and when it last synchronised with the registry (``last_sync``).
+    Grades are generated on demand: ``subject_results`` / ``term_results`` materialise them,
+    ``result_chunks()`` streams them for provinces that do not fit in memory at once.
+    """
+
+    seed: int
+    night: dt.date
+    school_year: str
+    schools: pl.DataFrame  # school_code, name, level, province_code, district, vendor, ...
+    snapshots: pl.DataFrame  # snapshot_id, source, school_code, night
+    records: pl.DataFrame  # STUDENT_COLUMNS
+    persons: pl.DataFrame  # record_id, person_id
+    problems: pl.DataFrame  # problem, record_id, other_record_id, person_id, school_code, detail
+    results: GradeBook
+
+    @property
+    def subject_results(self) -> pl.DataFrame:
+        return self.results.frames()[0]
+
+    @property
+    def term_results(self) -> pl.DataFrame:
+        return self.results.frames()[1]
+
+    def result_chunks(self) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+        return self.results.chunks()
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "schools": self.schools.height,
+            "records": self.records.height,
+            "registry_records": self.records.filter(pl.col("source") == "moet").height,
+            "vendor_records": self.records.filter(pl.col("source") != "moet").height,
+            "problems": self.problems.height,
+        }

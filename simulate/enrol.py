@@ -1,0 +1,97 @@
+"""From people to records: each school's vendor roster, the registry, transfers and the mess.
+
+Every problem injected here is written to the ground truth with the records it touches, so the
+reconciliation can be scored per conflict type. Sets of students chosen for different problems
+are disjoint, so that each record tells one story.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import unicodedata
+
+import numpy as np
+import polars as pl
+
+from doisoat.model import STUDENT_COLUMNS
+
+LOCAL_ID_PREFIX = {"smas": "SM", "vnedu": "VE", "vietschool": "VS", "quangich": "QI"}
+CLASS_SIZE = 42
+# Shares of students (per person) chosen for each problem.
+RATES = {
+    "transfer": 0.03,
+    "dropped_out": 0.005,
+    "ID_MISSING": 0.005,
+    "ID_INVALID": 0.003,
+    "ID_NOT_IN_REGISTRY": 0.003,
+    "ID_MISMATCH": 0.002,
+    "ID_SHARED": 0.0015,
+    "ID_DUPLICATE": 0.004,
+    "UNREGISTERED": 0.003,
+    "DEMOGRAPHIC_DRIFT": 0.015,
+    "PERSONAL_ID_INCONSISTENT": 0.003,
+    "TEXT_NFD": 0.01,
+}
+TRANSFER_CASES = {
+    "normal": 0.55,
+    "TRANSFER_UNRECEIVED": 0.1,
+    "DUAL_ENROLLMENT": 0.1,
+    "TRANSFER_CODE_CHANGED": 0.1,
+    "TRANSFER_RECORD_MISMATCH": 0.15,
+}
+DRIFT_KINDS = ("name_typo", "name_no_diacritics", "name_order_swapped", "dob_day_month_swapped",
+               "gender_flipped")
+
+
+def strip_diacritics(text: str) -> str:
+    """How a name looks typed without Vietnamese diacritics (case kept): 'Đỗ Thị Hà' → 'Do Thi Ha'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def problem_row(problem: str, record_id: str, other: str | None, person: int, school: str | None,
+                **detail: object) -> dict:
+    return {
+        "problem": problem,
+        "record_id": record_id,
+        "other_record_id": other,
+        "person_id": int(person),
+        "school_code": school,
+        "detail": json.dumps(detail, ensure_ascii=False, default=str),
+    }
+
+
+class Partition:
+    """Hands out disjoint random sets of people for the problems."""
+
+    def __init__(self, rng: np.random.Generator, candidates: np.ndarray) -> None:
+        self.order = rng.permutation(candidates)
+        self.cursor = 0
+
+    def take(self, share: float, total: int) -> np.ndarray:
+        count = int(round(share * total))
+        chosen = self.order[self.cursor : self.cursor + count]
+        self.cursor += count
+        return np.sort(chosen)
+
+
+def class_names(persons: pl.DataFrame) -> pl.Series:
+    """Classes of about 42 students per school and grade: 6A1, 6A2 …"""
+    ranked = persons.with_columns(
+        (pl.int_range(pl.len()).over(["school_code", "grade"]) // CLASS_SIZE + 1).alias("k")
+    )
+    return ranked.select(
+        pl.concat_str([pl.col("grade").cast(pl.String), pl.lit("A"), pl.col("k").cast(pl.String)])
+    ).to_series()
+
+
+def dates_between(rng: np.random.Generator, start: dt.date, end: dt.date, size: int) -> list[dt.date]:
+    span = (end - start).days
+    return [start + dt.timedelta(days=int(d)) for d in rng.integers(0, span + 1, size=size)]
+
+
+def to_records(frame: pl.DataFrame) -> pl.DataFrame:
+    """Put a frame in canonical column order, adding the missing columns as nulls."""
+    missing = [pl.lit(None).alias(c) for c in STUDENT_COLUMNS if c not in frame.columns]
+    return frame.with_columns(missing).select(STUDENT_COLUMNS)

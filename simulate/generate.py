@@ -1,0 +1,450 @@
+"""A deterministic synthetic district: ``generate(students, seed)`` → :class:`District`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from simulate import grades
+from simulate.district import District
+from simulate.enrol import (
+    DRIFT_KINDS,
+    LOCAL_ID_PREFIX,
+    RATES,
+    TRANSFER_CASES,
+    Partition,
+    class_names,
+    dates_between,
+    problem_row,
+    to_records,
+)
+from simulate.identity_mess import (
+    drift,
+    inconsistent_personal_id,
+    invalid_code,
+    mistyped_code,
+)
+from simulate.population import make_persons, make_schools
+
+DEFAULT_NIGHT = dt.date(2026, 6, 10)
+REGISTRY_SNAPSHOT = 1
+
+
+def school_calendar(night: dt.date) -> dict[str, dt.date | str | int]:
+    """The school year a night belongs to and its key dates (term ends, sync deadlines)."""
+    start = night.year if night.month >= 8 else night.year - 1
+    return {
+        "start_year": start,
+        "school_year": f"{start}-{start + 1}",
+        "term2_start": dt.date(start + 1, 1, 19),
+        "term1_end": dt.date(start + 1, 1, 17),
+        "year_end": dt.date(start + 1, 5, 30),
+    }
+
+
+def generate(students: int, seed: int = 1, night: dt.date | None = None) -> District:
+    """Simulate a district of about ``students`` students, the same for the same seed."""
+    if students < 10:
+        raise ValueError("simulate at least 10 students")
+    night = night or DEFAULT_NIGHT
+    cal = school_calendar(night)
+    rng = np.random.default_rng(seed)
+    schools = make_schools(rng, students)
+    persons, taken = make_persons(rng, schools, students, int(cal["start_year"]))
+    persons = persons.sort(["school_code", "grade", "person_id"])
+    persons = persons.with_columns(class_names(persons).alias("class_name"))
+    schools = _with_school_facts(rng, schools, night, cal)
+    builder = _Builder(rng, schools, persons, taken, night, cal)
+    records, problems, persons_map, holdings = builder.build()
+    book = grades.GradeBook(seed, holdings, persons, str(cal["school_year"]))
+    problems = pl.concat(
+        [problems, _sync_problems(schools, cal, night), book.problems()], how="vertical_relaxed"
+    )
+    snapshots = pl.DataFrame(
+        {
+            "snapshot_id": [REGISTRY_SNAPSHOT, *schools["snapshot_id"].to_list()],
+            "source": ["moet", *schools["vendor"].to_list()],
+            "school_code": [None, *schools["school_code"].to_list()],
+            "night": [night] * (schools.height + 1),
+        }
+    )
+    return District(
+        seed=seed,
+        night=night,
+        school_year=str(cal["school_year"]),
+        schools=schools.drop("weight"),
+        snapshots=snapshots,
+        records=records,
+        persons=persons_map,
+        problems=problems,
+        results=book,
+    )
+
+
+def _with_school_facts(rng, schools: pl.DataFrame, night: dt.date, cal: dict) -> pl.DataFrame:
+    n = schools.height
+    vendor = schools["vendor"].to_numpy()
+    roll = rng.random(n)
+    export_text = np.select(
+        [
+            (vendor == "vietschool") & (roll < 0.4),
+            (vendor == "vietschool") & (roll < 0.6),
+            (vendor == "quangich") & (roll < 0.15),
+        ],
+        ["tcvn3", "vni", "mojibake"],
+        default="unicode",
+    )
+    year_end: dt.date = cal["year_end"]
+    overdue = rng.random(n) < 0.05
+    on_time = [year_end + dt.timedelta(days=int(d)) for d in rng.integers(1, 7, n)]
+    late = [cal["term1_end"] + dt.timedelta(days=int(d)) for d in rng.integers(1, 7, n)]
+    last_sync = [b if o else a for a, b, o in zip(on_time, late, overdue, strict=True)]
+    return schools.with_columns(
+        pl.Series("export_text", export_text),
+        pl.Series("last_sync", last_sync, dtype=pl.Date),
+        pl.Series("snapshot_id", np.arange(2, n + 2, dtype=np.int64)),
+        pl.Series("serial", np.arange(1, n + 1, dtype=np.int64)),
+    )
+
+
+def _sync_problems(schools: pl.DataFrame, cal: dict, night: dt.date) -> pl.DataFrame:
+    deadline = cal["year_end"] + dt.timedelta(days=7)
+    if night <= deadline:
+        deadline = cal["term1_end"] + dt.timedelta(days=7)
+    late = schools.filter(pl.col("last_sync") < deadline - dt.timedelta(days=7))
+    rows = [
+        problem_row("SYNC_OVERDUE", "", None, -1, s["school_code"],
+                    last_sync=s["last_sync"], deadline=deadline)
+        for s in late.iter_rows(named=True)
+    ]
+    return _problems_frame(rows)
+
+
+def _problems_frame(rows: list[dict]) -> pl.DataFrame:
+    schema = {"problem": pl.String, "record_id": pl.String, "other_record_id": pl.String,
+              "person_id": pl.Int64, "school_code": pl.String, "detail": pl.String}
+    return pl.DataFrame(rows, schema=schema)
+
+
+class _Builder:
+    """Builds the records of one night; kept as an object only to share the many inputs."""
+
+    def __init__(self, rng, schools, persons, taken, night, cal) -> None:
+        self.rng = rng
+        self.schools = schools
+        self.persons = persons
+        self.taken = taken
+        self.night = night
+        self.cal = cal
+        self.by_code = {r["school_code"]: r for r in schools.iter_rows(named=True)}
+        self.problems: list[dict] = []
+        self.extra_vendor: list[dict] = []
+        self.extra_registry: list[dict] = []
+        self.replace_vendor: dict[int, dict | None] = {}
+        self.replace_registry: dict[int, dict | None] = {}
+        self.held_terms: dict[str, tuple[int, str]] = {}  # extra record_id → (person, terms)
+        self.term1_mismatch: set[str] = set()
+
+    # -- base rows -------------------------------------------------------------------------
+    def _base_vendor(self) -> pl.DataFrame:
+        p = self.persons.join(
+            self.schools.select("school_code", "vendor", "snapshot_id", "serial"), on="school_code"
+        )
+        prefix = pl.col("vendor").replace_strict(LOCAL_ID_PREFIX, return_dtype=pl.String)
+        rank = pl.int_range(pl.len()).over("school_code") + 1
+        local = pl.concat_str(
+            [prefix, pl.col("serial").cast(pl.String).str.zfill(4), rank.cast(pl.String).str.zfill(5)]
+        )
+        return p.with_columns(local.alias("local_id")).with_columns(
+            pl.concat_str([pl.col("vendor"), pl.col("snapshot_id").cast(pl.String), pl.col("local_id")],
+                          separator=":").alias("record_id"),
+            pl.col("vendor").alias("source"),
+            pl.col("dob").dt.strftime("%d/%m/%Y").alias("dob_raw"),
+            pl.lit(str(self.cal["school_year"])).alias("school_year"),
+            pl.lit("studying").alias("status"),
+            pl.lit(None, dtype=pl.Date).alias("status_date"),
+            pl.lit(None, dtype=pl.String).alias("transfer_school_code"),
+            pl.when(pl.lit(True)).then(pl.col("personal_id")).alias("personal_id"),
+        )
+
+    def _registry_row(self, row: dict, **changes) -> dict:
+        out = dict(row)
+        out.update(changes)
+        out["source"] = "moet"
+        out["snapshot_id"] = 1
+        out["local_id"] = out["moet_code"]
+        out["record_id"] = f"moet:1:{out['moet_code']}"
+        return out
+
+    # -- the whole night -------------------------------------------------------------------
+    def build(self):
+        vendor = self._base_vendor()
+        rng = self.rng
+        n = vendor.height
+        vendor = vendor.with_columns(
+            pl.when(pl.Series(rng.random(n) < 0.3)).then(None).otherwise(pl.col("personal_id"))
+            .alias("personal_id")
+        )
+        part = Partition(rng, vendor["person_id"].to_numpy())
+        chosen = {
+            "transfer": part.take(RATES["transfer"], n),
+            "dropped_out": part.take(RATES["dropped_out"], n),
+            **{p: part.take(RATES[p], n) for p in _SIMPLE_IDENTITY},
+            "ID_MISMATCH": part.take(RATES["ID_MISMATCH"] * 2, n),
+            "ID_SHARED": part.take(RATES["ID_SHARED"], n),
+            "owners": part.take(RATES["ID_SHARED"] * 10, n),
+            "DEMOGRAPHIC_DRIFT": part.take(RATES["DEMOGRAPHIC_DRIFT"], n),
+        }
+        needed = np.concatenate(list(chosen.values()))
+        involved = vendor.filter(pl.col("person_id").is_in(needed)).join(
+            self.persons.select("person_id", pl.col("personal_id").alias("true_personal_id")),
+            on="person_id",
+        )
+        self.rows = {r["person_id"]: r for r in involved.iter_rows(named=True)}
+        self._transfers(chosen["transfer"])
+        self._dropouts(chosen["dropped_out"])
+        for problem in _SIMPLE_IDENTITY:
+            self._identity(problem, chosen[problem])
+        self._mismatch(chosen["ID_MISMATCH"])
+        self._shared(chosen["ID_SHARED"], chosen["owners"])
+        self._drift(chosen["DEMOGRAPHIC_DRIFT"])
+        self._text_marks(vendor)
+        return self._assemble(vendor)
+
+    def _assemble(self, vendor: pl.DataFrame):
+        keep_v = ~pl.col("person_id").is_in(list(self.replace_vendor))
+        changed_v = [r for r in self.replace_vendor.values() if r is not None]
+        vend = pl.concat(
+            [vendor.filter(keep_v).select(_cols(vendor)),
+             _frame(changed_v + self.extra_vendor, vendor)], how="vertical_relaxed")
+        registry_base = vendor.join(
+            self.persons.select("person_id", pl.col("personal_id").alias("true_pid")), on="person_id"
+        ).with_columns(
+            pl.lit("moet").alias("source"), pl.lit(1, dtype=pl.Int64).alias("snapshot_id"),
+            pl.col("moet_code").alias("local_id"),
+            pl.concat_str([pl.lit("moet:1:"), pl.col("moet_code")]).alias("record_id"),
+            pl.when(pl.Series(self.rng.random(vendor.height) < 0.1)).then(None)
+            .otherwise(pl.col("true_pid")).alias("personal_id"),
+        ).drop("true_pid")
+        keep_r = ~pl.col("person_id").is_in(list(self.replace_registry))
+        changed_r = [r for r in self.replace_registry.values() if r is not None]
+        registry = pl.concat(
+            [registry_base.filter(keep_r).select(_cols(vendor)),
+             _frame(changed_r + self.extra_registry, vendor)], how="vertical_relaxed")
+        both = pl.concat([registry, vend], how="vertical_relaxed")
+        records = to_records(both.drop("person_id")).with_columns(
+            pl.col("src_row").cast(pl.Int64), pl.col("grade").cast(pl.Int64))
+        persons_map = both.select("record_id", "person_id")
+        holdings = _holdings(vend, self.held_terms, self.term1_mismatch)
+        return records, _problems_frame(self.problems), persons_map, holdings
+
+    # -- stories ---------------------------------------------------------------------------
+    def _transfers(self, people: np.ndarray) -> None:
+        rng = self.rng
+        cases = list(TRANSFER_CASES)
+        weights = np.array(list(TRANSFER_CASES.values()))
+        picks = rng.choice(len(cases), size=len(people), p=weights / weights.sum())
+        dates = dates_between(rng, self.cal["term2_start"], self.night - dt.timedelta(days=26),
+                              len(people))
+        levels = self.schools.group_by("level").agg(pl.col("school_code"))
+        same_level = {r["level"]: r["school_code"] for r in levels.iter_rows(named=True)}
+        for person, case_idx, when in zip(people, picks, dates, strict=True):
+            row = self.rows[person]
+            home = row["school_code"]
+            options = [c for c in same_level[self.by_code[home]["level"]] if c != home]
+            if not options:
+                continue
+            origin = options[int(rng.integers(0, len(options)))]
+            case = cases[case_idx]
+            sending = self._sending_record(row, origin, home, when, released=case != "DUAL_ENROLLMENT")
+            receiving = dict(row, status="transferred_in", status_date=when, transfer_school_code=origin)
+            if case == "TRANSFER_UNRECEIVED":
+                sending["transfer_school_code"] = home
+                self.replace_vendor[person] = None
+                self.replace_registry[person] = self._registry_row(
+                    row, school_code=origin, status="transferred_out", status_date=when,
+                    transfer_school_code=home)
+                self.problems.append(problem_row(case, sending["record_id"], None, person, origin,
+                                                 date=when, to=home))
+            else:
+                self.replace_vendor[person] = receiving
+                self.replace_registry[person] = self._registry_row(
+                    row, status="transferred_in", status_date=when, transfer_school_code=origin)
+            if case == "TRANSFER_CODE_CHANGED":
+                new_code = mistyped_code(rng, row["moet_code"][:2] + "00000000", self.taken)
+                receiving["moet_code"] = new_code
+                self.replace_registry[person] = self._registry_row(
+                    row, school_code=origin, status="transferred_out", status_date=when,
+                    transfer_school_code=home)
+                self.extra_registry.append(self._registry_row(
+                    dict(row, moet_code=new_code), status="transferred_in", status_date=when,
+                    transfer_school_code=origin))
+                self.problems.append(problem_row(case, receiving["record_id"], sending["record_id"],
+                                                 person, home, old_code=row["moet_code"],
+                                                 new_code=new_code))
+            elif case == "DUAL_ENROLLMENT":
+                self.problems.append(problem_row(case, sending["record_id"], receiving["record_id"],
+                                                 person, origin, schools=[origin, home]))
+            elif case == "TRANSFER_RECORD_MISMATCH":
+                self.term1_mismatch.add(receiving["record_id"])
+                self.problems.append(problem_row(case, receiving["record_id"], sending["record_id"],
+                                                 person, home, term="1"))
+            self.extra_vendor.append(sending)
+            self.held_terms[sending["record_id"]] = (int(person), "1")
+
+    def _sending_record(self, row: dict, origin: str, home: str, when: dt.date, released: bool) -> dict:
+        school = self.by_code[origin]
+        local = f"{LOCAL_ID_PREFIX[school['vendor']]}{school['serial']:04d}T{row['person_id']:07d}"
+        return dict(
+            row, school_code=origin, source=school["vendor"], snapshot_id=school["snapshot_id"],
+            local_id=local, record_id=f"{school['vendor']}:{school['snapshot_id']}:{local}",
+            class_name=f"{row['grade']}A1",
+            status="transferred_out" if released else "studying",
+            status_date=when if released else None,
+            transfer_school_code=home if released else None,
+        )
+
+    def _dropouts(self, people: np.ndarray) -> None:
+        dates = dates_between(self.rng, self.cal["term2_start"], self.night, len(people))
+        for person, when in zip(people, dates, strict=True):
+            row = self.rows[person]
+            self.replace_vendor[person] = dict(row, status="dropped_out", status_date=when)
+            self.replace_registry[person] = self._registry_row(row, status="dropped_out",
+                                                               status_date=when)
+            self.held_terms[row["record_id"]] = (int(person), "1")
+
+    def _identity(self, problem: str, people: np.ndarray) -> None:
+        rng = self.rng
+        for person in people:
+            row = self.rows[person]
+            rid = row["record_id"]
+            if problem == "ID_MISSING":
+                self.replace_vendor[person] = dict(row, moet_code=None)
+                self.problems.append(problem_row(problem, rid, f"moet:1:{row['moet_code']}", person,
+                                                 row["school_code"], code=row["moet_code"]))
+            elif problem == "ID_INVALID":
+                bad = invalid_code(rng, row["moet_code"])
+                self.replace_vendor[person] = dict(row, moet_code=bad)
+                self.problems.append(problem_row(problem, rid, None, person, row["school_code"],
+                                                 given=bad, right=row["moet_code"]))
+            elif problem == "ID_NOT_IN_REGISTRY":
+                bad = mistyped_code(rng, row["moet_code"], self.taken)
+                self.replace_vendor[person] = dict(row, moet_code=bad)
+                self.problems.append(problem_row(problem, rid, None, person, row["school_code"],
+                                                 given=bad, right=row["moet_code"]))
+            elif problem == "ID_DUPLICATE":
+                new_code = mistyped_code(rng, row["moet_code"][:2] + "00000000", self.taken)
+                second = self._registry_row(dict(row, moet_code=new_code), personal_id=None)
+                self.extra_registry.append(second)
+                if rng.random() < 0.5:
+                    self.replace_vendor[person] = dict(row, moet_code=new_code)
+                self.problems.append(problem_row(problem, f"moet:1:{row['moet_code']}",
+                                                 second["record_id"], person, row["school_code"],
+                                                 codes=[row["moet_code"], new_code], vendor_record=rid))
+            elif problem == "UNREGISTERED":
+                self.replace_vendor[person] = dict(row, moet_code=None)
+                self.replace_registry[person] = None
+                self.problems.append(problem_row(problem, rid, None, person, row["school_code"]))
+            elif problem == "PERSONAL_ID_INCONSISTENT":
+                pid, kind = inconsistent_personal_id(rng, row["true_personal_id"])
+                self.replace_vendor[person] = dict(row, personal_id=pid)
+                self.problems.append(problem_row(problem, rid, None, person, row["school_code"],
+                                                 personal_id=pid, kind=kind))
+
+    def _mismatch(self, people: np.ndarray) -> None:
+        """Classmates whose codes were swapped when the roster was typed."""
+        by_school: dict[str, list[int]] = {}
+        for person in people:
+            by_school.setdefault(self.rows[person]["school_code"], []).append(int(person))
+        for members in by_school.values():
+            for a, b in zip(members[::2], members[1::2], strict=False):
+                ra, rb = self.rows[a], self.rows[b]
+                self.replace_vendor[a] = dict(ra, moet_code=rb["moet_code"])
+                self.replace_vendor[b] = dict(rb, moet_code=ra["moet_code"])
+                for r, other in ((ra, rb), (rb, ra)):
+                    self.problems.append(problem_row(
+                        "ID_MISMATCH", r["record_id"], f"moet:1:{other['moet_code']}",
+                        r["person_id"], r["school_code"], given=other["moet_code"],
+                        right=r["moet_code"]))
+
+    def _shared(self, people: np.ndarray, clean_pool: np.ndarray) -> None:
+        """A student given a schoolmate's code: the code is shared and this record mismatched."""
+        pool: dict[str, list[int]] = {}
+        for person in clean_pool:
+            pool.setdefault(self.rows[person]["school_code"], []).append(int(person))
+        for person in people:
+            row = self.rows[person]
+            mates = pool.get(row["school_code"])
+            if not mates:
+                continue
+            owner = self.rows[mates.pop()]
+            self.replace_vendor[person] = dict(row, moet_code=owner["moet_code"])
+            self.problems.append(problem_row("ID_SHARED", row["record_id"], owner["record_id"],
+                                             person, row["school_code"], code=owner["moet_code"]))
+            self.problems.append(problem_row("ID_MISMATCH", row["record_id"],
+                                             f"moet:1:{owner['moet_code']}", person,
+                                             row["school_code"], given=owner["moet_code"],
+                                             right=row["moet_code"]))
+
+    def _drift(self, people: np.ndarray) -> None:
+        rng = self.rng
+        for person in people:
+            row = self.rows[person]
+            kind = DRIFT_KINDS[int(rng.integers(0, len(DRIFT_KINDS)))]
+            if kind == "dob_day_month_swapped" and (
+                row["dob"].day > 12 or row["dob"].day == row["dob"].month
+            ):
+                kind = "name_typo"
+            changed = drift(rng, row, kind)
+            self.replace_vendor[person] = changed
+            fields = [f for f in ("family_name", "middle_name", "given_name", "dob", "gender")
+                      if changed[f] != row[f]]
+            self.problems.append(problem_row("DEMOGRAPHIC_DRIFT", row["record_id"],
+                                             f"moet:1:{row['moet_code']}", person,
+                                             row["school_code"], kind=kind, fields=fields))
+
+    def _text_marks(self, vendor: pl.DataFrame) -> None:
+        """Records an exporter writes in NFD, or with 'Ð' (U+00D0) typed for 'Đ'."""
+        rng = self.rng
+        ids = vendor["record_id"].to_numpy()
+        persons = vendor["person_id"].to_numpy()
+        schools = vendor["school_code"].to_numpy()
+        nfd = rng.random(len(ids)) < RATES["TEXT_NFD"]
+        has_d = vendor["full_name"].str.contains("Đ").to_numpy()
+        eth = has_d & (rng.random(len(ids)) < 0.2)
+        for mask, problem in ((nfd & ~eth, "TEXT_NFD"), (eth, "TEXT_D_ETH")):
+            for rid, person, school in zip(ids[mask], persons[mask], schools[mask], strict=True):
+                if person in self.replace_vendor and self.replace_vendor[person] is None:
+                    continue
+                self.problems.append(problem_row(problem, rid, None, person, school))
+
+
+def _cols(frame: pl.DataFrame) -> list[str]:
+    return [c for c in (*_RECORD_COLS, "person_id") if c in frame.columns]
+
+
+_SIMPLE_IDENTITY = ("ID_MISSING", "ID_INVALID", "ID_NOT_IN_REGISTRY", "ID_DUPLICATE",
+                    "UNREGISTERED", "PERSONAL_ID_INCONSISTENT")
+_RECORD_COLS = (
+    "record_id", "source", "snapshot_id", "school_code", "local_id", "moet_code", "personal_id",
+    "family_name", "middle_name", "given_name", "full_name", "dob", "dob_raw", "gender",
+    "ethnicity", "birthplace", "father_name", "mother_name", "school_year", "grade",
+    "class_name", "status", "status_date", "transfer_school_code",
+)
+
+
+def _frame(rows: list[dict], like: pl.DataFrame) -> pl.DataFrame:
+    cols = _cols(like)
+    schema = {c: like.schema[c] for c in cols}
+    return pl.DataFrame([{c: r.get(c) for c in cols} for r in rows], schema=schema)
+
+
+def _holdings(vendor: pl.DataFrame, held_terms: dict, mismatch: set[str]) -> pl.DataFrame:
+    """Which terms each vendor record holds grades for, and whose grades they are."""
+    terms = pl.Series([held_terms.get(r, (0, "1,2"))[1] for r in vendor["record_id"].to_list()])
+    return vendor.select("record_id", "person_id", "school_code", "grade", "status").with_columns(
+        terms.alias("terms"),
+        pl.col("record_id").is_in(list(mismatch)).alias("term1_mismatch"),
+    )
