@@ -2,5 +2,6 @@
 
 from simulate.district import District
 from simulate.generate import DEFAULT_NIGHT, generate, school_calendar
+from simulate.nights import next_night
 
-__all__ = ["DEFAULT_NIGHT", "District", "generate", "school_calendar"]
+__all__ = ["DEFAULT_NIGHT", "District", "generate", "next_night", "school_calendar"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -24,6 +24,7 @@ class District:
     vni or mojibake) and when it last synchronised with the registry (``last_sync``).
     Grades are generated on demand: ``subject_results`` / ``term_results`` materialise them,
     ``result_chunks()`` streams them for provinces that do not fit in memory at once.
+    ``approvals`` are the principal's recorded approvals of changes to locked grades.
     """
 
     seed: int
@@ -35,6 +36,10 @@ class District:
     persons: pl.DataFrame  # record_id, person_id
     problems: pl.DataFrame  # problem, record_id, other_record_id, person_id, school_code, detail
     results: GradeBook
+    approvals: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"school_code": pl.String, "local_id": pl.String, "subject": pl.String,
+                "term": pl.String, "approved_by": pl.String, "approved_at": pl.Date,
+                "witness": pl.String, "reason": pl.String}))
 
     @property
     def subject_results(self) -> pl.DataFrame:

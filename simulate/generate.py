@@ -22,6 +22,7 @@ from simulate.enrol import (
 )
 from simulate.identity_mess import (
     drift,
+    fresh_code,
     inconsistent_personal_id,
     invalid_code,
     mistyped_code,
@@ -273,7 +274,7 @@ class _Builder:
                 self.replace_registry[person] = self._registry_row(
                     row, status="transferred_in", status_date=when, transfer_school_code=origin)
             if case == "TRANSFER_CODE_CHANGED":
-                new_code = mistyped_code(rng, row["moet_code"][:2] + "00000000", self.taken)
+                new_code = fresh_code(rng, row["moet_code"][:2], self.taken)
                 receiving["moet_code"] = new_code
                 self.replace_registry[person] = self._registry_row(
                     row, school_code=origin, status="transferred_out", status_date=when,
@@ -335,7 +336,7 @@ class _Builder:
                 self.problems.append(problem_row(problem, rid, None, person, row["school_code"],
                                                  given=bad, right=row["moet_code"]))
             elif problem == "ID_DUPLICATE":
-                new_code = mistyped_code(rng, row["moet_code"][:2] + "00000000", self.taken)
+                new_code = fresh_code(rng, row["moet_code"][:2], self.taken)
                 second = self._registry_row(dict(row, moet_code=new_code), personal_id=None)
                 self.extra_registry.append(second)
                 if rng.random() < 0.5:
@@ -442,9 +443,11 @@ def _frame(rows: list[dict], like: pl.DataFrame) -> pl.DataFrame:
 
 
 def _holdings(vendor: pl.DataFrame, held_terms: dict, mismatch: set[str]) -> pl.DataFrame:
-    """Which terms each vendor record holds grades for, and whose grades they are."""
+    """Which terms each vendor record holds grades for, and how its term 1 departs from the truth."""
     terms = pl.Series([held_terms.get(r, (0, "1,2"))[1] for r in vendor["record_id"].to_list()])
+    differs = pl.col("record_id").is_in(list(mismatch))
     return vendor.select("record_id", "person_id", "school_code", "grade", "status").with_columns(
         terms.alias("terms"),
-        pl.col("record_id").is_in(list(mismatch)).alias("term1_mismatch"),
+        pl.when(differs).then(-2.0).otherwise(0.0).alias("term1_shift"),
+        pl.lit(0, dtype=pl.Int64).alias("term1_shift_subject"),
     )

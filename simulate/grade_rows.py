@@ -11,12 +11,49 @@ from doisoat.model import SUBJECT_RESULT_COLUMNS, TERM_RESULT_COLUMNS
 CONDUCT_SHARES = np.array([0.01, 0.04, 0.2, 0.75])  # CD, D, K, T
 
 
-def _regular_json(regular: np.ndarray, count: int) -> pl.Expr:
-    cols = [pl.Series(f"r{i}", regular[:, i]) for i in range(count)]
-    frame = pl.DataFrame(cols)
-    return frame.select(
-        pl.concat_str([pl.lit("["), pl.concat_str(frame.columns, separator=","), pl.lit("]")])
-    ).to_series()
+_SCORE_TEXT = pl.Series([f"{v / 2:.1f}" for v in range(21)])  # the 21 half-point scores
+
+
+def _regular_json(regular: np.ndarray) -> pl.Series:
+    """JSON lists of the regular scores, built column-wise (rows × slots, NaN = no score)."""
+    slots = []
+    for i in range(regular.shape[1]):
+        column = regular[:, i]
+        idx = np.where(np.isnan(column), 0, np.round(column * 2)).astype(np.int64)
+        text = _SCORE_TEXT.gather(idx)
+        slots.append(pl.when(pl.Series(np.isnan(column))).then(None).otherwise(text))
+    frame = pl.select(pl.concat_str(slots, separator=",", ignore_nulls=True).alias("s"))
+    return frame.select(pl.concat_str([pl.lit("["), pl.col("s"), pl.lit("]")])).to_series()
+
+
+def _long(record_ids: pl.Series, codes: list[str], holds: np.ndarray, school_year: str,
+          term: str, columns: dict[str, np.ndarray | pl.Series]) -> pl.DataFrame:
+    """Rows × subjects in long form: one row per record and subject, for the records that hold it."""
+    n, k = len(record_ids), len(codes)
+    row_idx = np.repeat(np.arange(n), k)
+    col_idx = np.tile(np.arange(k), n)
+    keep = holds[row_idx]
+    row_idx, col_idx = row_idx[keep], col_idx[keep]
+    data = {
+        "record_id": record_ids.gather(row_idx),
+        "school_year": pl.repeat(school_year, len(row_idx), eager=True, dtype=pl.String),
+        "term": pl.repeat(term, len(row_idx), eager=True, dtype=pl.String),
+        "subject": pl.Series(codes, dtype=pl.String).gather(col_idx),
+    }
+    for name, values in columns.items():
+        if isinstance(values, pl.Series):
+            data[name] = values.gather(row_idx * k + col_idx) if values.len() == n * k else values
+        else:
+            data[name] = pl.Series(name, np.asarray(values)[row_idx, col_idx])
+    frame = pl.DataFrame(data)
+    missing = [pl.lit(None, dtype=_TYPES[c]).alias(c) for c in SUBJECT_RESULT_COLUMNS
+               if c not in frame.columns]
+    return frame.with_columns(missing).select(SUBJECT_RESULT_COLUMNS)
+
+
+_TYPES = {"regular_scores": pl.String, "midterm": pl.Float64, "final": pl.Float64,
+          "average": pl.Float64, "rating": pl.String}
+_RATING = pl.Series(["CD", "D"])
 
 
 def emit(school_year, rows, scored, comment, term_scores, year_avg, year_ok, extra):
@@ -29,59 +66,38 @@ def emit(school_year, rows, scored, comment, term_scores, year_avg, year_ok, ext
     k = len(scored)
     wrong_subject = pick % max(k, 1)
     wrong_term = np.where(~full_year, "1", np.where(pick % 2 == 0, "2", "year"))
-    counts = [int((~np.isnan(term_scores["1"][0][0, j])).sum()) if n else 0 for j in range(k)]
     parts = []
     levels: dict[str, np.ndarray] = {}
-    exported_scored: dict[str, np.ndarray] = {}
     for term in ("1", "2", "year"):
         holds = np.ones(n, dtype=bool) if term == "1" else full_year
         if term == "year":
-            avg = year_avg.copy()
-            ok = year_ok
+            avg, ok = year_avg.copy(), year_ok
+            columns: dict = {"regular_scores": pl.repeat("[]", n * k, eager=True)}
         else:
             regular, mid, fin, avg, ok = term_scores[term]
             avg = avg.copy()
+            columns = {
+                "regular_scores": _regular_json(regular.reshape(n * k, -1)),
+                "midterm": mid,
+                "final": fin,
+            }
         bump = wrong & (wrong_term == term)
         rows_idx = np.nonzero(bump)[0]
         cols_idx = wrong_subject[bump]
         shift = np.where(avg[rows_idx, cols_idx] > 9.6, -0.3, 0.3)
         avg[rows_idx, cols_idx] = grading.round_half_up(avg[rows_idx, cols_idx] + shift)
-        exported_scored[term] = avg
-        for j, subject in enumerate(scored):
-            data = {
-                "record_id": record_ids,
-                "school_year": pl.Series([school_year] * n),
-                "term": pl.Series([term] * n),
-                "subject": pl.Series([subject] * n),
-                "average": pl.Series(avg[:, j]),
-            }
-            if term == "year":
-                data["regular_scores"] = pl.Series(["[]"] * n)
-                data["midterm"] = pl.Series([None] * n, dtype=pl.Float64)
-                data["final"] = pl.Series([None] * n, dtype=pl.Float64)
-            else:
-                data["regular_scores"] = _regular_json(regular[:, j, :], counts[j])
-                data["midterm"] = pl.Series(mid[:, j])
-                data["final"] = pl.Series(fin[:, j])
-            data["rating"] = pl.Series([None] * n, dtype=pl.String)
-            parts.append(pl.DataFrame(data).filter(pl.Series(holds)))
-        for c, subject in enumerate(comment):
-            rating = np.where(ok[:, c], "D", "CD")
-            parts.append(pl.DataFrame({
-                "record_id": record_ids,
-                "school_year": pl.Series([school_year] * n),
-                "term": pl.Series([term] * n),
-                "subject": pl.Series([subject] * n),
-                "regular_scores": pl.Series(["[]"] * n),
-                "midterm": pl.Series([None] * n, dtype=pl.Float64),
-                "final": pl.Series([None] * n, dtype=pl.Float64),
-                "average": pl.Series([None] * n, dtype=pl.Float64),
-                "rating": pl.Series(rating),
-            }).filter(pl.Series(holds)))
+        columns["average"] = avg
+        if k:
+            parts.append(_long(record_ids, scored, holds, school_year, term, columns))
+        if comment:
+            rating = _RATING.gather(ok.astype(np.int64).reshape(-1))
+            parts.append(_long(record_ids, comment, holds, school_year, term,
+                               {"regular_scores": pl.repeat("[]", rating.len(), eager=True),
+                                "rating": rating}))
         fails = (~ok).sum(axis=1) if ok.size else np.zeros(n, dtype=int)
         true_avg = year_avg if term == "year" else term_scores[term][3]
         levels[term] = grading.academic_tt22(true_avg, fails)
-    subjects = pl.concat(parts).select(SUBJECT_RESULT_COLUMNS)
+    subjects = pl.concat(parts)
     terms = _term_rows(school_year, rows, levels, full_year, year_avg, extra)
     return subjects, terms
 

@@ -52,6 +52,19 @@ class GradeBook:
         )
         self._cache: tuple[pl.DataFrame, pl.DataFrame] | None = None
 
+    @classmethod
+    def from_holdings(cls, other: GradeBook, holdings: pl.DataFrame) -> GradeBook:
+        """The same gradebook drawn for other holdings (another night's record ids or edits)."""
+        book = cls.__new__(cls)
+        book.seed = other.seed
+        book.school_year = other.school_year
+        book.holdings = holdings
+        book._cache = None
+        return book
+
+    def scored_subjects(self, level: str, grade: int) -> list[str]:
+        return curriculum(level, grade)[0]
+
     def problems(self) -> pl.DataFrame:
         """GRADE_AVERAGE_MISMATCH truth rows, known before any grade is drawn."""
         wrong = self.holdings.filter(pl.col("average_wrong") | pl.col("academic_wrong"))
@@ -108,15 +121,20 @@ class GradeBook:
             avg = grading.term_average(reg_sum, np.array(counts)[None, :], mid, fin)
             comment_ok = draws[:, k * (max_regular + 2) :] > 0.02
             term_scores[term] = (regular, mid, fin, avg, comment_ok)
-        # The receiving school's copy of term 1 differs for TRANSFER_RECORD_MISMATCH.
-        mism = rows["term1_mismatch"].to_numpy()
-        if mism.any() and k:
+        # Term-1 grades that differ from the person's draw: the receiving school's copy of a
+        # transferred student (TRANSFER_RECORD_MISMATCH) and locked grades edited on a later night.
+        shift = rows["term1_shift"].to_numpy()
+        edited = np.nonzero(shift != 0)[0]
+        if len(edited) and k:
             regular, mid, fin, avg, ok = term_scores["1"]
-            fin = fin.copy()
-            avg = avg.copy()
-            fin[mism, 0] = np.clip(fin[mism, 0] - 2.0, 0, 10)
-            avg[mism, 0] = grading.term_average(
-                np.nansum(regular[mism, 0], axis=1), counts[0], mid[mism, 0], fin[mism, 0])
+            fin, avg = fin.copy(), avg.copy()
+            subject = rows["term1_shift_subject"].to_numpy()[edited] % k
+            moved = fin[edited, subject] + shift[edited]
+            moved = np.where((moved < 0) | (moved > 10), fin[edited, subject] - shift[edited], moved)
+            fin[edited, subject] = moved
+            avg[edited, subject] = grading.term_average(
+                np.nansum(regular[edited, subject], axis=1), np.array(counts)[subject],
+                mid[edited, subject], moved)
             term_scores["1"] = (regular, mid, fin, avg, ok)
         year_avg = grading.year_average(term_scores["1"][3], term_scores["2"][3])
         year_ok = term_scores["2"][4]

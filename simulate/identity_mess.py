@@ -29,6 +29,15 @@ def mistyped_code(rng: np.random.Generator, code: str, taken: set[str]) -> str:
             return candidate
 
 
+def fresh_code(rng: np.random.Generator, prefix: str, taken: set[str]) -> str:
+    """A new code the registry issues (a re-import or a receiving school's new code)."""
+    while True:
+        candidate = f"{prefix}{int(rng.integers(0, 10**8)):08d}"
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+
+
 def drift(rng: np.random.Generator, row: dict, kind: str) -> dict:
     """The same student written differently by the school than by the registry."""
     out = dict(row)
@@ -74,6 +83,7 @@ def inconsistent_personal_id(rng: np.random.Generator, pid: str) -> tuple[str, s
 
 __all__ = [
     "drift",
+    "fresh_code",
     "inconsistent_personal_id",
     "invalid_code",
     "mistyped_code",

@@ -93,16 +93,12 @@ def load_district(
     records = records.drop("record_id", "snapshot_id").rename(
         {"new_record_id": "record_id", "new_snapshot": "snapshot_id"}
     ).select(district.records.columns)
-    with engine.begin() as conn:
-        summary.records = store.bulk_insert(engine, "student_record", records, connection=conn)
+    with store.bulk_loader(engine) as loader:
+        summary.records = loader.insert("student_record", records)
         note("records", summary.records)
         for subjects, terms in district.result_chunks():
-            subjects = _rekey(subjects, ids)
-            terms = _rekey(terms, ids)
-            summary.subject_results += store.bulk_insert(
-                engine, "subject_result", subjects, connection=conn
-            )
-            summary.term_results += store.bulk_insert(engine, "term_result", terms, connection=conn)
+            summary.subject_results += loader.insert("subject_result", _rekey(subjects, ids))
+            summary.term_results += loader.insert("term_result", _rekey(terms, ids))
             note("results", subjects.height + terms.height)
     return summary
 

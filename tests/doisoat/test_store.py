@@ -116,3 +116,33 @@ def test_migrations_build_the_model_on_postgresql(pg_schema_url):
     _assert_matches_model(engine)
     assert "student_record" in inspect(engine).get_table_names(schema=schema)
     engine.dispose()
+
+
+def test_bulk_loader_keeps_dates_times_and_nulls(engine):
+    runs = pl.DataFrame(
+        {
+            "night": [dt.date(2026, 6, 10), dt.date(2026, 6, 11)],
+            "started_at": [
+                dt.datetime(2026, 6, 10, 23, 0, 5, 123456, tzinfo=dt.UTC),
+                dt.datetime(2026, 6, 11, 23, 0, 0, tzinfo=dt.UTC),
+            ],
+            "finished_at": [None, dt.datetime(2026, 6, 12, 0, 1, tzinfo=dt.UTC)],
+            "status": ["committed", "running"],
+            "summary": ['{"a": 1}', ""],
+        }
+    )
+    with store.bulk_loader(engine) as loader:
+        assert loader.insert("run", runs) == 2
+    back = store.read_table(engine, "run").sort("night")
+    assert back["night"].to_list() == runs["night"].to_list()
+    assert back["started_at"].to_list() == runs["started_at"].to_list()
+    assert back["finished_at"].to_list() == runs["finished_at"].to_list()
+    assert back["summary"].to_list() == ['{"a": 1}', ""]  # empty text is not NULL
+
+
+def test_bulk_loader_rolls_back_on_error(engine):
+    with pytest.raises(RuntimeError):
+        with store.bulk_loader(engine) as loader:
+            loader.insert("student_record", _records(5))
+            raise RuntimeError("crash half-way")
+    assert store.read_table(engine, "student_record").height == 0
