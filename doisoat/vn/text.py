@@ -1,0 +1,275 @@
+"""Vietnamese text: NFC, repair of legacy encodings, and folded comparison keys.
+
+``repair_text`` is called on every name of every source every night, so the common cases cost
+almost nothing: ASCII is returned as is, and text holding a character no cp1252 byte can
+produce (ă, đ, ơ, ư, ạ …, or a combining mark) cannot be a legacy encoding, so it only gets
+NFC and the ``Ð``→``Đ`` fix. Only text made entirely of cp1252 characters with something beyond
+ASCII (``Hà``, ``NguyÔn``, ``Nguyeãn``, ``Há»c``) goes to the slow path, which is cached: it reads
+the text as each legacy encoding and keeps a reading only if it has fewer words that are not
+Vietnamese syllables than the text as given. Correct Vietnamese is never changed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache, lru_cache
+from typing import Literal
+
+import polars as pl
+
+from ._alphabet import LETTERS
+from .legacy import (
+    CP1252_DECODE,
+    NOT_CP1252,
+    TCVN3_CHARS,
+    VNI_CHARS,
+    decode_tcvn3,
+    decode_vni,
+    mojibake_readings,
+)
+from .syllable import invalid_word_count
+from .syllable import words as syllable_words
+
+Encoding = Literal["unicode", "tcvn3", "vni", "mojibake", "nfd"]
+
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})  # Ð ð (Icelandic eth) → Đ đ
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC (the only form stored): composes Unikey "Unicode tổ hợp" and macOS NFD."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _may_be_legacy(text: str) -> bool:
+    """Could every character of ``text`` come from a byte read as cp1252?
+
+    One regex scan that stops at the first character no cp1252 byte gives (ă đ ơ ư ạ … in
+    clean names come early); measured faster than ``max()`` or a cp1252 ``encode``.
+    """
+    return not NOT_CP1252.search(text)
+
+
+def _analyse(text: str) -> tuple[str, Encoding]:
+    """The repaired text and the encoding it was found in."""
+    if text.isascii():
+        return text, "unicode"
+    was_nfd = not unicodedata.is_normalized("NFC", text)
+    composed = unicodedata.normalize("NFC", text) if was_nfd else text
+    if not _may_be_legacy(composed):
+        if "\u00d0" in composed or "\u00f0" in composed:
+            composed = composed.translate(_ETH)
+        return composed, "nfd" if was_nfd else "unicode"
+    return _analyse_cp1252(composed, was_nfd)
+
+
+@cache
+def _lexicon() -> frozenset[str]:
+    """Syllables known to occur in names and school data, lower case: the tie-breaker when two
+    legacy readings are both well-formed Vietnamese (``Lê`` vs ``Leõ`` from ``Leâ``)."""
+    from ._namedata import FAMILY_NAMES, MIDDLE_NAMES, NAME_FILES, read_name_file
+    from .provinces import PROVINCES_2024, PROVINCES_2025
+    from .subjects import SUBJECTS
+
+    texts: list[str] = [*FAMILY_NAMES, *MIDDLE_NAMES["M"], *MIDDLE_NAMES["F"]]
+    for filename in NAME_FILES:
+        texts.extend(read_name_file(filename))
+    texts.extend(PROVINCES_2024.values())
+    texts.extend(p.name for p in PROVINCES_2025.values())
+    texts.extend(s.name_vi for s in SUBJECTS.values())
+    texts.append(_COMMON_WORDS)
+    return frozenset(w.lower() for t in texts for w in syllable_words(t))
+
+
+_COMMON_WORDS = (
+    "Đang học chuyển đến kỳ trong hè thôi học đi lớp trường học sinh giáo viên chủ nhiệm hiệu "
+    "trưởng phó sở phòng giáo dục đào tạo thành phố tỉnh huyện quận xã phường thị trấn ấp thôn "
+    "bản tổ khu phố đường số nhà Kinh Tày Thái Mường Khơ-me Hoa Nùng Mông Dao Gia-rai Ê-đê Ba-na "
+    "Xơ-đăng Sán Chay Cơ-ho Chăm Sán Dìu Hrê Mnông Ra-glai Xtiêng Bru-Vân Kiều Thổ Giáy Cơ-tu "
+    "Giẻ-Triêng Mạ Khơ-mú Co Tà-ôi Chơ-ro Kháng Xinh-mun Hà Nhì Chu-ru Lào La Chí La Ha Phù Lá "
+    "Lự Lô Lô Chứt Mảng Pà Thẻn Cơ Lao Cống Bố Y Si La Pu Péo Brâu Ơ Đu Rơ-măm nam nữ giỏi khá "
+    "trung bình yếu kém tốt đạt chưa xuất sắc lên lớp ở lại rèn luyện hè"
+)
+
+
+def _score(reading: str) -> tuple[int, int]:
+    known = _lexicon()
+    return invalid_word_count(reading), sum(
+        1 for w in syllable_words(reading) if w.lower() not in known
+    )
+
+
+@lru_cache(maxsize=131072)
+def _analyse_cp1252(text: str, was_nfd: bool) -> tuple[str, Encoding]:
+    as_given = text.translate(_ETH)
+    given_bad = invalid_word_count(as_given)
+    plain: Encoding = "nfd" if was_nfd else "unicode"
+    if given_bad == 0:
+        return as_given, plain
+    candidates: list[tuple[str, Encoding]] = [(r, "mojibake") for r in mojibake_readings(text)]
+    if any(ch in TCVN3_CHARS for ch in text):
+        candidates.append((decode_tcvn3(text), "tcvn3"))
+    if any(ch in VNI_CHARS for ch in text):
+        candidates.append((decode_vni(text), "vni"))
+    scored = [(_score(r), i, r, e) for i, (r, e) in enumerate(candidates)]
+    scored = [c for c in scored if c[0][0] < given_bad]
+    if not scored:
+        return as_given, plain
+    _, _, best, encoding = min(scored)
+    return best, encoding
+
+
+def repair_text(text: str) -> str:
+    """``text`` in NFC with TCVN3, VNI, UTF-8-read-as-cp1252 and ``Ð``-for-``Đ`` damage undone.
+
+    >>> repair_text("NguyÔn V¨n An"), repair_text("Nguyeãn Vaên An"), repair_text("Há»c Báº¡")
+    ('Nguyễn Văn An', 'Nguyễn Văn An', 'Học Bạ')
+
+    A legacy reading is kept only when it is more Vietnamese than the text as given, so text
+    that is already correct Vietnamese (or ASCII) comes back unchanged, only NFC-composed.
+    """
+    return _analyse(text)[0]
+
+
+def repair_fields(*values: str | None) -> tuple[str | None, ...]:
+    """Repair several fields of one record that share an encoding (family, middle, given and
+    full name), deciding the encoding on all of them at once.
+
+    A lone given name rarely proves anything (``Tó`` is TCVN3 for ``Tú`` but also a word);
+    the full name next to it usually does.
+    """
+    present = [v for v in values if v]
+    if not present:
+        return tuple(values)
+    _, encoding = _analyse(" ".join(present))
+    if encoding == "tcvn3":
+        pieces = decode_tcvn3(" ".join(present)).split(" ")
+        out: list[str | None] = []
+        for value in values:
+            if not value:
+                out.append(value)
+                continue
+            size = value.count(" ") + 1
+            out.append(" ".join(pieces[:size]))
+            pieces = pieces[size:]
+        return tuple(out)
+    if encoding == "vni":
+        return tuple(decode_vni(v) if v else v for v in values)
+    if encoding == "mojibake":
+        return tuple(_best_mojibake(v) if v else v for v in values)
+    return tuple(repair_text(v) if v else v for v in values)
+
+
+def _best_mojibake(value: str) -> str:
+    readings = mojibake_readings(value)
+    if not readings:
+        return repair_text(value)
+    return min((_score(r), i, r) for i, r in enumerate(readings))[2]
+
+
+_PROBLEM_OF = {
+    "tcvn3": "TEXT_TCVN3",
+    "vni": "TEXT_VNI",
+    "mojibake": "TEXT_MOJIBAKE",
+    "nfd": "TEXT_NFD",
+}
+
+
+def text_problem(text: str) -> str | None:
+    """The data-quality code of what :func:`repair_text` fixed in ``text``, or None.
+
+    ``TEXT_TCVN3``, ``TEXT_VNI``, ``TEXT_MOJIBAKE``, ``TEXT_NFD`` or ``TEXT_D_ETH`` (``Ð`` typed
+    for ``Đ``); the Vietnamese explanation is ``messages.text(code)``.
+    """
+    repaired, encoding = _analyse(text)
+    if encoding in _PROBLEM_OF:
+        return _PROBLEM_OF[encoding]
+    if repaired != text and ("\u00d0" in text or "\u00f0" in text):
+        return "TEXT_D_ETH"
+    return None
+
+
+def detect_encoding(text: str) -> Encoding:
+    """Which damage :func:`repair_text` found: unicode (none), tcvn3, vni, mojibake or nfd."""
+    return _analyse(text)[1]
+
+
+# --- folding --------------------------------------------------------------------------------
+
+
+def _fold_char(ch: str) -> str | None:
+    letter = LETTERS.get(ch)
+    if letter is not None:
+        return letter.ascii
+    if ch in "\u00d0\u00f0":
+        return "d"
+    if unicodedata.combining(ch):
+        return None
+    stripped = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return stripped.lower()
+
+
+# A plain dict covering every character names are written with (ASCII, Latin-1, Latin
+# Extended, combining marks, Vietnamese letters): ``str.translate`` is fastest without misses.
+_FOLD: dict[int, str | None] = {
+    cp: _fold_char(chr(cp))
+    for cp in (*range(0x0250), *range(0x0300, 0x0370), *range(0x1E00, 0x1F00))
+}
+
+
+@lru_cache(maxsize=1 << 18)
+def fold(text: str) -> str:
+    """Comparison key: lower case, diacritics removed, đ→d, single spaces, trimmed.
+
+    For matching and blocking only; never store it.
+
+    >>> fold("  NGUYỄN   Thị  Đào ")
+    'nguyen thi dao'
+    """
+    folded = text.translate(_FOLD)
+    if not folded.isascii():  # characters of other scripts: drop their marks, lower-case them
+        folded = "".join(_fold_char(ch) or "" for ch in unicodedata.normalize("NFD", folded))
+    return " ".join(folded.split())
+
+
+def fold_series(series: pl.Series) -> pl.Series:
+    """:func:`fold` over a polars string column, in polars' own engine (nulls stay null)."""
+    return (
+        series.cast(pl.String)
+        .str.normalize("NFD")
+        .str.replace_all(r"\p{Mn}", "")
+        .str.replace_all("[đĐÐð]", "d")
+        .str.to_lowercase()
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars(" ")
+        .alias(series.name)
+    )
+
+
+_LEGACY_ONLY = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in CP1252_DECODE) + "]*$"
+
+
+def repair_series(series: pl.Series) -> pl.Series:
+    """:func:`repair_text` over a polars string column (nulls stay null).
+
+    NFC and the ``Ð`` fix run in polars; only values made entirely of cp1252 characters (the
+    ones a legacy encoding could have produced) go through Python, once per distinct value.
+    """
+    frame = pl.DataFrame({"v": series.cast(pl.String)}).with_columns(
+        pl.col("v").str.normalize("NFC").alias("nfc")
+    )
+    frame = frame.with_columns(
+        (pl.col("nfc").str.contains(_LEGACY_ONLY) & ~pl.col("nfc").str.contains("^[\\x00-\\x7F]*$"))
+        .fill_null(False)
+        .alias("legacy")
+    )
+    distinct = frame.filter("legacy").get_column("nfc").unique().to_list()
+    changed = {value: repair_text(value) for value in distinct}
+    changed = {k: v for k, v in changed.items() if k != v}
+    plain = pl.col("nfc").str.replace_all("\u00d0", "\u0110").str.replace_all("\u00f0", "\u0111")
+    legacy = pl.col("nfc")
+    if changed:
+        legacy = legacy.replace(list(changed), list(changed.values()))
+    out = frame.select(pl.when(pl.col("legacy")).then(legacy).otherwise(plain).alias(series.name))
+    return out.to_series()
