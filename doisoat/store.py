@@ -135,15 +135,21 @@ def bulk_insert(engine: Engine, table_name: str, df: pl.DataFrame, *, connection
     df = _prepare(df)
     if connection is not None:
         return _insert_on(connection, table_name, df)
-    with bulk_loader(engine) as loader:
-        return loader.insert(table_name, df)
+    with engine.begin() as conn:
+        return _insert_on(conn, table_name, df)
 
 
 class BulkLoader:
     """Loads frames in one transaction through the fastest path of the database.
 
-    SQLite: the ADBC driver binds Arrow columns in C (several times faster than executemany).
     PostgreSQL: ``COPY … FROM STDIN`` fed with CSV that polars writes.
+    SQLite: the ADBC driver binds Arrow columns in C, several times faster than executemany.
+    ADBC carries its own copy of the SQLite library, and two copies in one process must never
+    hold the same file open at once (closing one drops the other's POSIX locks, and the file can
+    be corrupted). So the SQLite path first closes every pooled connection of ``engine`` and
+    closes them again afterwards; it is meant for batch loads by a process that owns the store
+    (``doisoat simulate --load``, the demo, benchmarks), never for a server's request threads —
+    those use :func:`bulk_insert`, which stays on the standard driver.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -155,6 +161,7 @@ class BulkLoader:
         if self.engine.dialect.name == "sqlite":
             import adbc_driver_sqlite.dbapi as adbc
 
+            self.engine.dispose()
             self._sqlite = adbc.connect(self.engine.url.database)
             with self._sqlite.cursor() as cursor:
                 cursor.execute("PRAGMA busy_timeout=60000")
@@ -181,6 +188,7 @@ class BulkLoader:
             else:
                 self._sqlite.rollback()
             self._sqlite.close()
+            self.engine.dispose()
         elif self._conn is not None:
             if exc_type is None:
                 self._conn.commit()

@@ -1,0 +1,46 @@
+"""Nightly report (HTML), school worklists (xlsx), the JSON twin, and data-quality checks.
+
+Pure builders take frames (:class:`ReportInputs`) and return documents or files; the store is
+read and written only by :mod:`reports.store_io` (``load_inputs``, ``write_night_report``,
+``check_snapshots``, ``save_quality``).
+"""
+
+from reports.build import build_report, worklist_filename
+from reports.html import render_html
+from reports.inputs import ReportInputs, student_counts
+from reports.items import worklist_items
+from reports.quality import QualityResult, Suite, keep_out, load_suite, run_quality
+from reports.store_io import (
+    check_snapshots,
+    load_inputs,
+    save_quality,
+    trend_from_conflicts,
+    write_night_report,
+)
+from reports.worklist import write_worklist, write_worklists
+from reports.write import ReportFiles, report_schema, validate_report, write_report
+
+__all__ = [
+    "QualityResult",
+    "ReportFiles",
+    "ReportInputs",
+    "Suite",
+    "build_report",
+    "check_snapshots",
+    "keep_out",
+    "load_inputs",
+    "load_suite",
+    "render_html",
+    "report_schema",
+    "run_quality",
+    "save_quality",
+    "student_counts",
+    "trend_from_conflicts",
+    "validate_report",
+    "worklist_filename",
+    "worklist_items",
+    "write_night_report",
+    "write_report",
+    "write_worklist",
+    "write_worklists",
+]
