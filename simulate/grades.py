@@ -27,7 +27,7 @@ def curriculum(level: str, grade: int) -> tuple[list[str], list[str], list[int]]
     codes = vn.curriculum_subjects(level, grade, "tt22")
     scored = [c for c in codes if vn.SUBJECTS[c].assessment == "score"]
     comment = [c for c in codes if vn.SUBJECTS[c].assessment == "comment"]
-    counts = [vn.regular_scores_required(c, level) for c in scored]
+    counts = [vn.regular_scores_required(c, level, grade) for c in scored]
     return scored, comment, counts
 
 

@@ -52,7 +52,7 @@ def next_night(district: District, days: int = 1) -> District:
     book = district.results
     holdings = book.holdings.with_columns(_rekey(pl.col("record_id"), offset))
     rng = np.random.default_rng([district.seed, offset, days])
-    chosen = (rng.random(holdings.height) < RATE_LOCKED_EDIT) & (holdings["term1_shift"] == 0)
+    chosen = (rng.random(holdings.height) < RATE_LOCKED_EDIT) & (holdings["term1_shift"] == 0).to_numpy()
     subject = rng.integers(0, 1000, holdings.height)
     delta = np.where(rng.random(holdings.height) < 0.5, 1.0, -1.0)
     approved = rng.random(holdings.height) < 0.5

@@ -1,0 +1,341 @@
+"""Conflicts across nights: one row per conflict id, a status, and an append-only audit trail.
+
+Each night the conflict rules produce a frame (the columns of
+``reconcile.conflicts.base.CONFLICT_COLUMNS``); :func:`merge_night` folds it into the ``conflict``
+table:
+
+=====================  ======================  ============================================
+before tonight         seen tonight            not seen tonight (and within what was checked)
+=====================  ======================  ============================================
+(unknown)              ``new``                 —
+new / persisting       ``persisting``          ``resolved`` (``resolved_on`` = night)
+reopened               ``persisting``          ``resolved``
+acknowledged           ``acknowledged``        ``resolved``
+resolved               ``reopened``            ``resolved`` (unchanged)
+=====================  ======================  ============================================
+
+A human decision wins: an acknowledged conflict stays acknowledged, with who and why, for as long
+as it persists. When a resolved conflict comes back it is ``reopened`` and needs attention again
+(the old acknowledgement stays in the audit trail). ``first_seen`` never changes. Re-running a
+night changes no status a second time. Every status change and every acknowledgement is an
+``audit_event`` row; rows are only ever appended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, bindparam, select, update
+
+from doisoat import store
+from doisoat.errors import ReconcileError
+from doisoat.model import AuditEvent, Conflict
+
+OPEN = ("new", "persisting", "reopened", "acknowledged")
+CONTENT = (
+    "type",
+    "severity",
+    "school_code",
+    "record_ids",
+    "evidence",
+    "suggested_fix",
+    "message_vi",
+)
+SYSTEM_ACTOR = "doisoat"
+
+MESSAGES_VI = {
+    "NIGHT": "Đối soát đêm {night}",
+    "UNKNOWN": "Không tìm thấy xung đột {conflict_id}.",
+    "RESOLVED": "Xung đột {conflict_id} đã được giải quyết ngày {night}, không cần xác nhận.",
+    "WHO_WHY": "Cần ghi rõ người xác nhận và lý do.",
+    "OUT_OF_ORDER": (
+        "Đêm {night} cũ hơn lần đối soát gần nhất ({last}); không thể ghi đè lịch sử."
+    ),
+}
+
+_conflict = Conflict.__table__
+_audit = AuditEvent.__table__
+
+
+@dataclass(frozen=True)
+class NightSummary:
+    """How tonight changed the conflict table (counts of conflicts by status reached)."""
+
+    night: dt.date
+    new: int = 0
+    persisting: int = 0
+    acknowledged: int = 0
+    reopened: int = 0
+    resolved: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "night": self.night.isoformat()}
+
+
+def _utc(at: dt.datetime | None) -> dt.datetime:
+    """Audit times are aware UTC (the table's type insists); a naive time is taken as UTC."""
+    if at is None:
+        return dt.datetime.now(dt.UTC)
+    return at.replace(tzinfo=dt.UTC) if at.utcoffset() is None else at.astimezone(dt.UTC)
+
+
+def _date_vi(value: dt.date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _tonight(conflicts: pl.DataFrame) -> pl.DataFrame:
+    """Tonight's frame with record ids as the JSON text the table stores."""
+    out = conflicts.unique(subset="conflict_id", keep="first", maintain_order=True)
+    if out.schema.get("record_ids") != pl.Utf8:
+        out = out.with_columns(
+            pl.col("record_ids").map_elements(
+                lambda ids: json.dumps(sorted(ids), ensure_ascii=False), return_dtype=pl.Utf8
+            )
+        )
+    return out.select(*[pl.col(c) for c in ("conflict_id", *CONTENT)])
+
+
+def _existing(conn: Connection) -> pl.DataFrame:
+    cols = ("conflict_id", "type", "school_code", "status", "last_seen", "resolved_on")
+    rows = conn.execute(select(*[_conflict.c[c] for c in cols])).fetchall()
+    schema = {
+        "conflict_id": pl.Utf8,
+        "type": pl.Utf8,
+        "school_code": pl.Utf8,
+        "status": pl.Utf8,
+        "last_seen": pl.Date,
+        "resolved_on": pl.Date,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _transition(old: str, last_seen: dt.date, night: dt.date) -> str:
+    if old == "resolved":
+        return "reopened"
+    if old == "acknowledged" or last_seen >= night:
+        return old
+    return "persisting"
+
+
+def merge_night(
+    engine: Engine,
+    conflicts: pl.DataFrame,
+    *,
+    night: dt.date,
+    run_id: int | None = None,
+    checked_types: Iterable[str] | None = None,
+    checked_schools: Iterable[str] | None = None,
+    actor: str = SYSTEM_ACTOR,
+    at: dt.datetime | None = None,
+) -> NightSummary:
+    """Fold tonight's conflicts into the ``conflict`` table, all or nothing.
+
+    ``checked_types`` / ``checked_schools`` say what tonight's run looked at: only open
+    conflicts inside both can be resolved by their absence (a run that skipped the grade
+    checks, or one school, must not resolve everyone else's conflicts). None = everything.
+    """
+    at = _utc(at)
+    reason = MESSAGES_VI["NIGHT"].format(night=_date_vi(night))
+    tonight = _tonight(conflicts)
+    with engine.begin() as conn:
+        existing = _existing(conn)
+        last = existing["last_seen"].max()
+        if last is not None and night < last:
+            raise ReconcileError(
+                f"night {night} is older than the last merged night {last}",
+                message_vi=MESSAGES_VI["OUT_OF_ORDER"].format(
+                    night=_date_vi(night), last=_date_vi(last)
+                ),
+            )
+        status_of = {
+            r[0]: (r[1], r[2])
+            for r in existing.select("conflict_id", "status", "last_seen").iter_rows()
+        }
+        events: list[dict[str, Any]] = []
+
+        def event(cid: str, before: str | None, after: str) -> None:
+            events.append(
+                {
+                    "at": at,
+                    "actor": actor,
+                    "action": f"conflict.{after}",
+                    "entity": "conflict",
+                    "entity_id": cid,
+                    "before": json.dumps({"status": before} if before else {}),
+                    "after": json.dumps(
+                        {"status": after, "night": night.isoformat(), "run_id": run_id}
+                    ),
+                    "reason": reason,
+                }
+            )
+
+        fresh = tonight.filter(~pl.col("conflict_id").is_in(list(status_of)))
+        if fresh.height:
+            store.bulk_insert(
+                engine,
+                "conflict",
+                fresh.with_columns(
+                    pl.lit("new").alias("status"),
+                    pl.lit(night).alias("first_seen"),
+                    pl.lit(night).alias("last_seen"),
+                    pl.lit(run_id, dtype=pl.Int64).alias("last_run_id"),
+                ),
+                connection=conn,
+            )
+            for cid in fresh["conflict_id"].to_list():
+                event(cid, None, "new")
+
+        counts = {
+            "new": fresh.height,
+            "persisting": 0,
+            "acknowledged": 0,
+            "reopened": 0,
+            "resolved": 0,
+        }
+        updates = []
+        for row in tonight.filter(pl.col("conflict_id").is_in(list(status_of))).iter_rows(
+            named=True
+        ):
+            old, last_seen = status_of[row["conflict_id"]]
+            status = _transition(old, last_seen, night)
+            counts[status] += 1
+            change = {f"v_{c}": row[c] for c in CONTENT}
+            change.update(
+                cid=row["conflict_id"], v_status=status, v_last_seen=night, v_last_run_id=run_id
+            )
+            if status == "reopened":
+                change.update(
+                    v_resolved_on=None, v_acknowledged_by=None, v_acknowledged_reason=None
+                )
+            updates.append(change)
+            if status != old:
+                event(row["conflict_id"], old, status)
+        _update_many(conn, updates)
+
+        gone = existing.filter(
+            pl.col("status").is_in(list(OPEN))
+            & ~pl.col("conflict_id").is_in(tonight["conflict_id"].implode())
+        )
+        if checked_types is not None:
+            gone = gone.filter(pl.col("type").is_in(list(checked_types)))
+        if checked_schools is not None:
+            gone = gone.filter(pl.col("school_code").is_in(list(checked_schools)))
+        resolved = [
+            {"cid": cid, "v_status": "resolved", "v_resolved_on": night}
+            for cid in gone["conflict_id"].to_list()
+        ]
+        _update_many(conn, resolved)
+        for cid, old in gone.select("conflict_id", "status").iter_rows():
+            event(cid, old, "resolved")
+        counts["resolved"] = len(resolved)
+        if events:
+            conn.execute(_audit.insert(), events)
+    return NightSummary(night=night, **counts)
+
+
+def _update_many(conn: Connection, changes: list[dict[str, Any]]) -> None:
+    """One executemany per set of columns (rows that reopen also clear the acknowledgement)."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        by_columns.setdefault(tuple(sorted(change)), []).append(change)
+    for columns, rows in by_columns.items():
+        values = {c.removeprefix("v_"): bindparam(c) for c in columns if c.startswith("v_")}
+        statement = update(_conflict).where(_conflict.c.conflict_id == bindparam("cid"))
+        conn.execute(statement.values(**values), rows)
+
+
+def acknowledge(
+    engine: Engine, conflict_id: str, who: str, why: str, *, at: dt.datetime | None = None
+) -> None:
+    """A person says they know about this conflict, and why it may stay; written to the audit
+    trail. It stays acknowledged while it persists."""
+    if not (who or "").strip() or not (why or "").strip():
+        raise ReconcileError("acknowledging needs who and why", message_vi=MESSAGES_VI["WHO_WHY"])
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(
+                _conflict.c.status,
+                _conflict.c.resolved_on,
+                _conflict.c.acknowledged_by,
+                _conflict.c.acknowledged_reason,
+            ).where(_conflict.c.conflict_id == conflict_id)
+        ).first()
+        if row is None:
+            raise ReconcileError(
+                f"unknown conflict {conflict_id}",
+                message_vi=MESSAGES_VI["UNKNOWN"].format(conflict_id=conflict_id),
+            )
+        if row.status == "resolved":
+            raise ReconcileError(
+                f"conflict {conflict_id} is resolved",
+                message_vi=MESSAGES_VI["RESOLVED"].format(
+                    conflict_id=conflict_id, night=_date_vi(row.resolved_on)
+                ),
+            )
+        conn.execute(
+            update(_conflict)
+            .where(_conflict.c.conflict_id == conflict_id)
+            .values(
+                status="acknowledged", acknowledged_by=who.strip(), acknowledged_reason=why.strip()
+            )
+        )
+        conn.execute(
+            _audit.insert().values(
+                at=_utc(at),
+                actor=who.strip(),
+                action="conflict.acknowledged",
+                entity="conflict",
+                entity_id=conflict_id,
+                before=json.dumps(
+                    {
+                        "status": row.status,
+                        "acknowledged_by": row.acknowledged_by,
+                        "acknowledged_reason": row.acknowledged_reason,
+                    },
+                    ensure_ascii=False,
+                ),
+                after=json.dumps(
+                    {
+                        "status": "acknowledged",
+                        "acknowledged_by": who.strip(),
+                        "acknowledged_reason": why.strip(),
+                    },
+                    ensure_ascii=False,
+                ),
+                reason=why.strip(),
+            )
+        )
+
+
+def history(engine: Engine, conflict_id: str) -> pl.DataFrame:
+    """Every audit event of a conflict, oldest first."""
+    query = (
+        select(_audit)
+        .where((_audit.c.entity == "conflict") & (_audit.c.entity_id == conflict_id))
+        .order_by(_audit.c.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).fetchall()
+    schema = {c.name: pl.Utf8 for c in _audit.columns}
+    schema.update(id=pl.Int64, at=pl.Datetime("us", "UTC"))
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def read_conflicts(
+    engine: Engine, *, statuses: Iterable[str] | None = None, school_code: str | None = None
+) -> pl.DataFrame:
+    """The conflict table (optionally only some statuses, or one school's), as a frame."""
+    clauses, params = [], {}
+    if statuses is not None:
+        names = list(statuses) or [""]
+        clauses.append("status IN (" + ", ".join(f":s{i}" for i in range(len(names))) + ")")
+        params.update({f"s{i}": s for i, s in enumerate(names)})
+    if school_code is not None:
+        clauses.append("school_code = :school")
+        params["school"] = school_code
+    return store.read_table(engine, "conflict", " AND ".join(clauses) or None, params)
