@@ -32,6 +32,9 @@ class SchoolBase(SQLModel):
     province_code: str = Field(max_length=2)
     district: str = ""
     vendor: str = Field(description="one of smas, vnedu, vietschool, quangich")
+    last_sync: dt.date | None = Field(
+        default=None, description="last synchronisation with the sector database, if known"
+    )
 
 
 class School(SchoolBase, table=True):
@@ -165,7 +168,9 @@ class ConflictBase(SQLModel):
     evidence: str = Field(default="{}", description="JSON field-by-field comparison")
     suggested_fix: str = ""
     message_vi: str = ""
-    status: str = Field(default="new", description="new | persisting | resolved | reopened")
+    status: str = Field(
+        default="new", description="new | persisting | resolved | reopened | acknowledged"
+    )
     first_seen: dt.date
     last_seen: dt.date
     resolved_on: dt.date | None = None
@@ -176,6 +181,28 @@ class ConflictBase(SQLModel):
 
 class Conflict(ConflictBase, table=True):
     __tablename__ = "conflict"
+
+
+class ExpectationResultBase(SQLModel):
+    """One data-quality expectation's outcome on one source snapshot, kept with the night's run."""
+
+    run_id: int | None = Field(default=None, index=True)
+    night: dt.date = Field(index=True)
+    snapshot_id: int | None = Field(default=None, index=True)
+    source: str = Field(index=True)
+    school_code: str | None = Field(default=None, index=True)
+    suite: str = ""
+    expectation: str = Field(description="expectation type and column, e.g. type(column)")
+    critical: bool = False
+    success: bool = True
+    element_count: int = 0
+    unexpected_count: int = 0
+    details: str = Field(default="{}", description="JSON: kwargs, examples, engine")
+
+
+class ExpectationResult(ExpectationResultBase, table=True):
+    __tablename__ = "quality_result"
+    id: int | None = Field(default=None, primary_key=True)
 
 
 class AuditEventBase(SQLModel):
@@ -193,6 +220,27 @@ class AuditEventBase(SQLModel):
 
 class AuditEvent(AuditEventBase, table=True):
     __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class GradeApprovalBase(SQLModel):
+    """A recorded approval to change grades of a locked period: the principal's decision and the
+    written record the regulations require. ``subject`` / ``term`` empty = every subject / term."""
+
+    school_code: str = Field(index=True)
+    local_id: str = Field(index=True, description="the school's own id of the student")
+    school_year: str
+    term: str = Field(default="", description="1 | 2 | year, or '' for every term")
+    subject: str = Field(default="", description="canonical subject code, or '' for every subject")
+    approved_by: str = Field(description="the principal who approved")
+    approved_at: dt.datetime
+    witness: str = ""
+    reason: str = ""
+    record_no: str = Field(default="", description="number of the written record (biên bản)")
+
+
+class GradeApproval(GradeApprovalBase, table=True):
+    __tablename__ = "grade_approval"
     id: int | None = Field(default=None, primary_key=True)
 
 
@@ -224,6 +272,22 @@ class LinkDecision(LinkDecisionBase, table=True):
     __tablename__ = "link_decision"
 
 
+class LinkBase(SQLModel):
+    """The engine's word on a pair and why (per-field levels and weights), for `doisoat explain`."""
+
+    left_id: str = Field(primary_key=True)
+    right_id: str = Field(primary_key=True, index=True)
+    match_weight: float
+    match_probability: float
+    decision: str = Field(description="match | review | non-match")
+    explanation: str = Field(default="{}", description="JSON: prior and per-field level/weight")
+    run_id: int | None = None
+
+
+class Link(LinkBase, table=True):
+    __tablename__ = "link"
+
+
 class SourceCursorBase(SQLModel):
     """Where the last incremental pull of a source's resource stopped."""
 
@@ -235,6 +299,38 @@ class SourceCursorBase(SQLModel):
 
 class SourceCursor(SourceCursorBase, table=True):
     __tablename__ = "source_cursor"
+
+
+class UserAccountBase(SQLModel):
+    """A person who uses the web pages or the API; what they may see follows from role + school."""
+
+    username: str = Field(primary_key=True, max_length=64)
+    full_name: str = ""
+    role: str = Field(description="district_officer | school_admin | principal | teacher")
+    school_code: str | None = Field(default=None, index=True, description="None = whole district")
+    active: bool = True
+    created_at: dt.datetime
+
+
+class UserAccount(UserAccountBase, table=True):
+    __tablename__ = "app_user"
+    password_hash: str = Field(default="", description="argon2id; never the password")
+
+
+class ApiTokenBase(SQLModel):
+    """An API token or a page login session; only its SHA-256 is kept."""
+
+    username: str = Field(index=True)
+    kind: str = Field(default="api", description="api | session")
+    label: str = ""
+    created_at: dt.datetime
+    expires_at: dt.datetime | None = None
+    revoked: bool = False
+
+
+class ApiToken(ApiTokenBase, table=True):
+    __tablename__ = "api_token"
+    token_hash: str = Field(primary_key=True, max_length=64)
 
 
 STUDENT_COLUMNS: tuple[str, ...] = tuple(StudentRecordBase.model_fields)

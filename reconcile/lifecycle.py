@@ -24,6 +24,7 @@ night changes no status a second time. Every status change and every acknowledge
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -132,8 +133,12 @@ def merge_night(
     checked_schools: Iterable[str] | None = None,
     actor: str = SYSTEM_ACTOR,
     at: dt.datetime | None = None,
+    connection: Connection | None = None,
 ) -> NightSummary:
     """Fold tonight's conflicts into the ``conflict`` table, all or nothing.
+
+    ``connection``: a connection inside the caller's transaction (the nightly run commits the
+    conflicts together with the identities and the run itself); otherwise its own transaction.
 
     ``checked_types`` / ``checked_schools`` say what tonight's run looked at: only open
     conflicts inside both can be resolved by their absence (a run that skipped the grade
@@ -142,7 +147,7 @@ def merge_night(
     at = _utc(at)
     reason = MESSAGES_VI["NIGHT"].format(night=_date_vi(night))
     tonight = _tonight(conflicts)
-    with engine.begin() as conn:
+    with nullcontext(connection) if connection is not None else engine.begin() as conn:
         existing = _existing(conn)
         last = existing["last_seen"].max()
         if last is not None and night < last:

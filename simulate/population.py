@@ -125,7 +125,8 @@ def make_persons(
         rng.choice(["001", "038", "040", "052", "089", "094"], n),
         np.vectorize(PROVINCE3.get)(province),
     )
-    personal_id = personal_ids(birth_province, birth_year, gender, rng.integers(0, 10**6, size=n))
+    personal_id = personal_ids(birth_province, birth_year, gender, _unique_serials(
+        rng, birth_province, birth_year, gender))
     taken: set[str] = set()
     moet_code = _unique_codes(rng, province.astype(object), taken)
     father_given = boys[rng.integers(0, len(boys), n)]
@@ -155,6 +156,23 @@ def make_persons(
         pl.Series("school_code", schools["school_code"].to_numpy()[school_idx]),
     )
     return persons, taken
+
+
+def _unique_serials(
+    rng: np.random.Generator, province: np.ndarray, year: np.ndarray, gender: np.ndarray
+) -> np.ndarray:
+    """Six-digit serials, distinct within each (province, birth year, sex): real IDs never repeat.
+
+    Rank people within their group in random order and spread the ranks with a multiplier
+    coprime to 10⁶, from a random start per group: distinct while a group stays under 10⁶.
+    """
+    frame = pl.DataFrame({"p": province.astype(str), "y": year, "g": gender.astype(str),
+                          "r": rng.random(len(province))})
+    ranked = frame.with_columns(
+        pl.col("r").rank("ordinal").over(["p", "y", "g"]).cast(pl.Int64).alias("k"),
+        (pl.col("r").min().over(["p", "y", "g"]) * 1e6).cast(pl.Int64).alias("start"),
+    )
+    return ((ranked["k"] * 7919 + ranked["start"]) % 1_000_000).to_numpy()
 
 
 def personal_ids(

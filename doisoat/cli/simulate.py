@@ -35,7 +35,7 @@ def simulate_command(
     started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task("Mô phỏng quận/huyện", total=None)
-        district = generate(students, seed=seed, night=_night(night))
+        district = generate(students, seed=seed, night=parse_night(night))
         progress.update(task, description="Đã mô phỏng")
         if out is not None:
             write_parquet(district, out)
@@ -50,24 +50,38 @@ def simulate_command(
 def demo_command(
     students: int = typer.Option(5_000, "--students", "-n", help="Size of the demo district."),
     seed: int = typer.Option(1, "--seed"),
+    out: Path = typer.Option(Path("var") / "demo", "--out", help="Where the exports go."),
 ) -> None:
-    """Simulate a district and load it into the store, then say where everything is."""
+    """A whole night on a simulated district: its schools' real export files go through the
+    connectors, the linkage and the conflict rules into the store and the report."""
     from doisoat import store
+    from doisoat.config import load_settings
+    from doisoat.pipeline import run_nightly
     from simulate import generate
+    from simulate.exports import write_district
 
     with _progress() as progress:
         task = progress.add_task("Mô phỏng quận/huyện", total=None)
         district = generate(students, seed=seed)
-        progress.update(task, description="Đã mô phỏng")
-        store.upgrade()
-        loaded = _load(district, progress)
-    url = store.default_url()
-    typer.echo(f"Store: {url}")
-    typer.echo(
-        f"Loaded {loaded.records} student records, {loaded.subject_results} subject results, "
-        f"{loaded.term_results} term results from {loaded.snapshots} snapshots "
-        f"({loaded.skipped_snapshots} already loaded)."
-    )
+        progress.update(task, description="Ghi tệp xuất của từng trường")
+        exports = out / "exports"
+        written = write_district(district, exports)
+        progress.update(task, description="Đối soát đêm")
+        engine = store.get_engine()
+        store.upgrade(engine)
+        outcome = run_nightly(engine, night=district.night, settings=load_settings(),
+                              inbox=[exports])
+    typer.echo(f"Simulated {district.summary()['vendor_records']} vendor records in "
+               f"{district.schools.height} schools; wrote {len(written)} export files to {exports}.")
+    typer.echo(f"Store: {store.default_url()}  (run {outcome.run_id}, {outcome.status})")
+    if outcome.ingest:
+        typer.echo(
+            f"Ingested {outcome.ingest['rows_read']} rows: {outcome.ingest['rows_accepted']} "
+            f"accepted, {outcome.ingest['rows_quarantined']} quarantined."
+        )
+    typer.echo("Conflicts by type: " + json.dumps(outcome.conflicts, ensure_ascii=False))
+    typer.echo(f"Report: {Path(outcome.report_dir or '') / 'report.html'}")
+    typer.echo(f"Worklists: {Path(outcome.report_dir or '') / 'worklists'}")
 
 
 def _load(district, progress):
@@ -80,7 +94,7 @@ def _load(district, progress):
     return load_district(engine, district, progress=lambda _s, n: progress.advance(task, n))
 
 
-def _night(raw: str | None) -> dt.date | None:
+def parse_night(raw: str | None) -> dt.date | None:
     if raw is None:
         return None
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):

@@ -1,0 +1,270 @@
+"""The night: ingest → quality → reconcile → conflicts → report, as one unit of work.
+
+* **Idempotent**: the run records a fingerprint of everything it read (snapshots, human link
+  decisions, grade approvals, settings). A second run of the same night over the same inputs
+  changes nothing and says so.
+* **All or nothing**: identities, links, every family of conflicts and the run's ``committed``
+  status are written in one transaction. A run that fails is marked ``failed`` and leaves the
+  previous night's results as they were; a run that was killed stays ``running`` until the next
+  run marks it ``failed`` (crashed). Readers only trust committed runs. The report is written
+  into a temporary folder and moved into place after the commit.
+* **Locked**: two runs never overlap (:mod:`doisoat.locking`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, text, update
+
+from doisoat import store
+from doisoat.config import Settings
+from doisoat.locking import nightly_lock
+from doisoat.model import Run
+
+LOCKED_BASELINE_SOURCES_SKIP = ("moet",)
+
+
+@dataclass
+class NightlyOutcome:
+    night: dt.date
+    run_id: int | None
+    status: str  # committed | unchanged
+    ingest: dict[str, Any] | None = None
+    excluded_snapshots: list[int] = field(default_factory=list)
+    conflicts: dict[str, Any] = field(default_factory=dict)
+    report_dir: str | None = None
+    recovered_runs: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "night": self.night.isoformat(),
+            "run_id": self.run_id,
+            "status": self.status,
+            "ingest": self.ingest,
+            "excluded_snapshots": self.excluded_snapshots,
+            "conflicts": self.conflicts,
+            "report_dir": self.report_dir,
+            "recovered_runs": self.recovered_runs,
+        }
+
+
+def run_nightly(
+    engine: Engine,
+    *,
+    night: dt.date,
+    settings: Settings | None = None,
+    inbox: list[Path] | None = None,
+) -> NightlyOutcome:
+    """Run the whole night for ``night``; see the module docstring for the guarantees."""
+    from connectors import ingest_paths
+
+    settings = settings or Settings()
+    paths = list(inbox if inbox is not None else settings.inbox)
+    with nightly_lock(engine):
+        recovered = _recover_crashed_runs(engine)
+        ingest = ingest_paths(paths, engine=engine, night=night).as_dict() if paths else None
+        fingerprint = _fingerprint(engine, night, settings)
+        previous = _committed_run(engine, night)
+        report_dir = settings.reports_dir / night.isoformat()
+        if previous is not None and json.loads(previous.summary).get("fingerprint") == fingerprint:
+            if not (report_dir / "report.html").exists():
+                _write_report(engine, night, report_dir)
+            return NightlyOutcome(night, previous.id, "unchanged", ingest,
+                                  report_dir=str(report_dir), recovered_runs=recovered)
+        run_id = _start_run(engine, night)
+        try:
+            outcome = _reconcile_and_commit(engine, night, settings, run_id, fingerprint, ingest)
+        except BaseException as exc:
+            _mark(engine, run_id, "failed", {"error": repr(exc)[:2000]})
+            raise
+        _write_report(engine, night, report_dir)
+        outcome.report_dir = str(report_dir)
+        outcome.recovered_runs = recovered
+        return outcome
+
+
+def _reconcile_and_commit(
+    engine: Engine, night: dt.date, settings: Settings, run_id: int, fingerprint: str,
+    ingest: dict[str, Any] | None,
+) -> NightlyOutcome:
+    from reconcile import service
+    from reconcile.conflicts.grades import grade_conflicts
+    from reconcile.conflicts.sync import SchoolCalendar, sync_overdue
+    from reconcile.conflicts.transfers import transfer_conflicts
+    from reconcile.lifecycle import merge_night
+    from reports import check_snapshots
+
+    check_snapshots(engine, night, run_id=run_id, grades=False)
+    excluded = store.read_table(
+        engine, "source_snapshot", "night = :n AND status = 'excluded'", {"n": night},
+        columns=["id"],
+    )["id"].to_list()
+    records = service.latest_records(engine)
+    identity = service.identity_night(records, service.human_decisions(engine))
+    snapshot_ids = records["snapshot_id"].unique().to_list()
+    subjects = _results(engine, "subject_result", snapshot_ids)
+    terms = _results(engine, "term_result", snapshot_ids)
+    calendar = settings.calendar_for(night)
+    families = [
+        identity.conflicts,
+        transfer_conflicts(records, identity.identities, night=night, subject_results=subjects,
+                           grace_days=settings.transfer_grace_days),
+        grade_conflicts(subjects, terms, records),
+        _locked_edits(engine, night, records, subjects, calendar, settings),
+        sync_overdue(_schools_with_sync(engine), night=night,
+                     calendar=SchoolCalendar(calendar.school_year, calendar.term1_end,
+                                             calendar.year_end),
+                     deadline_days=settings.sync_deadline_days),
+    ]
+    conflicts = pl.concat([f for f in families if f.height], how="diagonal_relaxed")
+    with engine.begin() as conn:
+        service.write_identity_night(conn, engine, identity, run_id)
+        merged = merge_night(engine, conflicts, night=night, run_id=run_id, connection=conn)
+        summary = {
+            "fingerprint": fingerprint,
+            "ingest": ingest,
+            "excluded_snapshots": excluded,
+            "identity": identity.summary(),
+            "conflicts": merged.as_dict(),
+            "by_type": dict(sorted(conflicts.group_by("type").len().iter_rows()))
+            if conflicts.height else {},
+        }
+        conn.execute(
+            update(Run).where(Run.id == run_id).values(
+                status="committed", finished_at=dt.datetime.now(dt.UTC),
+                summary=json.dumps(summary, ensure_ascii=False, default=str),
+            )
+        )
+    return NightlyOutcome(night, run_id, "committed", ingest, excluded, summary["by_type"])
+
+
+def _results(engine: Engine, table: str, snapshot_ids: list[int]) -> pl.DataFrame:
+    if not snapshot_ids:
+        return store.read_table(engine, table, "1 = 0")
+    ids = ", ".join(str(int(i)) for i in snapshot_ids)
+    return store.read_table(
+        engine, table,
+        f"record_id IN (SELECT record_id FROM student_record WHERE snapshot_id IN ({ids}))",
+    )
+
+
+def _schools_with_sync(engine: Engine) -> pl.DataFrame:
+    """Each school's last synchronisation: as the registry said it, else its latest registry
+    snapshot's night."""
+    from reconcile.conflicts.sync import last_sync_by_school
+
+    schools = store.read_table(engine, "school", columns=["school_code", "last_sync"])
+    snapshots = store.read_table(engine, "source_snapshot",
+                                 columns=["source", "school_code", "night", "status"])
+    seen = last_sync_by_school(snapshots).rename({"last_sync": "snapshot_sync"})
+    return schools.join(seen, on="school_code", how="left").select(
+        "school_code", pl.coalesce("last_sync", "snapshot_sync").alias("last_sync")
+    )
+
+
+def _locked_edits(engine, night, records, subjects, calendar, settings) -> pl.DataFrame:
+    """Compare tonight's grades with those each school held when term 1 was locked."""
+    from reconcile.conflicts.locked import GradeSnapshot, locked_period_edits
+    from reconcile.conflicts.sync import SchoolCalendar
+
+    lock_day = calendar.term1_end + dt.timedelta(days=settings.lock_grace_days)
+    snaps = store.read_table(engine, "source_snapshot", "status = 'loaded'",
+                             columns=["id", "source", "school_code", "night"])
+    vendor = snaps.filter(~pl.col("source").is_in(LOCKED_BASELINE_SOURCES_SKIP))
+    baseline = (
+        vendor.filter((pl.col("night") >= lock_day) & (pl.col("night") < night))
+        .sort(["night", "id"]).unique(subset=["source", "school_code"], keep="first")
+    )
+    if baseline.height == 0:
+        return pl.DataFrame()
+    ids = ", ".join(str(int(i)) for i in baseline["id"].to_list())
+    before_records = store.read_table(engine, "student_record", f"snapshot_id IN ({ids})")
+    before = GradeSnapshot(
+        night=baseline["night"].min(), records=before_records,
+        subject_results=_results(engine, "subject_result", baseline["id"].to_list()),
+    )
+    after = GradeSnapshot(night=night, records=records, subject_results=subjects)
+    approvals = store.read_table(engine, "grade_approval")
+    return locked_period_edits(
+        before, after,
+        calendar=SchoolCalendar(calendar.school_year, calendar.term1_end, calendar.year_end),
+        approvals=approvals, lock_grace_days=settings.lock_grace_days,
+    )
+
+
+def _fingerprint(engine: Engine, night: dt.date, settings: Settings) -> str:
+    digest = hashlib.sha256(f"{night}|{settings!r}".encode())
+    with engine.connect() as conn:
+        for sql in (
+            "SELECT id, content_hash FROM source_snapshot WHERE night <= :n ORDER BY id",
+            "SELECT left_id, right_id, decision FROM link_decision ORDER BY left_id, right_id",
+            "SELECT school_code, local_id, subject, term, approved_at FROM grade_approval "
+            "ORDER BY school_code, local_id, subject, term",
+        ):
+            for row in conn.execute(text(sql), {"n": night}):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def _committed_run(engine: Engine, night: dt.date) -> Run | None:
+    with store.session_scope(engine) as session:
+        from sqlmodel import select
+
+        run = session.exec(
+            select(Run).where(Run.night == night, Run.status == "committed")
+            .order_by(Run.id.desc())  # type: ignore[union-attr]
+        ).first()
+        if run is not None:
+            session.expunge(run)
+        return run
+
+
+def _start_run(engine: Engine, night: dt.date) -> int:
+    with store.session_scope(engine) as session:
+        run = Run(night=night, started_at=dt.datetime.now(dt.UTC), status="running")
+        session.add(run)
+        session.flush()
+        return int(run.id)
+
+
+def _mark(engine: Engine, run_id: int, status: str, summary: dict[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(Run).where(Run.id == run_id).values(
+                status=status, finished_at=dt.datetime.now(dt.UTC),
+                summary=json.dumps(summary, ensure_ascii=False, default=str),
+            )
+        )
+
+
+def _recover_crashed_runs(engine: Engine) -> list[int]:
+    """Runs left ``running`` by a killed process (we hold the lock, so none is alive)."""
+    with engine.begin() as conn:
+        stale = [r[0] for r in conn.execute(text("SELECT id FROM run WHERE status = 'running'"))]
+        if stale:
+            conn.execute(
+                update(Run).where(Run.id.in_(stale)).values(  # type: ignore[union-attr]
+                    status="failed", finished_at=dt.datetime.now(dt.UTC),
+                    summary=json.dumps({"error": "crashed: found running by the next run"}),
+                )
+            )
+    return stale
+
+
+def _write_report(engine: Engine, night: dt.date, report_dir: Path) -> None:
+    from reports import write_night_report
+
+    staging = report_dir.with_name(report_dir.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    write_night_report(engine, night, staging)
+    if report_dir.exists():
+        shutil.rmtree(report_dir)
+    staging.rename(report_dir)

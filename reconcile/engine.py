@@ -1,0 +1,371 @@
+"""``link`` and ``dedupe``: block → compare → estimate → score → decide → cluster.
+
+Pure functions over data frames (polars, or pandas converted on entry): no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from doisoat.errors import ReconcileError
+from reconcile.blocking import candidate_pairs, random_pairs
+from reconcile.cluster import clusters as make_clusters
+from reconcile.compare import comparison_levels, prepare, tf_key
+from reconcile.profile import Profile, Settings, compile_profile
+from reconcile.result import LinkResult
+from reconcile.scoring import (
+    Model,
+    choose_match_threshold,
+    default_m,
+    expectation_maximisation,
+    level_frequencies,
+    pair_weights,
+    probability,
+)
+
+MIN_LABELLED_PAIRS = 20
+
+
+def _as_polars(table: Any, what: str) -> pl.DataFrame:
+    if isinstance(table, pl.DataFrame):
+        return table
+    try:
+        return pl.from_pandas(table)
+    except Exception as exc:  # noqa: BLE001 - any non-frame input is the caller's mistake
+        raise ReconcileError(
+            f"{what} is not a polars or pandas data frame",
+            message_vi=f"Dữ liệu {what} không phải là một bảng dữ liệu",
+        ) from exc
+
+
+def _check(frame: pl.DataFrame, settings: Settings, what: str) -> None:
+    needed = set(settings.comparison_columns) | {settings.id_column}
+    for rule in settings.blocking:
+        needed.update(rule.keys)
+    missing = sorted(c for c in needed if c not in frame.columns)
+    if missing:
+        raise ReconcileError(
+            f"{what} lacks columns {missing}",
+            message_vi=f"Bảng {what} thiếu các cột: {', '.join(missing)}",
+            details={"missing": missing},
+        )
+    if frame[settings.id_column].is_duplicated().any():
+        raise ReconcileError(
+            f"{what}: the id column {settings.id_column!r} has duplicate values",
+            message_vi=f"Bảng {what}: cột mã bản ghi «{settings.id_column}» có giá trị trùng",
+        )
+
+
+def _prepared(frame: pl.DataFrame, settings: Settings, what: str) -> pl.DataFrame:
+    try:
+        return prepare(frame, settings)
+    except pl.exceptions.ColumnNotFoundError as exc:
+        raise ReconcileError(
+            f"{what} lacks a column the profile needs: {exc}",
+            message_vi=f"Bảng {what} thiếu cột mà cấu hình đối sánh cần dùng",
+        ) from exc
+
+
+def _add_term_frequencies(
+    settings: Settings, left: pl.DataFrame, right: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    for comp in settings.comparisons:
+        if not comp.tf:
+            continue
+        key = tf_key(comp)
+        values = [left[key]] + ([right[key]] if right is not None else [])
+        allv = pl.concat([v.cast(pl.Utf8) for v in values]).drop_nulls()
+        freq = (
+            allv.value_counts()
+            .with_columns((pl.col("count") / max(allv.len(), 1)).alias(f"__tf_{comp.name}"))
+            .rename({key: "__key"})
+            .drop("count")
+        )
+
+        def attach(frame: pl.DataFrame, key: str = key, freq: pl.DataFrame = freq) -> pl.DataFrame:
+            return (
+                frame.with_columns(pl.col(key).cast(pl.Utf8).alias("__key"))
+                .join(freq, on="__key", how="left")
+                .drop("__key")
+            )
+
+        left = attach(left)
+        right = attach(right) if right is not None else None
+    return left, right
+
+
+def _tf_arrays(settings, left, right, li, ri) -> dict[int, tuple[list[int], np.ndarray]]:
+    out = {}
+    for k, comp in enumerate(settings.comparisons):
+        if not comp.tf:
+            continue
+        col = f"__tf_{comp.name}"
+        a = left[col].gather(li).to_numpy()
+        b = right[col].gather(ri).to_numpy()
+        levels = [0, 1] if comp.kind == "name" else [0]
+        out[k] = (levels, np.fmax(a, b))
+    return out
+
+
+def _label_mask(settings, left, right, li, ri) -> np.ndarray | None:
+    if not settings.label_column:
+        return None
+    a = left[settings.label_column].gather(li)
+    b = right[settings.label_column].gather(ri)
+    return (a == b).fill_null(False).to_numpy()
+
+
+def _exact_key(comp) -> str | None:
+    if comp.kind == "name":
+        return f"__{comp.name}_exact"
+    return None if comp.kind == "custom" else comp.columns[0]
+
+
+def _exact_level_u(
+    settings: Settings,
+    left: pl.DataFrame,
+    right: pl.DataFrame | None,
+    u: list[np.ndarray],
+    gamma: np.ndarray,
+    labelled: np.ndarray | None,
+) -> None:
+    """Replace each sampled u of the 'exact' level by its exact value over all pairs.
+
+    The share of all pairs agreeing on a value is Σ count_left(v)·count_right(v) / pairs; the
+    labelled matches among them are taken out, since u is about non-matches. A random sample of
+    a few hundred thousand pairs cannot see agreements rarer than one in a million; this can.
+    """
+    for k, comp in enumerate(settings.comparisons):
+        key = _exact_key(comp)
+        if key is None:
+            continue
+        lv = left[key].drop_nulls()
+        if right is None:
+            counts = lv.value_counts()["count"].cast(pl.Float64)
+            agree = float((counts * (counts - 1) / 2).sum())
+            total = lv.len() * (lv.len() - 1) / 2
+        else:
+            rv = right[key].drop_nulls()
+            lc = lv.value_counts(name="__cl")
+            rc = rv.value_counts(name="__cr")
+            joined = lc.join(rc, on=key, how="inner")
+            agree = float((joined["__cl"].cast(pl.Float64) * joined["__cr"]).sum())
+            total = float(lv.len()) * float(rv.len())
+        if labelled is not None and labelled.any():
+            agree -= float(np.count_nonzero(gamma[labelled, k] == 0))
+            total -= float(np.count_nonzero(labelled))
+        if total <= 0:
+            continue
+        exact = max(agree, 1.0) / total
+        rest = u[k][1:]
+        u[k] = np.concatenate([[exact], rest / rest.sum() * (1.0 - exact)])
+
+
+def _borrowed_m(settings: Settings, model: Model, n_levels: list[int]) -> list[np.ndarray]:
+    by_name = dict(zip(model.names, model.m, strict=True))
+    start = default_m(n_levels)
+    return [
+        by_name[c.name] if c.name in by_name and len(by_name[c.name]) == n else fallback
+        for c, n, fallback in zip(settings.comparisons, n_levels, start, strict=True)
+    ]
+
+
+def _run(
+    left: pl.DataFrame,
+    right: pl.DataFrame | None,
+    profile: Profile,
+    overrides: Any,
+    base_model: Model | None,
+) -> LinkResult:
+    settings = compile_profile(profile)
+    left = _prepared(left, settings, "left" if right is not None else "table")
+    right = _prepared(right, settings, "right") if right is not None else None
+    _check(left, settings, "left" if right is not None else "table")
+    if right is not None:
+        _check(right, settings, "right")
+    left, right = _add_term_frequencies(settings, left, right)
+    other = right if right is not None else left
+
+    pairs, block_stats = candidate_pairs(left, right, settings.blocking)
+    li = pairs["__l"].to_numpy()
+    ri = pairs["__r"].to_numpy()
+    gamma = comparison_levels(settings, left, other, li, ri)
+    n_levels = [len(c.levels) for c in settings.comparisons]
+
+    sample = random_pairs(
+        left.height,
+        right.height if right is not None else None,
+        min(settings.u_sample_pairs, max(20 * (left.height + other.height), 20_000)),
+        settings.seed,
+    )
+    sl, sr = sample["__l"].to_numpy(), sample["__r"].to_numpy()
+    gamma_u = comparison_levels(settings, left, other, sl, sr)
+    label_u = _label_mask(settings, left, other, sl, sr)
+    if label_u is not None:
+        gamma_u = gamma_u[~label_u]
+    u = level_frequencies(gamma_u, n_levels)
+    labelled = _label_mask(settings, left, other, li, ri)
+    n_labelled = int(labelled.sum()) if labelled is not None else 0
+    _exact_level_u(settings, left, right, u, gamma, labelled)
+    if base_model is not None:
+        m0, lam0 = _borrowed_m(settings, base_model, n_levels), 0.01
+    elif n_labelled >= MIN_LABELLED_PAIRS:
+        m0 = level_frequencies(gamma[labelled], n_levels)
+        lam0 = max(n_labelled / max(len(li), 1), 1e-4)
+    else:
+        m0, lam0 = default_m(n_levels), 0.1
+    if len(li):
+        m, _, lam, iters = expectation_maximisation(
+            gamma, n_levels, m0, u, lam0, settings.em_iterations, fixed_m=base_model is not None
+        )
+    else:
+        m, lam, iters = m0, lam0, 0
+    model = Model(
+        names=[c.name for c in settings.comparisons],
+        levels=[list(c.levels) for c in settings.comparisons],
+        m=m,
+        u=u,
+        lam=lam,
+        em_iterations_run=iters,
+        training={
+            "candidate_pairs": len(li),
+            "labelled_pairs": n_labelled,
+            "u_sample_pairs": int(gamma_u.shape[0]),
+            "blocking": block_stats,
+        },
+    )
+
+    weights = pair_weights(model, gamma, _tf_arrays(settings, left, other, li, ri))
+    match_weight = weights.sum(axis=1, dtype=np.float64) + model.prior_weight
+    prob = probability(match_weight)
+    model.match_threshold = (
+        settings.match_threshold
+        if settings.match_threshold is not None
+        else choose_match_threshold(prob, settings.target_precision, settings.min_match_probability)
+    )
+    model.review_threshold = min(settings.review_threshold, model.match_threshold)
+
+    ids_l = left[settings.id_column].cast(pl.Utf8)
+    ids_r = other[settings.id_column].cast(pl.Utf8)
+    frame = pl.DataFrame(
+        {
+            "left_id": ids_l.gather(li),
+            "right_id": ids_r.gather(ri),
+            "match_weight": match_weight,
+            "match_probability": prob,
+        }
+    )
+    frame = frame.with_columns(
+        pl.when(pl.col("match_probability") >= model.match_threshold)
+        .then(pl.lit("match"))
+        .when(pl.col("match_probability") >= model.review_threshold)
+        .then(pl.lit("review"))
+        .otherwise(pl.lit("non-match"))
+        .alias("decision"),
+        *[pl.Series(f"gamma_{c.name}", gamma[:, k]) for k, c in enumerate(settings.comparisons)],
+        *[pl.Series(f"w_{c.name}", weights[:, k]) for k, c in enumerate(settings.comparisons)],
+        pl.Series("__l", li),
+        pl.Series("__r", ri),
+    )
+    if right is not None and settings.max_matches_per_left:
+        frame = _limit_matches(frame, settings.max_matches_per_left, settings.ambiguity_margin)
+    if overrides is not None:
+        frame = _apply_overrides(frame, _as_polars(overrides, "overrides"))
+
+    edges = frame.filter(pl.col("decision") == "match")
+    el, er = edges["__l"].to_numpy(), edges["__r"].to_numpy()
+    if right is not None:
+        ids = pl.concat([ids_l, ids_r])
+        er = er + left.height
+        auth = None
+        if settings.authority_column:
+            auth = pl.concat(
+                [
+                    pl.Series([None] * left.height, dtype=pl.Utf8),
+                    right[settings.authority_column].cast(pl.Utf8),
+                ]
+            )
+        clusters = make_clusters(ids, el, er, auth)
+        clusters = clusters.with_columns(
+            pl.Series("side", ["left"] * left.height + ["right"] * right.height)
+        )
+    else:
+        auth = left[settings.authority_column].cast(pl.Utf8) if settings.authority_column else None
+        clusters = make_clusters(ids_l, el, er, auth)
+    if settings.keep_weight_above is not None:
+        frame = frame.filter(
+            (pl.col("match_weight") > settings.keep_weight_above)
+            | (pl.col("decision") != "non-match")
+        )
+    frame = frame.drop("__l", "__r", "__rank", strict=False)
+    stats = {"candidate_pairs": len(li), "matches": edges.height, "blocking": block_stats}
+    return LinkResult(pairs=frame, clusters=clusters, model=model, stats=stats)
+
+
+def _limit_matches(frame: pl.DataFrame, limit: int, margin: float) -> pl.DataFrame:
+    """Keep at most ``limit`` matches per left record; close runners-up go to review."""
+    frame = frame.sort(["__l", "match_weight"], descending=[False, True]).with_columns(
+        pl.int_range(pl.len()).over("__l").alias("__rank"),
+        pl.col("match_weight").max().over("__l").alias("__best"),
+    )
+    demoted = (pl.col("__rank") >= limit) & (pl.col("decision") == "match")
+    close = (pl.col("__best") - pl.col("match_weight")) < margin
+    return frame.with_columns(
+        pl.when(demoted & close)
+        .then(pl.lit("review"))
+        .when(demoted)
+        .then(pl.lit("non-match"))
+        .otherwise(pl.col("decision"))
+        .alias("decision")
+    ).drop("__best")
+
+
+def _apply_overrides(frame: pl.DataFrame, overrides: pl.DataFrame) -> pl.DataFrame:
+    """A human's word ('same' / 'different') beats the model, whichever way round the pair is."""
+    o = overrides.select(
+        pl.col("left_id").cast(pl.Utf8),
+        pl.col("right_id").cast(pl.Utf8),
+        pl.col("decision").alias("__human"),
+    )
+    both = pl.concat(
+        [
+            o,
+            o.select(
+                pl.col("right_id").alias("left_id"), pl.col("left_id").alias("right_id"), "__human"
+            ),
+        ]
+    ).unique(subset=["left_id", "right_id"], keep="first")
+    return (
+        frame.join(both, on=["left_id", "right_id"], how="left")
+        .with_columns(
+            pl.when(pl.col("__human") == "same")
+            .then(pl.lit("match"))
+            .when(pl.col("__human") == "different")
+            .then(pl.lit("non-match"))
+            .otherwise(pl.col("decision"))
+            .alias("decision")
+        )
+        .drop("__human")
+    )
+
+
+def link(
+    left: Any, right: Any, profile: Profile, *, overrides: Any = None, model: Model | None = None
+) -> LinkResult:
+    """Link two tables (e.g. vendor records → registry).
+
+    ``overrides``: human decisions (left_id, right_id, decision ∈ {same, different}) that the
+    model never overrules. ``model``: keep the m probabilities of an earlier, better-labelled
+    linkage of the same comparisons (only u and λ are estimated on this data).
+    """
+    return _run(_as_polars(left, "left"), _as_polars(right, "right"), profile, overrides, model)
+
+
+def dedupe(
+    table: Any, profile: Profile, *, overrides: Any = None, model: Model | None = None
+) -> LinkResult:
+    """Find the records of one table that describe the same entity (arguments as ``link``)."""
+    return _run(_as_polars(table, "table"), None, profile, overrides, model)

@@ -1,0 +1,278 @@
+"""Store-facing glue for the CLI and the nightly pipeline: read the latest snapshots, link, write.
+
+The engine stays pure; this module reads the store and writes identities and links; the
+conflict lifecycle (first seen, last seen, resolved, reopened, audit) is ``reconcile.lifecycle``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, delete, update
+
+from doisoat import store
+from doisoat.errors import ReconcileError
+from doisoat.model import Identity, Link, Run
+from reconcile.cluster import clusters
+from reconcile.conflicts import CONFLICT_COLUMNS, identity_conflicts
+from reconcile.conflicts.identity import IDENTITY_TYPES
+from reconcile.engine import dedupe, link
+from reconcile.lifecycle import merge_night
+from reconcile.result import LinkResult, explain_row
+from reconcile.student import registry_profile, student_profile, with_keys
+
+
+@dataclass
+class ReconcileOutcome:
+    run_id: int
+    night: dt.date
+    vendor_records: int
+    registry_records: int
+    links: dict[str, int]
+    conflicts: dict[str, int]
+    model: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "night": self.night.isoformat(),
+            "vendor_records": self.vendor_records,
+            "registry_records": self.registry_records,
+            "links": self.links,
+            "conflicts": self.conflicts,
+        }
+
+
+def latest_records(engine: Engine) -> pl.DataFrame:
+    """Student records of the newest loaded snapshot of every (source, school)."""
+    snaps = store.read_table(
+        engine,
+        "source_snapshot",
+        "status = 'loaded'",
+        columns=["id", "source", "school_code", "night", "status"],
+    )
+    if snaps.height == 0:
+        raise ReconcileError(
+            "no loaded snapshot in the store",
+            message_vi="Kho dữ liệu chưa có ảnh chụp dữ liệu nào: hãy nạp dữ liệu trước.",
+        )
+    latest = snaps.sort(["night", "id"], descending=True).unique(
+        subset=["source", "school_code"], keep="first"
+    )
+    ids = ", ".join(str(int(i)) for i in latest["id"].to_list())
+    return store.read_table(engine, "student_record", f"snapshot_id IN ({ids})")
+
+
+def split_and_link(
+    records: pl.DataFrame, overrides: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, LinkResult, LinkResult, pl.DataFrame]:
+    """The whole identity step on plain frames: (vendor, registry, links, registry dupes,
+    conflicts). Shared by the service and the benchmark."""
+    keyed = with_keys(records)
+    vendor = keyed.filter(pl.col("source") != "moet")
+    registry = keyed.filter(pl.col("source") == "moet")
+    if registry.height == 0 or vendor.height == 0:
+        raise ReconcileError(
+            "need both registry (moet) and vendor records to reconcile",
+            message_vi="Cần có cả dữ liệu CSDL ngành và dữ liệu của phần mềm trường để đối soát.",
+        )
+    links = link(vendor, registry, student_profile(), overrides=overrides)
+    registry_links = dedupe(registry, registry_profile(), model=links.model)
+    conflicts = identity_conflicts(vendor, registry, links, registry_links)
+    return vendor, registry, links, registry_links, conflicts
+
+
+def human_decisions(engine: Engine) -> pl.DataFrame | None:
+    """Pairs a person confirmed or separated: they win over any later night's scores."""
+    found = store.read_table(engine, "link_decision", columns=["left_id", "right_id", "decision"])
+    return found if found.height else None
+
+
+@dataclass
+class IdentityNight:
+    """The identity step of one night, computed and not yet written."""
+
+    vendor: pl.DataFrame
+    registry: pl.DataFrame
+    links: LinkResult
+    registry_links: LinkResult
+    conflicts: pl.DataFrame
+    identities: pl.DataFrame  # record_id, identity_id, moet_code
+
+    def summary(self) -> dict[str, Any]:
+        by_decision = self.links.pairs.group_by("decision").len()
+        return {
+            "vendor_records": self.vendor.height,
+            "registry_records": self.registry.height,
+            "identities": self.identities["identity_id"].n_unique(),
+            "links": dict(zip(by_decision["decision"], by_decision["len"], strict=True)),
+        }
+
+
+def person_identities(
+    links: LinkResult, registry_links: LinkResult, vendor: pl.DataFrame, registry: pl.DataFrame
+) -> pl.DataFrame:
+    """A person's identity: vendor→registry links joined with the registry's own duplicates
+    (a re-import or a transfer that got a new code leaves two registry rows of one person).
+
+    Named by the smallest registry code it holds (``moet:<code>``), else by the smallest stable
+    key of its records (``local:<source>:<school>:<local_id>``), so it keeps its name from night
+    to night while snapshot numbers change.
+    """
+    groups = pl.concat(
+        [
+            links.clusters.select("id", ("L:" + pl.col("cluster_id")).alias("group")),
+            registry_links.clusters.select("id", ("R:" + pl.col("cluster_id")).alias("group")),
+        ]
+    )
+    nodes = pl.concat([groups["id"], groups["group"]]).unique(maintain_order=True)
+    index = pl.DataFrame({"node": nodes, "i": pl.int_range(nodes.len(), eager=True)})
+    left = groups.join(index, left_on="id", right_on="node", how="left")["i"].to_numpy()
+    right = groups.join(index, left_on="group", right_on="node", how="left")["i"].to_numpy()
+    merged = clusters(nodes, left, right).filter(~pl.col("id").str.contains(r"^[LR]:"))
+    keys = pl.concat(
+        [
+            registry.select("record_id", pl.col("code_key").alias("moet_code"),
+                            ("moet:" + pl.col("code_key")).alias("name")),
+            vendor.select(
+                "record_id", pl.col("code_key").alias("moet_code"),
+                pl.concat_str([pl.lit("local"), "source", "school_code", "local_id"],
+                              separator=":").alias("name"),
+            ),
+        ],
+        how="vertical_relaxed",
+    )
+    named = merged.select(pl.col("id").alias("record_id"), "cluster_id").join(
+        keys, on="record_id", how="left"
+    )
+    names = named.group_by("cluster_id").agg(
+        pl.col("name").filter(pl.col("name").str.starts_with("moet:")).min().alias("registry"),
+        pl.col("name").min().alias("local"),
+    ).select("cluster_id", pl.coalesce("registry", "local").alias("identity_id"))
+    return named.join(names, on="cluster_id").select("record_id", "identity_id", "moet_code")
+
+
+def identity_night(
+    records: pl.DataFrame, decisions: pl.DataFrame | None = None
+) -> IdentityNight:
+    """Link, dedupe, name identities and find identity conflicts, on plain frames."""
+    vendor, registry, links, registry_links, conflicts = split_and_link(records, decisions)
+    identities = person_identities(links, registry_links, vendor, registry)
+    return IdentityNight(vendor, registry, links, registry_links, conflicts, identities)
+
+
+def write_identity_night(conn: Any, engine: Engine, night: IdentityNight, run_id: int) -> None:
+    """Replace the stored identities and links by tonight's, inside the caller's transaction."""
+    conn.execute(delete(Identity))
+    conn.execute(delete(Link))
+    identities = night.identities.with_columns(pl.lit(run_id, dtype=pl.Int64).alias("run_id"))
+    store.bulk_insert(engine, "identity", identities, connection=conn)
+    store.bulk_insert(engine, "link", _link_rows(night.links, run_id), connection=conn)
+
+
+def _link_rows(links: LinkResult, run_id: int) -> pl.DataFrame:
+    """Matches, the review queue, and each unmatched left record's best try (why it failed)."""
+    pairs = links.pairs
+    best_tries = (
+        pairs.sort("match_weight", descending=True)
+        .unique(subset="left_id", keep="first")
+        .filter(pl.col("decision") == "non-match")
+    )
+    kept = pl.concat([pairs.filter(pl.col("decision") != "non-match"), best_tries])
+    explanations = [
+        json.dumps(explain_row(row, links.model)["fields"], ensure_ascii=False)
+        for row in kept.iter_rows(named=True)
+    ]
+    return kept.select(
+        "left_id",
+        "right_id",
+        "match_weight",
+        "match_probability",
+        "decision",
+        pl.Series("explanation", explanations, dtype=pl.Utf8),
+        pl.lit(run_id, dtype=pl.Int64).alias("run_id"),
+    )
+
+
+def run_reconcile(
+    engine: Engine, *, night: dt.date | None = None, run_id: int | None = None
+) -> ReconcileOutcome:
+    """Identity step only (``doisoat reconcile``): link the latest snapshots, replace identities
+    and links and fold the identity conflicts into the lifecycle, in one transaction."""
+    records = latest_records(engine)
+    night = night or dt.date.today()
+    if run_id is None:
+        with store.session_scope(engine) as session:
+            run = Run(night=night, started_at=dt.datetime.now(dt.UTC), status="running")
+            session.add(run)
+            session.flush()
+            run_id = int(run.id)
+    result = identity_night(records, human_decisions(engine))
+    conflicts = result.conflicts
+    outcome = ReconcileOutcome(
+        run_id=run_id,
+        night=night,
+        vendor_records=result.vendor.height,
+        registry_records=result.registry.height,
+        links=result.summary()["links"],
+        conflicts=dict(sorted(conflicts.group_by("type").len().iter_rows())),
+        model=result.links.model.to_dict(),
+    )
+    with engine.begin() as conn:
+        write_identity_night(conn, engine, result, run_id)
+        merge_night(engine, conflicts, night=night, run_id=run_id,
+                    checked_types=IDENTITY_TYPES, connection=conn)
+        conn.execute(
+            update(Run).where(Run.id == run_id, Run.status == "running").values(
+                finished_at=dt.datetime.now(dt.UTC), status="committed",
+                summary=json.dumps({"reconcile": outcome.summary(), "model": outcome.model},
+                                   ensure_ascii=False, default=str),
+            )
+        )
+    return outcome
+
+
+def explain_record(engine: Engine, record_id: str) -> dict[str, Any]:
+    """Why a record matched what it matched: its pairs with per-field weights, its identity,
+    and the conflicts that name it."""
+    rows = store.read_table(
+        engine, "link", "left_id = :rid OR right_id = :rid", {"rid": record_id}
+    ).sort("match_weight", descending=True)
+    ident = store.read_table(engine, "identity", "record_id = :rid", {"rid": record_id})
+    conflicts = store.read_table(
+        engine, "conflict", "record_ids LIKE :pat", {"pat": f'%"{record_id}"%'}
+    )
+    decisions = store.read_table(
+        engine,
+        "link_decision",
+        "left_id = :rid OR right_id = :rid",
+        {"rid": record_id},
+        columns=["left_id", "right_id", "decision", "decided_by", "reason"],
+    )
+    return {
+        "record_id": record_id,
+        "identity": ident.to_dicts()[0] if ident.height else None,
+        "pairs": [dict(r, explanation=json.loads(r["explanation"])) for r in rows.to_dicts()],
+        "human_decisions": decisions.to_dicts(),
+        "conflicts": conflicts.select(
+            "conflict_id", "type", "status", "message_vi", "suggested_fix"
+        ).to_dicts(),
+    }
+
+
+__all__ = [
+    "CONFLICT_COLUMNS",
+    "IdentityNight",
+    "explain_record",
+    "human_decisions",
+    "identity_night",
+    "person_identities",
+    "write_identity_night",
+    "latest_records",
+    "run_reconcile",
+    "split_and_link",
+]

@@ -1,0 +1,128 @@
+"""The nightly run: finds what the truth says, idempotent, all-or-nothing, never overlapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import polars as pl
+import pytest
+
+import reconcile.lifecycle
+from doisoat import store
+from doisoat.config import Settings
+from doisoat.locking import RunLockedError, nightly_lock
+from doisoat.pipeline import run_nightly
+from simulate import generate, next_night
+from simulate.exports import write_district
+from simulate.load import load_district
+
+IDENTITY_AND_TRANSFER = {
+    "ID_MISSING", "ID_INVALID", "ID_NOT_IN_REGISTRY", "ID_MISMATCH", "ID_DUPLICATE", "ID_SHARED",
+    "UNREGISTERED", "DEMOGRAPHIC_DRIFT", "TRANSFER_UNRECEIVED", "DUAL_ENROLLMENT",
+    "TRANSFER_CODE_CHANGED", "TRANSFER_RECORD_MISMATCH", "GRADE_AVERAGE_MISMATCH",
+}
+
+
+def _settings(tmp_path) -> Settings:
+    return Settings(reports_dir=tmp_path / "reports")
+
+
+def _runs(engine) -> pl.DataFrame:
+    return store.read_table(engine, "run", columns=["id", "night", "status"]).sort("id")
+
+
+def _conflicts(engine) -> pl.DataFrame:
+    return store.read_table(
+        engine, "conflict", columns=["conflict_id", "type", "status", "first_seen", "last_seen"]
+    ).sort("conflict_id")
+
+
+def test_a_night_through_real_exports(tmp_path, sqlite_engine):
+    district = generate(5_000, seed=21)
+    exports = tmp_path / "exports"
+    write_district(district, exports)
+    outcome = run_nightly(sqlite_engine, night=district.night, settings=_settings(tmp_path),
+                          inbox=[exports])
+    assert outcome.status == "committed"
+    assert outcome.ingest["rows_read"] == (
+        outcome.ingest["rows_accepted"] + outcome.ingest["rows_quarantined"]
+    )
+    found = set(_conflicts(sqlite_engine)["type"].to_list())
+    injected = set(district.problems["problem"].to_list()) & IDENTITY_AND_TRANSFER
+    assert injected <= found, f"missed: {injected - found}"
+    report = tmp_path / "reports" / district.night.isoformat() / "report.html"
+    assert report.exists() and "Trường" in report.read_text(encoding="utf-8")
+    before = _conflicts(sqlite_engine)
+    again = run_nightly(sqlite_engine, night=district.night, settings=_settings(tmp_path),
+                        inbox=[exports])
+    assert again.status == "unchanged"
+    assert _conflicts(sqlite_engine).equals(before)
+    assert _runs(sqlite_engine)["status"].to_list() == ["committed"]
+
+
+def test_a_failed_run_changes_nothing_and_the_next_one_recovers(tmp_path, engine, monkeypatch):
+    district = generate(1_500, seed=22)
+    load_district(engine, district)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full half-way through the conflicts")
+
+    monkeypatch.setattr(reconcile.lifecycle, "merge_night", crash)
+    with pytest.raises(RuntimeError):
+        run_nightly(engine, night=district.night, settings=_settings(tmp_path))
+    assert _runs(engine)["status"].to_list() == ["failed"]
+    assert store.read_table(engine, "identity").height == 0  # rolled back with the conflicts
+    assert _conflicts(engine).height == 0
+    monkeypatch.undo()
+    outcome = run_nightly(engine, night=district.night, settings=_settings(tmp_path))
+    assert outcome.status == "committed"
+    assert _conflicts(engine).height > 0
+    assert store.read_table(engine, "identity").height == district.records.height
+
+
+def test_a_killed_run_is_marked_failed_by_the_next(tmp_path, engine):
+    district = generate(1_200, seed=23)
+    load_district(engine, district)
+    stale = pl.DataFrame({
+        "night": [district.night], "started_at": [dt.datetime(2026, 6, 10, 23, tzinfo=dt.UTC)],
+        "status": ["running"], "summary": ["{}"],
+    })
+    store.bulk_insert(engine, "run", stale)
+    outcome = run_nightly(engine, night=district.night, settings=_settings(tmp_path))
+    assert outcome.recovered_runs == [1]
+    assert _runs(engine)["status"].to_list() == ["failed", "committed"]
+
+
+def test_two_runs_never_overlap(tmp_path, engine):
+    with nightly_lock(engine):
+        with pytest.raises(RunLockedError) as caught:
+            run_nightly(engine, night=dt.date(2026, 6, 10), settings=_settings(tmp_path))
+    assert "đang chạy" in caught.value.message_vi
+    assert _runs(engine).height == 0
+
+
+def test_locked_grades_edited_on_the_second_night(tmp_path, engine):
+    first = generate(3_000, seed=24)
+    second = next_night(first)
+    load_district(engine, first)
+    run_nightly(engine, night=first.night, settings=_settings(tmp_path))
+    load_district(engine, second)
+    approvals = second.approvals.with_columns(
+        pl.lit(first.school_year).alias("school_year"),
+        pl.lit("BB-2026-01").alias("record_no"),
+        pl.col("approved_at").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+    )
+    store.bulk_insert(engine, "grade_approval", approvals)
+    run_nightly(engine, night=second.night, settings=_settings(tmp_path))
+    found = store.read_table(engine, "conflict", "type = 'LOCKED_PERIOD_EDITED'")
+    truth = second.problems.filter(pl.col("problem") == "LOCKED_PERIOD_EDITED")
+    assert truth.height > 0
+    found_keys = {
+        (json.loads(r["evidence"]).get("subject"), r["school_code"])
+        for r in found.iter_rows(named=True)
+    }
+    truth_keys = {(json.loads(r["detail"])["subject"], r["school_code"])
+                  for r in truth.iter_rows(named=True)}
+    assert found.height == truth.height
+    assert found_keys == truth_keys
