@@ -1,0 +1,34 @@
+"""Connectors: vendors' exports and the sector database, files or HTTP, to the canonical schema.
+
+Public face (everything else may move):
+
+* :func:`ingest_paths` — files/folders → snapshots, records, results and quarantine in the store;
+  returns an :class:`ImportSummary` (rows read = accepted + quarantined).
+* :func:`read_export` — one file → canonical frames, no store (``doisoat inspect``).
+* :func:`load_profile`, :func:`default_profiles` — the declarative vendor profiles.
+* :func:`pull` — a vendor API or the sector database over HTTP, incremental and resumable.
+* ``SOURCES`` — one :class:`Source` per vendor and the registry: what each reads.
+"""
+
+from connectors.http import PullSummary, pull
+from connectors.ingest import FileSummary, ImportSummary, expand_paths, ingest_paths
+from connectors.profile import Profile, default_profiles, load_profile, profile_for
+from connectors.reader import FileRead, read_export
+from connectors.sources import SOURCES, Source
+
+__all__ = [
+    "FileRead",
+    "FileSummary",
+    "ImportSummary",
+    "Profile",
+    "PullSummary",
+    "SOURCES",
+    "Source",
+    "default_profiles",
+    "expand_paths",
+    "ingest_paths",
+    "load_profile",
+    "profile_for",
+    "pull",
+    "read_export",
+]

@@ -71,14 +71,21 @@ def run_nightly(
     with nightly_lock(engine):
         recovered = _recover_crashed_runs(engine)
         ingest = ingest_paths(paths, engine=engine, night=night).as_dict() if paths else None
+        _register_unknown_schools(engine)
         fingerprint = _fingerprint(engine, night, settings)
         previous = _committed_run(engine, night)
         report_dir = settings.reports_dir / night.isoformat()
         if previous is not None and json.loads(previous.summary).get("fingerprint") == fingerprint:
             if not (report_dir / "report.html").exists():
                 _write_report(engine, night, report_dir)
-            return NightlyOutcome(night, previous.id, "unchanged", ingest,
-                                  report_dir=str(report_dir), recovered_runs=recovered)
+            return NightlyOutcome(
+                night,
+                previous.id,
+                "unchanged",
+                ingest,
+                report_dir=str(report_dir),
+                recovered_runs=recovered,
+            )
         run_id = _start_run(engine, night)
         try:
             outcome = _reconcile_and_commit(engine, night, settings, run_id, fingerprint, ingest)
@@ -92,7 +99,11 @@ def run_nightly(
 
 
 def _reconcile_and_commit(
-    engine: Engine, night: dt.date, settings: Settings, run_id: int, fingerprint: str,
+    engine: Engine,
+    night: dt.date,
+    settings: Settings,
+    run_id: int,
+    fingerprint: str,
     ingest: dict[str, Any] | None,
 ) -> NightlyOutcome:
     from reconcile import service
@@ -104,7 +115,10 @@ def _reconcile_and_commit(
 
     check_snapshots(engine, night, run_id=run_id, grades=False)
     excluded = store.read_table(
-        engine, "source_snapshot", "night = :n AND status = 'excluded'", {"n": night},
+        engine,
+        "source_snapshot",
+        "night = :n AND status = 'excluded'",
+        {"n": night},
         columns=["id"],
     )["id"].to_list()
     records = service.latest_records(engine)
@@ -115,14 +129,21 @@ def _reconcile_and_commit(
     calendar = settings.calendar_for(night)
     families = [
         identity.conflicts,
-        transfer_conflicts(records, identity.identities, night=night, subject_results=subjects,
-                           grace_days=settings.transfer_grace_days),
+        transfer_conflicts(
+            records,
+            identity.identities,
+            night=night,
+            subject_results=subjects,
+            grace_days=settings.transfer_grace_days,
+        ),
         grade_conflicts(subjects, terms, records),
         _locked_edits(engine, night, records, subjects, calendar, settings),
-        sync_overdue(_schools_with_sync(engine), night=night,
-                     calendar=SchoolCalendar(calendar.school_year, calendar.term1_end,
-                                             calendar.year_end),
-                     deadline_days=settings.sync_deadline_days),
+        sync_overdue(
+            _schools_with_sync(engine),
+            night=night,
+            calendar=SchoolCalendar(calendar.school_year, calendar.term1_end, calendar.year_end),
+            deadline_days=settings.sync_deadline_days,
+        ),
     ]
     conflicts = pl.concat([f for f in families if f.height], how="diagonal_relaxed")
     with engine.begin() as conn:
@@ -135,11 +156,15 @@ def _reconcile_and_commit(
             "identity": identity.summary(),
             "conflicts": merged.as_dict(),
             "by_type": dict(sorted(conflicts.group_by("type").len().iter_rows()))
-            if conflicts.height else {},
+            if conflicts.height
+            else {},
         }
         conn.execute(
-            update(Run).where(Run.id == run_id).values(
-                status="committed", finished_at=dt.datetime.now(dt.UTC),
+            update(Run)
+            .where(Run.id == run_id)
+            .values(
+                status="committed",
+                finished_at=dt.datetime.now(dt.UTC),
                 summary=json.dumps(summary, ensure_ascii=False, default=str),
             )
         )
@@ -151,9 +176,36 @@ def _results(engine: Engine, table: str, snapshot_ids: list[int]) -> pl.DataFram
         return store.read_table(engine, table, "1 = 0")
     ids = ", ".join(str(int(i)) for i in snapshot_ids)
     return store.read_table(
-        engine, table,
+        engine,
+        table,
         f"record_id IN (SELECT record_id FROM student_record WHERE snapshot_id IN ({ids}))",
     )
+
+
+def _register_unknown_schools(engine: Engine) -> int:
+    """A school seen in an export but missing from the directory gets a provisional row (its
+    code, vendor and level as the export shows them) so that it has a report and a worklist."""
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT s.school_code, s.source, MAX(r.grade) FROM source_snapshot s "
+            "JOIN student_record r ON r.snapshot_id = s.id "
+            "WHERE s.source <> 'moet' AND s.school_code IS NOT NULL "
+            "AND s.school_code NOT IN (SELECT school_code FROM school) "
+            "GROUP BY s.school_code, s.source"
+        )).fetchall()
+    if not rows:
+        return 0
+    frame = pl.DataFrame(
+        {
+            "school_code": [r[0] for r in rows],
+            "name": [f"Trường {r[0]}" for r in rows],
+            "level": ["thpt" if (r[2] or 0) >= 10 else "thcs" for r in rows],
+            "province_code": [r[0][:2] for r in rows],
+            "district": ["" for _ in rows],
+            "vendor": [r[1] for r in rows],
+        }
+    ).unique(subset="school_code", keep="first")
+    return store.bulk_insert(engine, "school", frame)
 
 
 def _schools_with_sync(engine: Engine) -> pl.DataFrame:
@@ -162,8 +214,9 @@ def _schools_with_sync(engine: Engine) -> pl.DataFrame:
     from reconcile.conflicts.sync import last_sync_by_school
 
     schools = store.read_table(engine, "school", columns=["school_code", "last_sync"])
-    snapshots = store.read_table(engine, "source_snapshot",
-                                 columns=["source", "school_code", "night", "status"])
+    snapshots = store.read_table(
+        engine, "source_snapshot", columns=["source", "school_code", "night", "status"]
+    )
     seen = last_sync_by_school(snapshots).rename({"last_sync": "snapshot_sync"})
     return schools.join(seen, on="school_code", how="left").select(
         "school_code", pl.coalesce("last_sync", "snapshot_sync").alias("last_sync")
@@ -176,27 +229,35 @@ def _locked_edits(engine, night, records, subjects, calendar, settings) -> pl.Da
     from reconcile.conflicts.sync import SchoolCalendar
 
     lock_day = calendar.term1_end + dt.timedelta(days=settings.lock_grace_days)
-    snaps = store.read_table(engine, "source_snapshot", "status = 'loaded'",
-                             columns=["id", "source", "school_code", "night"])
+    snaps = store.read_table(
+        engine,
+        "source_snapshot",
+        "status = 'loaded'",
+        columns=["id", "source", "school_code", "night"],
+    )
     vendor = snaps.filter(~pl.col("source").is_in(LOCKED_BASELINE_SOURCES_SKIP))
     baseline = (
         vendor.filter((pl.col("night") >= lock_day) & (pl.col("night") < night))
-        .sort(["night", "id"]).unique(subset=["source", "school_code"], keep="first")
+        .sort(["night", "id"])
+        .unique(subset=["source", "school_code"], keep="first")
     )
     if baseline.height == 0:
         return pl.DataFrame()
     ids = ", ".join(str(int(i)) for i in baseline["id"].to_list())
     before_records = store.read_table(engine, "student_record", f"snapshot_id IN ({ids})")
     before = GradeSnapshot(
-        night=baseline["night"].min(), records=before_records,
+        night=baseline["night"].min(),
+        records=before_records,
         subject_results=_results(engine, "subject_result", baseline["id"].to_list()),
     )
     after = GradeSnapshot(night=night, records=records, subject_results=subjects)
     approvals = store.read_table(engine, "grade_approval")
     return locked_period_edits(
-        before, after,
+        before,
+        after,
         calendar=SchoolCalendar(calendar.school_year, calendar.term1_end, calendar.year_end),
-        approvals=approvals, lock_grace_days=settings.lock_grace_days,
+        approvals=approvals,
+        lock_grace_days=settings.lock_grace_days,
     )
 
 
@@ -219,8 +280,7 @@ def _committed_run(engine: Engine, night: dt.date) -> Run | None:
         from sqlmodel import select
 
         run = session.exec(
-            select(Run).where(Run.night == night, Run.status == "committed")
-            .order_by(Run.id.desc())  # type: ignore[union-attr]
+            select(Run).where(Run.night == night, Run.status == "committed").order_by(Run.id.desc())  # type: ignore[union-attr]
         ).first()
         if run is not None:
             session.expunge(run)
@@ -238,8 +298,11 @@ def _start_run(engine: Engine, night: dt.date) -> int:
 def _mark(engine: Engine, run_id: int, status: str, summary: dict[str, Any]) -> None:
     with engine.begin() as conn:
         conn.execute(
-            update(Run).where(Run.id == run_id).values(
-                status=status, finished_at=dt.datetime.now(dt.UTC),
+            update(Run)
+            .where(Run.id == run_id)
+            .values(
+                status=status,
+                finished_at=dt.datetime.now(dt.UTC),
                 summary=json.dumps(summary, ensure_ascii=False, default=str),
             )
         )
@@ -251,8 +314,11 @@ def _recover_crashed_runs(engine: Engine) -> list[int]:
         stale = [r[0] for r in conn.execute(text("SELECT id FROM run WHERE status = 'running'"))]
         if stale:
             conn.execute(
-                update(Run).where(Run.id.in_(stale)).values(  # type: ignore[union-attr]
-                    status="failed", finished_at=dt.datetime.now(dt.UTC),
+                update(Run)
+                .where(Run.id.in_(stale))
+                .values(  # type: ignore[union-attr]
+                    status="failed",
+                    finished_at=dt.datetime.now(dt.UTC),
                     summary=json.dumps({"error": "crashed: found running by the next run"}),
                 )
             )

@@ -36,10 +36,20 @@ class District:
     persons: pl.DataFrame  # record_id, person_id
     problems: pl.DataFrame  # problem, record_id, other_record_id, person_id, school_code, detail
     results: GradeBook
-    approvals: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
-        schema={"school_code": pl.String, "local_id": pl.String, "subject": pl.String,
-                "term": pl.String, "approved_by": pl.String, "approved_at": pl.Date,
-                "witness": pl.String, "reason": pl.String}))
+    approvals: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={
+                "school_code": pl.String,
+                "local_id": pl.String,
+                "subject": pl.String,
+                "term": pl.String,
+                "approved_by": pl.String,
+                "approved_at": pl.Date,
+                "witness": pl.String,
+                "reason": pl.String,
+            }
+        )
+    )
 
     @property
     def subject_results(self) -> pl.DataFrame:

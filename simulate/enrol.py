@@ -40,18 +40,29 @@ TRANSFER_CASES = {
     "TRANSFER_CODE_CHANGED": 0.1,
     "TRANSFER_RECORD_MISMATCH": 0.15,
 }
-DRIFT_KINDS = ("name_typo", "name_no_diacritics", "name_order_swapped", "dob_day_month_swapped",
-               "gender_flipped")
+DRIFT_KINDS = (
+    "name_typo",
+    "name_no_diacritics",
+    "name_order_swapped",
+    "dob_day_month_swapped",
+    "gender_flipped",
+)
 
 
 def strip_diacritics(text: str) -> str:
-    """How a name looks typed without Vietnamese diacritics (case kept): 'Đỗ Thị Hà' → 'Do Thi Ha'."""
+    """A name typed without Vietnamese diacritics (case kept): 'Đỗ Thị Hà' → 'Do Thi Ha'."""
     decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def problem_row(problem: str, record_id: str, other: str | None, person: int, school: str | None,
-                **detail: object) -> dict:
+def problem_row(
+    problem: str,
+    record_id: str,
+    other: str | None,
+    person: int,
+    school: str | None,
+    **detail: object,
+) -> dict:
     return {
         "problem": problem,
         "record_id": record_id,
@@ -86,7 +97,9 @@ def class_names(persons: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def dates_between(rng: np.random.Generator, start: dt.date, end: dt.date, size: int) -> list[dt.date]:
+def dates_between(
+    rng: np.random.Generator, start: dt.date, end: dt.date, size: int
+) -> list[dt.date]:
     span = (end - start).days
     return [start + dt.timedelta(days=int(d)) for d in rng.integers(0, span + 1, size=size)]
 

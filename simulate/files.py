@@ -29,6 +29,10 @@ def write_parquet(district: District, out: Path) -> list[Path]:
             path = folder / f"part-{i:05d}.parquet"
             frame.write_parquet(path)
             written.append(path)
-    meta = {"seed": district.seed, "night": str(district.night), "school_year": district.school_year}
+    meta = {
+        "seed": district.seed,
+        "night": str(district.night),
+        "school_year": district.school_year,
+    }
     (out / "district.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2))
     return written

@@ -116,16 +116,29 @@ def _sync_problems(schools: pl.DataFrame, cal: dict, night: dt.date) -> pl.DataF
         deadline = cal["term1_end"] + dt.timedelta(days=7)
     late = schools.filter(pl.col("last_sync") < deadline - dt.timedelta(days=7))
     rows = [
-        problem_row("SYNC_OVERDUE", "", None, -1, s["school_code"],
-                    last_sync=s["last_sync"], deadline=deadline)
+        problem_row(
+            "SYNC_OVERDUE",
+            "",
+            None,
+            -1,
+            s["school_code"],
+            last_sync=s["last_sync"],
+            deadline=deadline,
+        )
         for s in late.iter_rows(named=True)
     ]
     return _problems_frame(rows)
 
 
 def _problems_frame(rows: list[dict]) -> pl.DataFrame:
-    schema = {"problem": pl.String, "record_id": pl.String, "other_record_id": pl.String,
-              "person_id": pl.Int64, "school_code": pl.String, "detail": pl.String}
+    schema = {
+        "problem": pl.String,
+        "record_id": pl.String,
+        "other_record_id": pl.String,
+        "person_id": pl.Int64,
+        "school_code": pl.String,
+        "detail": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -156,11 +169,17 @@ class _Builder:
         prefix = pl.col("vendor").replace_strict(LOCAL_ID_PREFIX, return_dtype=pl.String)
         rank = pl.int_range(pl.len()).over("school_code") + 1
         local = pl.concat_str(
-            [prefix, pl.col("serial").cast(pl.String).str.zfill(4), rank.cast(pl.String).str.zfill(5)]
+            [
+                prefix,
+                pl.col("serial").cast(pl.String).str.zfill(4),
+                rank.cast(pl.String).str.zfill(5),
+            ]
         )
         return p.with_columns(local.alias("local_id")).with_columns(
-            pl.concat_str([pl.col("vendor"), pl.col("snapshot_id").cast(pl.String), pl.col("local_id")],
-                          separator=":").alias("record_id"),
+            pl.concat_str(
+                [pl.col("vendor"), pl.col("snapshot_id").cast(pl.String), pl.col("local_id")],
+                separator=":",
+            ).alias("record_id"),
             pl.col("vendor").alias("source"),
             pl.col("dob").dt.strftime("%d/%m/%Y").alias("dob_raw"),
             pl.lit(str(self.cal["school_year"])).alias("school_year"),
@@ -185,7 +204,9 @@ class _Builder:
         rng = self.rng
         n = vendor.height
         vendor = vendor.with_columns(
-            pl.when(pl.Series(rng.random(n) < 0.3)).then(None).otherwise(pl.col("personal_id"))
+            pl.when(pl.Series(rng.random(n) < 0.3))
+            .then(None)
+            .otherwise(pl.col("personal_id"))
             .alias("personal_id")
         )
         part = Partition(rng, vendor["person_id"].to_numpy())
@@ -218,25 +239,42 @@ class _Builder:
         keep_v = ~pl.col("person_id").is_in(list(self.replace_vendor))
         changed_v = [r for r in self.replace_vendor.values() if r is not None]
         vend = pl.concat(
-            [vendor.filter(keep_v).select(_cols(vendor)),
-             _frame(changed_v + self.extra_vendor, vendor)], how="vertical_relaxed")
-        registry_base = vendor.join(
-            self.persons.select("person_id", pl.col("personal_id").alias("true_pid")), on="person_id"
-        ).with_columns(
-            pl.lit("moet").alias("source"), pl.lit(1, dtype=pl.Int64).alias("snapshot_id"),
-            pl.col("moet_code").alias("local_id"),
-            pl.concat_str([pl.lit("moet:1:"), pl.col("moet_code")]).alias("record_id"),
-            pl.when(pl.Series(self.rng.random(vendor.height) < 0.1)).then(None)
-            .otherwise(pl.col("true_pid")).alias("personal_id"),
-        ).drop("true_pid")
+            [
+                vendor.filter(keep_v).select(_cols(vendor)),
+                _frame(changed_v + self.extra_vendor, vendor),
+            ],
+            how="vertical_relaxed",
+        )
+        registry_base = (
+            vendor.join(
+                self.persons.select("person_id", pl.col("personal_id").alias("true_pid")),
+                on="person_id",
+            )
+            .with_columns(
+                pl.lit("moet").alias("source"),
+                pl.lit(1, dtype=pl.Int64).alias("snapshot_id"),
+                pl.col("moet_code").alias("local_id"),
+                pl.concat_str([pl.lit("moet:1:"), pl.col("moet_code")]).alias("record_id"),
+                pl.when(pl.Series(self.rng.random(vendor.height) < 0.1))
+                .then(None)
+                .otherwise(pl.col("true_pid"))
+                .alias("personal_id"),
+            )
+            .drop("true_pid")
+        )
         keep_r = ~pl.col("person_id").is_in(list(self.replace_registry))
         changed_r = [r for r in self.replace_registry.values() if r is not None]
         registry = pl.concat(
-            [registry_base.filter(keep_r).select(_cols(vendor)),
-             _frame(changed_r + self.extra_registry, vendor)], how="vertical_relaxed")
+            [
+                registry_base.filter(keep_r).select(_cols(vendor)),
+                _frame(changed_r + self.extra_registry, vendor),
+            ],
+            how="vertical_relaxed",
+        )
         both = pl.concat([registry, vend], how="vertical_relaxed")
         records = to_records(both.drop("person_id")).with_columns(
-            pl.col("src_row").cast(pl.Int64), pl.col("grade").cast(pl.Int64))
+            pl.col("src_row").cast(pl.Int64), pl.col("grade").cast(pl.Int64)
+        )
         persons_map = both.select("record_id", "person_id")
         holdings = _holdings(vend, self.held_terms, self.term1_mismatch)
         return records, _problems_frame(self.problems), persons_map, holdings
@@ -247,8 +285,9 @@ class _Builder:
         cases = list(TRANSFER_CASES)
         weights = np.array(list(TRANSFER_CASES.values()))
         picks = rng.choice(len(cases), size=len(people), p=weights / weights.sum())
-        dates = dates_between(rng, self.cal["term2_start"], self.night - dt.timedelta(days=26),
-                              len(people))
+        dates = dates_between(
+            rng, self.cal["term2_start"], self.night - dt.timedelta(days=26), len(people)
+        )
         levels = self.schools.group_by("level").agg(pl.col("school_code"))
         same_level = {r["level"]: r["school_code"] for r in levels.iter_rows(named=True)}
         for person, case_idx, when in zip(people, picks, dates, strict=True):
@@ -259,48 +298,94 @@ class _Builder:
                 continue
             origin = options[int(rng.integers(0, len(options)))]
             case = cases[case_idx]
-            sending = self._sending_record(row, origin, home, when, released=case != "DUAL_ENROLLMENT")
-            receiving = dict(row, status="transferred_in", status_date=when, transfer_school_code=origin)
+            sending = self._sending_record(
+                row, origin, home, when, released=case != "DUAL_ENROLLMENT"
+            )
+            receiving = dict(
+                row, status="transferred_in", status_date=when, transfer_school_code=origin
+            )
             if case == "TRANSFER_UNRECEIVED":
                 sending["transfer_school_code"] = home
                 self.replace_vendor[person] = None
                 self.replace_registry[person] = self._registry_row(
-                    row, school_code=origin, status="transferred_out", status_date=when,
-                    transfer_school_code=home)
-                self.problems.append(problem_row(case, sending["record_id"], None, person, origin,
-                                                 date=when, to=home))
+                    row,
+                    school_code=origin,
+                    status="transferred_out",
+                    status_date=when,
+                    transfer_school_code=home,
+                )
+                self.problems.append(
+                    problem_row(
+                        case, sending["record_id"], None, person, origin, date=when, to=home
+                    )
+                )
             else:
                 self.replace_vendor[person] = receiving
                 self.replace_registry[person] = self._registry_row(
-                    row, status="transferred_in", status_date=when, transfer_school_code=origin)
+                    row, status="transferred_in", status_date=when, transfer_school_code=origin
+                )
             if case == "TRANSFER_CODE_CHANGED":
                 new_code = fresh_code(rng, row["moet_code"][:2], self.taken)
                 receiving["moet_code"] = new_code
                 self.replace_registry[person] = self._registry_row(
-                    row, school_code=origin, status="transferred_out", status_date=when,
-                    transfer_school_code=home)
-                self.extra_registry.append(self._registry_row(
-                    dict(row, moet_code=new_code), status="transferred_in", status_date=when,
-                    transfer_school_code=origin))
-                self.problems.append(problem_row(case, receiving["record_id"], sending["record_id"],
-                                                 person, home, old_code=row["moet_code"],
-                                                 new_code=new_code))
+                    row,
+                    school_code=origin,
+                    status="transferred_out",
+                    status_date=when,
+                    transfer_school_code=home,
+                )
+                self.extra_registry.append(
+                    self._registry_row(
+                        dict(row, moet_code=new_code),
+                        status="transferred_in",
+                        status_date=when,
+                        transfer_school_code=origin,
+                    )
+                )
+                self.problems.append(
+                    problem_row(
+                        case,
+                        receiving["record_id"],
+                        sending["record_id"],
+                        person,
+                        home,
+                        old_code=row["moet_code"],
+                        new_code=new_code,
+                    )
+                )
             elif case == "DUAL_ENROLLMENT":
-                self.problems.append(problem_row(case, sending["record_id"], receiving["record_id"],
-                                                 person, origin, schools=[origin, home]))
+                self.problems.append(
+                    problem_row(
+                        case,
+                        sending["record_id"],
+                        receiving["record_id"],
+                        person,
+                        origin,
+                        schools=[origin, home],
+                    )
+                )
             elif case == "TRANSFER_RECORD_MISMATCH":
                 self.term1_mismatch.add(receiving["record_id"])
-                self.problems.append(problem_row(case, receiving["record_id"], sending["record_id"],
-                                                 person, home, term="1"))
+                self.problems.append(
+                    problem_row(
+                        case, receiving["record_id"], sending["record_id"], person, home, term="1"
+                    )
+                )
             self.extra_vendor.append(sending)
             self.held_terms[sending["record_id"]] = (int(person), "1")
 
-    def _sending_record(self, row: dict, origin: str, home: str, when: dt.date, released: bool) -> dict:
+    def _sending_record(
+        self, row: dict, origin: str, home: str, when: dt.date, released: bool
+    ) -> dict:
         school = self.by_code[origin]
         local = f"{LOCAL_ID_PREFIX[school['vendor']]}{school['serial']:04d}T{row['person_id']:07d}"
         return dict(
-            row, school_code=origin, source=school["vendor"], snapshot_id=school["snapshot_id"],
-            local_id=local, record_id=f"{school['vendor']}:{school['snapshot_id']}:{local}",
+            row,
+            school_code=origin,
+            source=school["vendor"],
+            snapshot_id=school["snapshot_id"],
+            local_id=local,
+            record_id=f"{school['vendor']}:{school['snapshot_id']}:{local}",
             class_name=f"{row['grade']}A1",
             status="transferred_out" if released else "studying",
             status_date=when if released else None,
@@ -312,8 +397,9 @@ class _Builder:
         for person, when in zip(people, dates, strict=True):
             row = self.rows[person]
             self.replace_vendor[person] = dict(row, status="dropped_out", status_date=when)
-            self.replace_registry[person] = self._registry_row(row, status="dropped_out",
-                                                               status_date=when)
+            self.replace_registry[person] = self._registry_row(
+                row, status="dropped_out", status_date=when
+            )
             self.held_terms[row["record_id"]] = (int(person), "1")
 
     def _identity(self, problem: str, people: np.ndarray) -> None:
@@ -323,27 +409,61 @@ class _Builder:
             rid = row["record_id"]
             if problem == "ID_MISSING":
                 self.replace_vendor[person] = dict(row, moet_code=None)
-                self.problems.append(problem_row(problem, rid, f"moet:1:{row['moet_code']}", person,
-                                                 row["school_code"], code=row["moet_code"]))
+                self.problems.append(
+                    problem_row(
+                        problem,
+                        rid,
+                        f"moet:1:{row['moet_code']}",
+                        person,
+                        row["school_code"],
+                        code=row["moet_code"],
+                    )
+                )
             elif problem == "ID_INVALID":
                 bad = invalid_code(rng, row["moet_code"])
                 self.replace_vendor[person] = dict(row, moet_code=bad)
-                self.problems.append(problem_row(problem, rid, None, person, row["school_code"],
-                                                 given=bad, right=row["moet_code"]))
+                self.problems.append(
+                    problem_row(
+                        problem,
+                        rid,
+                        None,
+                        person,
+                        row["school_code"],
+                        given=bad,
+                        right=row["moet_code"],
+                    )
+                )
             elif problem == "ID_NOT_IN_REGISTRY":
                 bad = mistyped_code(rng, row["moet_code"], self.taken)
                 self.replace_vendor[person] = dict(row, moet_code=bad)
-                self.problems.append(problem_row(problem, rid, None, person, row["school_code"],
-                                                 given=bad, right=row["moet_code"]))
+                self.problems.append(
+                    problem_row(
+                        problem,
+                        rid,
+                        None,
+                        person,
+                        row["school_code"],
+                        given=bad,
+                        right=row["moet_code"],
+                    )
+                )
             elif problem == "ID_DUPLICATE":
                 new_code = fresh_code(rng, row["moet_code"][:2], self.taken)
                 second = self._registry_row(dict(row, moet_code=new_code), personal_id=None)
                 self.extra_registry.append(second)
                 if rng.random() < 0.5:
                     self.replace_vendor[person] = dict(row, moet_code=new_code)
-                self.problems.append(problem_row(problem, f"moet:1:{row['moet_code']}",
-                                                 second["record_id"], person, row["school_code"],
-                                                 codes=[row["moet_code"], new_code], vendor_record=rid))
+                self.problems.append(
+                    problem_row(
+                        problem,
+                        f"moet:1:{row['moet_code']}",
+                        second["record_id"],
+                        person,
+                        row["school_code"],
+                        codes=[row["moet_code"], new_code],
+                        vendor_record=rid,
+                    )
+                )
             elif problem == "UNREGISTERED":
                 self.replace_vendor[person] = dict(row, moet_code=None)
                 self.replace_registry[person] = None
@@ -351,8 +471,11 @@ class _Builder:
             elif problem == "PERSONAL_ID_INCONSISTENT":
                 pid, kind = inconsistent_personal_id(rng, row["true_personal_id"])
                 self.replace_vendor[person] = dict(row, personal_id=pid)
-                self.problems.append(problem_row(problem, rid, None, person, row["school_code"],
-                                                 personal_id=pid, kind=kind))
+                self.problems.append(
+                    problem_row(
+                        problem, rid, None, person, row["school_code"], personal_id=pid, kind=kind
+                    )
+                )
 
     def _mismatch(self, people: np.ndarray) -> None:
         """Classmates whose codes were swapped when the roster was typed."""
@@ -365,10 +488,17 @@ class _Builder:
                 self.replace_vendor[a] = dict(ra, moet_code=rb["moet_code"])
                 self.replace_vendor[b] = dict(rb, moet_code=ra["moet_code"])
                 for r, other in ((ra, rb), (rb, ra)):
-                    self.problems.append(problem_row(
-                        "ID_MISMATCH", r["record_id"], f"moet:1:{other['moet_code']}",
-                        r["person_id"], r["school_code"], given=other["moet_code"],
-                        right=r["moet_code"]))
+                    self.problems.append(
+                        problem_row(
+                            "ID_MISMATCH",
+                            r["record_id"],
+                            f"moet:1:{other['moet_code']}",
+                            r["person_id"],
+                            r["school_code"],
+                            given=other["moet_code"],
+                            right=r["moet_code"],
+                        )
+                    )
 
     def _shared(self, people: np.ndarray, clean_pool: np.ndarray) -> None:
         """A student given a schoolmate's code: the code is shared and this record mismatched."""
@@ -382,12 +512,27 @@ class _Builder:
                 continue
             owner = self.rows[mates.pop()]
             self.replace_vendor[person] = dict(row, moet_code=owner["moet_code"])
-            self.problems.append(problem_row("ID_SHARED", row["record_id"], owner["record_id"],
-                                             person, row["school_code"], code=owner["moet_code"]))
-            self.problems.append(problem_row("ID_MISMATCH", row["record_id"],
-                                             f"moet:1:{owner['moet_code']}", person,
-                                             row["school_code"], given=owner["moet_code"],
-                                             right=row["moet_code"]))
+            self.problems.append(
+                problem_row(
+                    "ID_SHARED",
+                    row["record_id"],
+                    owner["record_id"],
+                    person,
+                    row["school_code"],
+                    code=owner["moet_code"],
+                )
+            )
+            self.problems.append(
+                problem_row(
+                    "ID_MISMATCH",
+                    row["record_id"],
+                    f"moet:1:{owner['moet_code']}",
+                    person,
+                    row["school_code"],
+                    given=owner["moet_code"],
+                    right=row["moet_code"],
+                )
+            )
 
     def _drift(self, people: np.ndarray) -> None:
         rng = self.rng
@@ -400,11 +545,22 @@ class _Builder:
                 kind = "name_typo"
             changed = drift(rng, row, kind)
             self.replace_vendor[person] = changed
-            fields = [f for f in ("family_name", "middle_name", "given_name", "dob", "gender")
-                      if changed[f] != row[f]]
-            self.problems.append(problem_row("DEMOGRAPHIC_DRIFT", row["record_id"],
-                                             f"moet:1:{row['moet_code']}", person,
-                                             row["school_code"], kind=kind, fields=fields))
+            fields = [
+                f
+                for f in ("family_name", "middle_name", "given_name", "dob", "gender")
+                if changed[f] != row[f]
+            ]
+            self.problems.append(
+                problem_row(
+                    "DEMOGRAPHIC_DRIFT",
+                    row["record_id"],
+                    f"moet:1:{row['moet_code']}",
+                    person,
+                    row["school_code"],
+                    kind=kind,
+                    fields=fields,
+                )
+            )
 
     def _text_marks(self, vendor: pl.DataFrame) -> None:
         """Records an exporter writes in NFD, or with 'Ð' (U+00D0) typed for 'Đ'."""
@@ -426,13 +582,39 @@ def _cols(frame: pl.DataFrame) -> list[str]:
     return [c for c in (*_RECORD_COLS, "person_id") if c in frame.columns]
 
 
-_SIMPLE_IDENTITY = ("ID_MISSING", "ID_INVALID", "ID_NOT_IN_REGISTRY", "ID_DUPLICATE",
-                    "UNREGISTERED", "PERSONAL_ID_INCONSISTENT")
+_SIMPLE_IDENTITY = (
+    "ID_MISSING",
+    "ID_INVALID",
+    "ID_NOT_IN_REGISTRY",
+    "ID_DUPLICATE",
+    "UNREGISTERED",
+    "PERSONAL_ID_INCONSISTENT",
+)
 _RECORD_COLS = (
-    "record_id", "source", "snapshot_id", "school_code", "local_id", "moet_code", "personal_id",
-    "family_name", "middle_name", "given_name", "full_name", "dob", "dob_raw", "gender",
-    "ethnicity", "birthplace", "father_name", "mother_name", "school_year", "grade",
-    "class_name", "status", "status_date", "transfer_school_code",
+    "record_id",
+    "source",
+    "snapshot_id",
+    "school_code",
+    "local_id",
+    "moet_code",
+    "personal_id",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "full_name",
+    "dob",
+    "dob_raw",
+    "gender",
+    "ethnicity",
+    "birthplace",
+    "father_name",
+    "mother_name",
+    "school_year",
+    "grade",
+    "class_name",
+    "status",
+    "status_date",
+    "transfer_school_code",
 )
 
 
@@ -443,7 +625,7 @@ def _frame(rows: list[dict], like: pl.DataFrame) -> pl.DataFrame:
 
 
 def _holdings(vendor: pl.DataFrame, held_terms: dict, mismatch: set[str]) -> pl.DataFrame:
-    """Which terms each vendor record holds grades for, and how its term 1 departs from the truth."""
+    """Which terms each vendor record holds grades for, and how its term 1 departs from truth."""
     terms = pl.Series([held_terms.get(r, (0, "1,2"))[1] for r in vendor["record_id"].to_list()])
     differs = pl.col("record_id").is_in(list(mismatch))
     return vendor.select("record_id", "person_id", "school_code", "grade", "status").with_columns(

@@ -26,9 +26,15 @@ def _regular_json(regular: np.ndarray) -> pl.Series:
     return frame.select(pl.concat_str([pl.lit("["), pl.col("s"), pl.lit("]")])).to_series()
 
 
-def _long(record_ids: pl.Series, codes: list[str], holds: np.ndarray, school_year: str,
-          term: str, columns: dict[str, np.ndarray | pl.Series]) -> pl.DataFrame:
-    """Rows × subjects in long form: one row per record and subject, for the records that hold it."""
+def _long(
+    record_ids: pl.Series,
+    codes: list[str],
+    holds: np.ndarray,
+    school_year: str,
+    term: str,
+    columns: dict[str, np.ndarray | pl.Series],
+) -> pl.DataFrame:
+    """Rows × subjects in long form: a row per record and subject, for records that hold it."""
     n, k = len(record_ids), len(codes)
     row_idx = np.repeat(np.arange(n), k)
     col_idx = np.tile(np.arange(k), n)
@@ -46,13 +52,21 @@ def _long(record_ids: pl.Series, codes: list[str], holds: np.ndarray, school_yea
         else:
             data[name] = pl.Series(name, np.asarray(values)[row_idx, col_idx])
     frame = pl.DataFrame(data)
-    missing = [pl.lit(None, dtype=_TYPES[c]).alias(c) for c in SUBJECT_RESULT_COLUMNS
-               if c not in frame.columns]
+    missing = [
+        pl.lit(None, dtype=_TYPES[c]).alias(c)
+        for c in SUBJECT_RESULT_COLUMNS
+        if c not in frame.columns
+    ]
     return frame.with_columns(missing).select(SUBJECT_RESULT_COLUMNS)
 
 
-_TYPES = {"regular_scores": pl.String, "midterm": pl.Float64, "final": pl.Float64,
-          "average": pl.Float64, "rating": pl.String}
+_TYPES = {
+    "regular_scores": pl.String,
+    "midterm": pl.Float64,
+    "final": pl.Float64,
+    "average": pl.Float64,
+    "rating": pl.String,
+}
 _RATING = pl.Series(["CD", "D"])
 
 
@@ -91,9 +105,16 @@ def emit(school_year, rows, scored, comment, term_scores, year_avg, year_ok, ext
             parts.append(_long(record_ids, scored, holds, school_year, term, columns))
         if comment:
             rating = _RATING.gather(ok.astype(np.int64).reshape(-1))
-            parts.append(_long(record_ids, comment, holds, school_year, term,
-                               {"regular_scores": pl.repeat("[]", rating.len(), eager=True),
-                                "rating": rating}))
+            parts.append(
+                _long(
+                    record_ids,
+                    comment,
+                    holds,
+                    school_year,
+                    term,
+                    {"regular_scores": pl.repeat("[]", rating.len(), eager=True), "rating": rating},
+                )
+            )
         fails = (~ok).sum(axis=1) if ok.size else np.zeros(n, dtype=int)
         true_avg = year_avg if term == "year" else term_scores[term][3]
         levels[term] = grading.academic_tt22(true_avg, fails)
@@ -114,8 +135,11 @@ def _term_rows(school_year, rows, levels, full_year, true_year, extra):
     pick = rows["wrong_pick"].to_numpy()
     wrong_term = np.where(~full_year, "1", np.where(pick % 2 == 0, "2", "year"))
     frames = []
-    for term, conduct, exc in (("1", conduct1, absent1), ("2", conduct2, absent2),
-                               ("year", conduct_year, absent1 + absent2)):
+    for term, conduct, exc in (
+        ("1", conduct1, absent1),
+        ("2", conduct2, absent2),
+        ("year", conduct_year, absent1 + absent2),
+    ):
         holds = np.ones(n, dtype=bool) if term == "1" else full_year
         academic = levels[term].copy()
         off = academic_wrong & (wrong_term == term)
@@ -127,15 +151,19 @@ def _term_rows(school_year, rows, levels, full_year, true_year, extra):
             promotion = np.where(promoted, "promoted", "not_promoted").astype(object)
             title = grading.title_tt22(levels["year"], conduct_year, true_year).astype(object)
             title[title == ""] = None
-        frames.append(pl.DataFrame({
-            "record_id": rows["record_id"],
-            "school_year": [school_year] * n,
-            "term": [term] * n,
-            "academic": grading.level_codes(academic).astype(str),
-            "conduct": grading.level_codes(conduct).astype(str),
-            "absent_excused": exc.astype(np.int64),
-            "absent_unexcused": unexcused,
-            "promotion": pl.Series(promotion.tolist(), dtype=pl.String),
-            "title": pl.Series(title.tolist(), dtype=pl.String),
-        }).filter(pl.Series(holds)))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "record_id": rows["record_id"],
+                    "school_year": [school_year] * n,
+                    "term": [term] * n,
+                    "academic": grading.level_codes(academic).astype(str),
+                    "conduct": grading.level_codes(conduct).astype(str),
+                    "absent_excused": exc.astype(np.int64),
+                    "absent_unexcused": unexcused,
+                    "promotion": pl.Series(promotion.tolist(), dtype=pl.String),
+                    "title": pl.Series(title.tolist(), dtype=pl.String),
+                }
+            ).filter(pl.Series(holds))
+        )
     return pl.concat(frames).select(TERM_RESULT_COLUMNS)

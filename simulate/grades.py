@@ -34,13 +34,16 @@ def curriculum(level: str, grade: int) -> tuple[list[str], list[str], list[int]]
 class GradeBook:
     """Lazily generated subject and term results of every vendor record."""
 
-    def __init__(self, seed: int, holdings: pl.DataFrame, persons: pl.DataFrame,
-                 school_year: str) -> None:
+    def __init__(
+        self, seed: int, holdings: pl.DataFrame, persons: pl.DataFrame, school_year: str
+    ) -> None:
         self.seed = seed
         self.school_year = school_year
         level = persons.select("person_id", "ability", "school_code")
         self.holdings = holdings.join(level.drop("school_code"), on="person_id").with_columns(
-            pl.when(pl.col("grade") >= 10).then(pl.lit("thpt")).otherwise(pl.lit("thcs"))
+            pl.when(pl.col("grade") >= 10)
+            .then(pl.lit("thpt"))
+            .otherwise(pl.lit("thcs"))
             .alias("level")
         )
         rng = np.random.default_rng([seed, 7])
@@ -77,14 +80,23 @@ class GradeBook:
                 if r["average_wrong"]
                 else {"field": "academic", "term": term}
             )
-            rows.append({"problem": "GRADE_AVERAGE_MISMATCH", "record_id": r["record_id"],
-                         "other_record_id": None, "person_id": r["person_id"],
-                         "school_code": r["school_code"], "detail": _json(detail)})
+            rows.append(
+                {
+                    "problem": "GRADE_AVERAGE_MISMATCH",
+                    "record_id": r["record_id"],
+                    "other_record_id": None,
+                    "person_id": r["person_id"],
+                    "school_code": r["school_code"],
+                    "detail": _json(detail),
+                }
+            )
         return pl.DataFrame(rows, schema=_PROBLEM_SCHEMA)
 
     def chunks(self, size: int = CHUNK_RECORDS) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
         """(subject results, term results) for successive slices of the vendor records."""
-        for (level, grade), group in self.holdings.group_by(["level", "grade"], maintain_order=True):
+        for (level, grade), group in self.holdings.group_by(
+            ["level", "grade"], maintain_order=True
+        ):
             for start in range(0, group.height, size):
                 yield self._chunk(str(level), int(grade), group.slice(start, size))
 
@@ -98,7 +110,9 @@ class GradeBook:
         return self._cache
 
     # -- one chunk ---------------------------------------------------------------------------
-    def _chunk(self, level: str, grade: int, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    def _chunk(
+        self, level: str, grade: int, rows: pl.DataFrame
+    ) -> tuple[pl.DataFrame, pl.DataFrame]:
         scored, comment, counts = curriculum(level, grade)
         persons = rows["person_id"].to_numpy()
         ability = rows["ability"].to_numpy()
@@ -130,11 +144,16 @@ class GradeBook:
             fin, avg = fin.copy(), avg.copy()
             subject = rows["term1_shift_subject"].to_numpy()[edited] % k
             moved = fin[edited, subject] + shift[edited]
-            moved = np.where((moved < 0) | (moved > 10), fin[edited, subject] - shift[edited], moved)
+            moved = np.where(
+                (moved < 0) | (moved > 10), fin[edited, subject] - shift[edited], moved
+            )
             fin[edited, subject] = moved
             avg[edited, subject] = grading.term_average(
-                np.nansum(regular[edited, subject], axis=1), np.array(counts)[subject],
-                mid[edited, subject], moved)
+                np.nansum(regular[edited, subject], axis=1),
+                np.array(counts)[subject],
+                mid[edited, subject],
+                moved,
+            )
             term_scores["1"] = (regular, mid, fin, avg, ok)
         year_avg = grading.year_average(term_scores["1"][3], term_scores["2"][3])
         year_ok = term_scores["2"][4]
@@ -145,7 +164,9 @@ class GradeBook:
 def _person_draws(seed: int, persons: np.ndarray, term: str, width: int) -> np.ndarray:
     """Uniform draws that depend only on (seed, person, term): stable across schools and chunks."""
     salt = np.uint64(int(term) * 0x9E3779B97F4A7C15 % 2**64)
-    keys = persons.astype(np.uint64)[:, None] * np.uint64(1_000_003) + np.arange(width, dtype=np.uint64)
+    keys = persons.astype(np.uint64)[:, None] * np.uint64(1_000_003) + np.arange(
+        width, dtype=np.uint64
+    )
     x = keys ^ np.uint64(seed * 0x632BE59BD9B4E019 % 2**64) ^ salt
     # splitmix64 finaliser: a good hash, vectorised
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
@@ -158,8 +179,14 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-_PROBLEM_SCHEMA = {"problem": pl.String, "record_id": pl.String, "other_record_id": pl.String,
-                   "person_id": pl.Int64, "school_code": pl.String, "detail": pl.String}
+_PROBLEM_SCHEMA = {
+    "problem": pl.String,
+    "record_id": pl.String,
+    "other_record_id": pl.String,
+    "person_id": pl.Int64,
+    "school_code": pl.String,
+    "detail": pl.String,
+}
 
 
 def _empty_subjects() -> pl.DataFrame:

@@ -30,8 +30,25 @@ class LoadSummary:
 
 
 def _content_hash(district: District, source: str, school_code: str | None) -> str:
-    key = f"simulate:{district.seed}:{district.records.height}:{district.night}:{source}:{school_code}"
+    key = (
+        f"simulate:{district.seed}:{district.records.height}:{district.night}:"
+        f"{source}:{school_code}"
+    )
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def load_school_directory(engine: Engine, district: District) -> int:
+    """The district's school directory (names, levels, vendors and the last synchronisation the
+    sector database reports for each school), as a district office configures it."""
+    added = 0
+    with Session(engine) as session:
+        known = set(session.exec(select(School.school_code)).all())
+        for row in district.schools.iter_rows(named=True):
+            if row["school_code"] not in known:
+                session.add(School(**{k: row[k] for k in School.model_fields}))
+                added += 1
+        session.commit()
+    return added
 
 
 def load_district(
@@ -50,11 +67,8 @@ def load_district(
     count_of = dict(zip(counts["snapshot_id"].to_list(), counts["len"].to_list(), strict=True))
     remap: dict[int, int] = {}
     now = dt.datetime.now(dt.UTC)
+    load_school_directory(engine, district)
     with Session(engine) as session:
-        known = set(session.exec(select(School.school_code)).all())
-        for row in district.schools.iter_rows(named=True):
-            if row["school_code"] not in known:
-                session.add(School(**{k: row[k] for k in School.model_fields}))
         for snap in district.snapshots.iter_rows(named=True):
             digest = _content_hash(district, snap["source"], snap["school_code"])
             existing = session.exec(
@@ -65,9 +79,16 @@ def load_district(
                 continue
             rows = count_of.get(snap["snapshot_id"], 0)
             stored = SourceSnapshot(
-                source=snap["source"], school_code=snap["school_code"], night=snap["night"],
-                taken_at=now, origin="simulate", content_hash=digest, rows_read=rows,
-                rows_accepted=rows, rows_quarantined=0, status="loaded",
+                source=snap["source"],
+                school_code=snap["school_code"],
+                night=snap["night"],
+                taken_at=now,
+                origin="simulate",
+                content_hash=digest,
+                rows_read=rows,
+                rows_accepted=rows,
+                rows_quarantined=0,
+                status="loaded",
             )
             session.add(stored)
             session.flush()
@@ -80,19 +101,18 @@ def load_district(
         {"snapshot_id": list(remap), "new_snapshot": list(remap.values())},
         schema={"snapshot_id": pl.Int64, "new_snapshot": pl.Int64},
     )
-    records = (
-        district.records.join(mapping, on="snapshot_id", how="inner")
-        .with_columns(
-            pl.concat_str(
-                [pl.col("source"), pl.col("new_snapshot").cast(pl.String), pl.col("local_id")],
-                separator=":",
-            ).alias("new_record_id")
-        )
+    records = district.records.join(mapping, on="snapshot_id", how="inner").with_columns(
+        pl.concat_str(
+            [pl.col("source"), pl.col("new_snapshot").cast(pl.String), pl.col("local_id")],
+            separator=":",
+        ).alias("new_record_id")
     )
     ids = records.select("record_id", "new_record_id")
-    records = records.drop("record_id", "snapshot_id").rename(
-        {"new_record_id": "record_id", "new_snapshot": "snapshot_id"}
-    ).select(district.records.columns)
+    records = (
+        records.drop("record_id", "snapshot_id")
+        .rename({"new_record_id": "record_id", "new_snapshot": "snapshot_id"})
+        .select(district.records.columns)
+    )
     with store.bulk_loader(engine) as loader:
         summary.records = loader.insert("student_record", records)
         note("records", summary.records)

@@ -23,14 +23,18 @@ RATE_LOCKED_EDIT = 0.002
 
 def _rekey(column: pl.Expr, offset: int) -> pl.Expr:
     parts = column.str.split_exact(":", 2)
-    return pl.when(column.is_null() | (column == "")).then(column).otherwise(
-        pl.concat_str(
-            [
-                parts.struct.field("field_0"),
-                (parts.struct.field("field_1").cast(pl.Int64) + offset).cast(pl.String),
-                parts.struct.field("field_2"),
-            ],
-            separator=":",
+    return (
+        pl.when(column.is_null() | (column == ""))
+        .then(column)
+        .otherwise(
+            pl.concat_str(
+                [
+                    parts.struct.field("field_0"),
+                    (parts.struct.field("field_1").cast(pl.Int64) + offset).cast(pl.String),
+                    parts.struct.field("field_2"),
+                ],
+                separator=":",
+            )
         )
     )
 
@@ -52,14 +56,20 @@ def next_night(district: District, days: int = 1) -> District:
     book = district.results
     holdings = book.holdings.with_columns(_rekey(pl.col("record_id"), offset))
     rng = np.random.default_rng([district.seed, offset, days])
-    chosen = (rng.random(holdings.height) < RATE_LOCKED_EDIT) & (holdings["term1_shift"] == 0).to_numpy()
+    chosen = (rng.random(holdings.height) < RATE_LOCKED_EDIT) & (
+        holdings["term1_shift"] == 0
+    ).to_numpy()
     subject = rng.integers(0, 1000, holdings.height)
     delta = np.where(rng.random(holdings.height) < 0.5, 1.0, -1.0)
     approved = rng.random(holdings.height) < 0.5
     holdings = holdings.with_columns(
-        pl.when(pl.Series(chosen)).then(pl.Series(delta)).otherwise(pl.col("term1_shift"))
+        pl.when(pl.Series(chosen))
+        .then(pl.Series(delta))
+        .otherwise(pl.col("term1_shift"))
         .alias("term1_shift"),
-        pl.when(pl.Series(chosen)).then(pl.Series(subject)).otherwise(pl.col("term1_shift_subject"))
+        pl.when(pl.Series(chosen))
+        .then(pl.Series(subject))
+        .otherwise(pl.col("term1_shift_subject"))
         .alias("term1_shift_subject"),
     )
     new_book = GradeBook.from_holdings(book, holdings)
@@ -71,24 +81,40 @@ def next_night(district: District, days: int = 1) -> District:
         scored = new_book.scored_subjects(row["level"], row["grade"])
         code = scored[row["term1_shift_subject"] % len(scored)]
         if row["approved"]:
-            approval_rows.append({
-                "school_code": row["school_code"], "local_id": row["local_id"], "subject": code,
-                "term": "1", "approved_by": "Hiệu trưởng", "approved_at": night,
-                "witness": "Giáo viên chủ nhiệm", "reason": "Sửa điểm nhập sai, có biên bản",
-            })
+            approval_rows.append(
+                {
+                    "school_code": row["school_code"],
+                    "local_id": row["local_id"],
+                    "subject": code,
+                    "term": "1",
+                    "approved_by": "Hiệu trưởng",
+                    "approved_at": night,
+                    "witness": "Giáo viên chủ nhiệm",
+                    "reason": "Sửa điểm nhập sai, có biên bản",
+                }
+            )
         else:
             previous = row["record_id"]
-            truth_rows.append({
-                "problem": "LOCKED_PERIOD_EDITED", "record_id": row["record_id"],
-                "other_record_id": _rekey_one(previous, -offset), "person_id": row["person_id"],
-                "school_code": row["school_code"],
-                "detail": json.dumps({"subject": code, "term": "1"}, ensure_ascii=False),
-            })
+            truth_rows.append(
+                {
+                    "problem": "LOCKED_PERIOD_EDITED",
+                    "record_id": row["record_id"],
+                    "other_record_id": _rekey_one(previous, -offset),
+                    "person_id": row["person_id"],
+                    "school_code": row["school_code"],
+                    "detail": json.dumps({"subject": code, "term": "1"}, ensure_ascii=False),
+                }
+            )
     approvals = pl.DataFrame(approval_rows, schema=APPROVAL_SCHEMA)
     problems = pl.concat([problems, pl.DataFrame(truth_rows, schema=problems.schema)])
     return dataclasses.replace(
-        district, night=night, snapshots=snapshots, records=records, persons=persons,
-        problems=problems, results=new_book,
+        district,
+        night=night,
+        snapshots=snapshots,
+        records=records,
+        persons=persons,
+        problems=problems,
+        results=new_book,
         approvals=pl.concat([district.approvals, approvals]),
     )
 
@@ -99,6 +125,12 @@ def _rekey_one(record_id: str, offset: int) -> str:
 
 
 APPROVAL_SCHEMA = {
-    "school_code": pl.String, "local_id": pl.String, "subject": pl.String, "term": pl.String,
-    "approved_by": pl.String, "approved_at": pl.Date, "witness": pl.String, "reason": pl.String,
+    "school_code": pl.String,
+    "local_id": pl.String,
+    "subject": pl.String,
+    "term": pl.String,
+    "approved_by": pl.String,
+    "approved_at": pl.Date,
+    "witness": pl.String,
+    "reason": pl.String,
 }

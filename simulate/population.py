@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import polars as pl
 
@@ -15,22 +13,72 @@ VENDOR_SHARES = {"smas": 0.35, "vnedu": 0.30, "vietschool": 0.20, "quangich": 0.
 SCHOOL_PROVINCES = {"79": 0.78, "74": 0.12, "77": 0.06, "01": 0.04}
 PROVINCE3 = {"79": "079", "74": "074", "77": "077", "01": "001"}
 SCHOOL_NAMES = (
-    "Nguyễn Du", "Lê Quý Đôn", "Trần Phú", "Chu Văn An", "Nguyễn Trãi", "Lê Lợi", "Quang Trung",
-    "Hai Bà Trưng", "Trần Hưng Đạo", "Võ Trường Toản", "Nguyễn Bỉnh Khiêm", "Lương Thế Vinh",
-    "Phan Bội Châu", "Huỳnh Thúc Kháng", "Nguyễn Thị Minh Khai", "Lý Thường Kiệt", "Tô Hiến Thành",
-    "Đoàn Thị Điểm", "Bạch Đằng", "Hùng Vương", "Nguyễn Văn Trỗi", "Võ Thị Sáu", "Ngô Quyền",
-    "Lê Hồng Phong", "Phan Chu Trinh", "Trần Quốc Toản", "Mạc Đĩnh Chi", "Nguyễn Huệ",
+    "Nguyễn Du",
+    "Lê Quý Đôn",
+    "Trần Phú",
+    "Chu Văn An",
+    "Nguyễn Trãi",
+    "Lê Lợi",
+    "Quang Trung",
+    "Hai Bà Trưng",
+    "Trần Hưng Đạo",
+    "Võ Trường Toản",
+    "Nguyễn Bỉnh Khiêm",
+    "Lương Thế Vinh",
+    "Phan Bội Châu",
+    "Huỳnh Thúc Kháng",
+    "Nguyễn Thị Minh Khai",
+    "Lý Thường Kiệt",
+    "Tô Hiến Thành",
+    "Đoàn Thị Điểm",
+    "Bạch Đằng",
+    "Hùng Vương",
+    "Nguyễn Văn Trỗi",
+    "Võ Thị Sáu",
+    "Ngô Quyền",
+    "Lê Hồng Phong",
+    "Phan Chu Trinh",
+    "Trần Quốc Toản",
+    "Mạc Đĩnh Chi",
+    "Nguyễn Huệ",
 )
 ETHNICITIES = {"Kinh": 0.90, "Hoa": 0.04, "Khmer": 0.03, "Chăm": 0.01, "Tày": 0.01, "Nùng": 0.01}
 BOY_MIDDLE = {
-    "Văn": 0.22, "Minh": 0.12, "Hoàng": 0.07, "Đức": 0.07, "Quốc": 0.06, "Gia": 0.06, "Anh": 0.05,
-    "Thành": 0.05, "Hữu": 0.05, "Công": 0.04, "Bảo": 0.04, "Nhật": 0.04, "Đăng": 0.03,
-    "Trọng": 0.03, "Thanh": 0.03, "Tuấn": 0.02, "Duy": 0.02,
+    "Văn": 0.22,
+    "Minh": 0.12,
+    "Hoàng": 0.07,
+    "Đức": 0.07,
+    "Quốc": 0.06,
+    "Gia": 0.06,
+    "Anh": 0.05,
+    "Thành": 0.05,
+    "Hữu": 0.05,
+    "Công": 0.04,
+    "Bảo": 0.04,
+    "Nhật": 0.04,
+    "Đăng": 0.03,
+    "Trọng": 0.03,
+    "Thanh": 0.03,
+    "Tuấn": 0.02,
+    "Duy": 0.02,
 }
 GIRL_MIDDLE = {
-    "Thị": 0.24, "Ngọc": 0.12, "Thu": 0.07, "Phương": 0.06, "Bảo": 0.06, "Khánh": 0.05,
-    "Minh": 0.05, "Thanh": 0.05, "Kim": 0.05, "Mai": 0.04, "Hoài": 0.04, "Gia": 0.04, "Hải": 0.03,
-    "Tường": 0.03, "Như": 0.04, "Quỳnh": 0.03,
+    "Thị": 0.24,
+    "Ngọc": 0.12,
+    "Thu": 0.07,
+    "Phương": 0.06,
+    "Bảo": 0.06,
+    "Khánh": 0.05,
+    "Minh": 0.05,
+    "Thanh": 0.05,
+    "Kim": 0.05,
+    "Mai": 0.04,
+    "Hoài": 0.04,
+    "Gia": 0.04,
+    "Hải": 0.03,
+    "Tường": 0.03,
+    "Như": 0.04,
+    "Quỳnh": 0.03,
 }
 COMPOUND_FAMILIES = ("Tôn Nữ", "Tôn Thất", "Nguyễn Phúc", "Âu Dương")
 AVERAGE_SCHOOL_SIZE = {"thcs": 900, "thpt": 1300}
@@ -81,7 +129,9 @@ def _unique_codes(rng: np.random.Generator, prefixes: np.ndarray, taken: set[str
     while filled < n:
         need = n - filled
         tails = rng.integers(0, 10**8, size=int(need * 1.05) + 16)
-        candidates = [f"{p}{t:08d}" for p, t in zip(prefixes[filled : filled + need], tails, strict=False)]
+        candidates = [
+            f"{p}{t:08d}" for p, t in zip(prefixes[filled : filled + need], tails, strict=False)
+        ]
         for code in candidates:
             if code not in taken:
                 taken.add(code)
@@ -99,14 +149,14 @@ def make_persons(
     weight = schools["weight"].to_numpy() * np.where(level_of == "thcs", 900, 1300)
     school_idx = rng.choice(schools.height, size=n, p=weight / weight.sum())
     level = level_of[school_idx]
-    grade = np.where(
-        level == "thcs", rng.integers(6, 10, size=n), rng.integers(10, 13, size=n)
-    )
+    grade = np.where(level == "thcs", rng.integers(6, 10, size=n), rng.integers(10, 13, size=n))
     gender = np.where(rng.random(n) < 0.515, "M", "F")
     male = gender == "M"
     family = _pick(rng, vn.FAMILY_NAMES, n)
     compound = rng.random(n) < 0.01
-    family = np.where(compound, np.array(COMPOUND_FAMILIES, dtype=object)[rng.integers(0, 4, n)], family)
+    family = np.where(
+        compound, np.array(COMPOUND_FAMILIES, dtype=object)[rng.integers(0, 4, n)], family
+    )
     family = np.where(compound & male & (family == "Tôn Nữ"), "Tôn Thất", family)
     middle = np.where(male, _pick(rng, BOY_MIDDLE, n), _pick(rng, GIRL_MIDDLE, n))
     boys = np.array(vn.given_names("M", one_word=True), dtype=object)
@@ -125,8 +175,9 @@ def make_persons(
         rng.choice(["001", "038", "040", "052", "089", "094"], n),
         np.vectorize(PROVINCE3.get)(province),
     )
-    personal_id = personal_ids(birth_province, birth_year, gender, _unique_serials(
-        rng, birth_province, birth_year, gender))
+    personal_id = personal_ids(
+        birth_province, birth_year, gender, _unique_serials(rng, birth_province, birth_year, gender)
+    )
     taken: set[str] = set()
     moet_code = _unique_codes(rng, province.astype(object), taken)
     father_given = boys[rng.integers(0, len(boys), n)]
@@ -145,14 +196,22 @@ def make_persons(
             "birthplace": np.vectorize(vn.province_name)(birth_province.astype(str).astype(object)),
             "personal_id": personal_id,
             "moet_code": moet_code,
-            "father_name": [f"{f} {m} {g}" for f, m, g in zip(family, _pick(rng, BOY_MIDDLE, n), father_given, strict=True)],
-            "mother_name": [f"{f} Thị {g}" for f, g in zip(_pick(rng, vn.FAMILY_NAMES, n), mother_given, strict=True)],
+            "father_name": [
+                f"{f} {m} {g}"
+                for f, m, g in zip(family, _pick(rng, BOY_MIDDLE, n), father_given, strict=True)
+            ],
+            "mother_name": [
+                f"{f} Thị {g}"
+                for f, g in zip(_pick(rng, vn.FAMILY_NAMES, n), mother_given, strict=True)
+            ],
             "ability": rng.normal(7.0, 1.1, size=n),
         },
         schema_overrides={"dob": pl.Date},
     )
     persons = persons.with_columns(
-        pl.concat_str(["family_name", "middle_name", "given_name"], separator=" ").alias("full_name"),
+        pl.concat_str(["family_name", "middle_name", "given_name"], separator=" ").alias(
+            "full_name"
+        ),
         pl.Series("school_code", schools["school_code"].to_numpy()[school_idx]),
     )
     return persons, taken
@@ -166,8 +225,14 @@ def _unique_serials(
     Rank people within their group in random order and spread the ranks with a multiplier
     coprime to 10⁶, from a random start per group: distinct while a group stays under 10⁶.
     """
-    frame = pl.DataFrame({"p": province.astype(str), "y": year, "g": gender.astype(str),
-                          "r": rng.random(len(province))})
+    frame = pl.DataFrame(
+        {
+            "p": province.astype(str),
+            "y": year,
+            "g": gender.astype(str),
+            "r": rng.random(len(province)),
+        }
+    )
     ranked = frame.with_columns(
         pl.col("r").rank("ordinal").over(["p", "y", "g"]).cast(pl.Int64).alias("k"),
         (pl.col("r").min().over(["p", "y", "g"]) * 1e6).cast(pl.Int64).alias("start"),

@@ -13,7 +13,9 @@ def register(app: typer.Typer) -> None:
 
 @db_app.command("upgrade")
 def upgrade_command(
-    url: str | None = typer.Option(None, "--url", help="Database URL (default: the configured store)."),
+    url: str | None = typer.Option(
+        None, "--url", help="Database URL (default: the configured store)."
+    ),
     revision: str = typer.Option("head", "--revision"),
 ) -> None:
     """Apply the migrations up to REVISION."""

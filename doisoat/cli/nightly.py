@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from doisoat.cli.simulate import parse_night
+from doisoat.cli.dates import parse_night
 
 
 def register(app: typer.Typer) -> None:
@@ -19,8 +19,12 @@ def nightly_command(
     inbox: list[Path] = typer.Argument(
         None, help="Export files or folders to ingest tonight (default: the configured inbox)."
     ),
-    night: str | None = typer.Option(None, "--night", help="The night, dd/mm/yyyy (default: today)."),
-    url: str | None = typer.Option(None, "--url", help="Database URL (default: the configured store)."),
+    night: str | None = typer.Option(
+        None, "--night", help="The night, dd/mm/yyyy (default: today)."
+    ),
+    url: str | None = typer.Option(
+        None, "--url", help="Database URL (default: the configured store)."
+    ),
 ) -> None:
     """Ingest, check quality, reconcile, update conflicts and write the report — all or nothing."""
     from doisoat import store
@@ -33,7 +37,9 @@ def nightly_command(
     store.upgrade(engine)
     try:
         outcome = run_nightly(
-            engine, night=parse_night(night) or dt.date.today(), settings=settings,
+            engine,
+            night=parse_night(night) or dt.date.today(),
+            settings=settings,
             inbox=list(inbox) if inbox else None,
         )
     except DoisoatError as exc:

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import typer
+
+from doisoat.cli.dates import parse_night
 
 
 def register(app: typer.Typer) -> None:
     """Add this topic's commands to the ``doisoat`` app."""
     app.command("reconcile")(reconcile_command)
     app.command("explain")(explain_command)
-
-
-def _night(raw: str | None) -> dt.date | None:
-    if not raw:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    raise typer.BadParameter(f"không đọc được ngày «{raw}» (dd/mm/yyyy)")
 
 
 def reconcile_command(
@@ -36,7 +26,7 @@ def reconcile_command(
 
     engine = store.get_engine(url)
     try:
-        outcome = run_reconcile(engine, night=_night(night))
+        outcome = run_reconcile(engine, night=parse_night(night))
     except DoisoatError as exc:
         typer.echo(exc.message_vi, err=True)
         raise typer.Exit(1) from exc

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from doisoat.cli.dates import parse_night
+
 
 def register(app: typer.Typer) -> None:
     app.command("report")(report_command)
-
-
-def _night(value: str) -> dt.date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise typer.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD or dd/mm/yyyy)")
 
 
 def report_command(
@@ -44,7 +36,7 @@ def report_command(
     from reports import check_snapshots, write_night_report
     from reports.messages import CLI_DONE, CLI_QUALITY
 
-    day = _night(night)
+    day = parse_night(night, default_today=True)
     engine = store.get_engine(url)
     if check_quality:
         results = check_snapshots(engine, day)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from doisoat.cli.dates import parse_night
 
 console = Console(stderr=True)
 
@@ -20,7 +21,9 @@ def register(app: typer.Typer) -> None:
 
 
 def simulate_command(
-    students: int = typer.Option(10_000, "--students", "-n", help="How many students (1 k to 2 M)."),
+    students: int = typer.Option(
+        10_000, "--students", "-n", help="How many students (1 k to 2 M)."
+    ),
     seed: int = typer.Option(1, "--seed", help="Same seed, same district."),
     out: Path | None = typer.Option(
         None, "--out", help="Folder for the simulated district (Parquet tables and ground truth)."
@@ -59,6 +62,7 @@ def demo_command(
     from doisoat.pipeline import run_nightly
     from simulate import generate
     from simulate.exports import write_district
+    from simulate.load import load_school_directory
 
     with _progress() as progress:
         task = progress.add_task("Mô phỏng quận/huyện", total=None)
@@ -69,10 +73,14 @@ def demo_command(
         progress.update(task, description="Đối soát đêm")
         engine = store.get_engine()
         store.upgrade(engine)
-        outcome = run_nightly(engine, night=district.night, settings=load_settings(),
-                              inbox=[exports])
-    typer.echo(f"Simulated {district.summary()['vendor_records']} vendor records in "
-               f"{district.schools.height} schools; wrote {len(written)} export files to {exports}.")
+        load_school_directory(engine, district)
+        outcome = run_nightly(
+            engine, night=district.night, settings=load_settings(), inbox=[exports]
+        )
+    typer.echo(
+        f"Simulated {district.summary()['vendor_records']} vendor records in "
+        f"{district.schools.height} schools; wrote {len(written)} export files to {exports}."
+    )
     typer.echo(f"Store: {store.default_url()}  (run {outcome.run_id}, {outcome.status})")
     if outcome.ingest:
         typer.echo(
@@ -94,19 +102,12 @@ def _load(district, progress):
     return load_district(engine, district, progress=lambda _s, n: progress.advance(task, n))
 
 
-def parse_night(raw: str | None) -> dt.date | None:
-    if raw is None:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    raise typer.BadParameter(f"Ngày không hợp lệ: {raw!r} (cần dd/mm/yyyy)")
-
-
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
-        TimeElapsedColumn(), console=console, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed:,}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     )

@@ -13,15 +13,20 @@ NAN = float("nan")
 
 def test_round_half_up_is_not_bankers_rounding():
     assert grading.round_half_up(np.array([7.25, 7.35, 6.45, 8.05, 5.0]))[:5].tolist() == [
-        7.3, 7.4, 6.5, 8.1, 5.0
+        7.3,
+        7.4,
+        6.5,
+        8.1,
+        5.0,
     ]
 
 
 def test_term_average_worked_example():
     # regular 8, 9, 7 (sum 24, three of them), midterm 8, final 7.5:
     # (24 + 16 + 22.5) / 8 = 7.8125 → 7.8
-    assert grading.term_average(np.array([24.0]), np.array([3]), np.array([8.0]),
-                                np.array([7.5])).tolist() == [7.8]
+    assert grading.term_average(
+        np.array([24.0]), np.array([3]), np.array([8.0]), np.array([7.5])
+    ).tolist() == [7.8]
 
 
 def test_year_average_weights_term_two_double():
@@ -60,10 +65,20 @@ def test_missing_subjects_are_ignored():
 def test_conduct_year_table():
     t, k, d, cd = 3, 2, 1, 0
     cases = {
-        (k, t): t, (t, t): t, (d, t): k, (cd, t): k,
-        (t, k): k, (k, k): k, (d, k): k, (cd, k): d,
-        (t, d): k, (k, d): d, (d, d): d, (cd, d): d,
-        (t, cd): cd, (cd, cd): cd,
+        (k, t): t,
+        (t, t): t,
+        (d, t): k,
+        (cd, t): k,
+        (t, k): k,
+        (k, k): k,
+        (d, k): k,
+        (cd, k): d,
+        (t, d): k,
+        (k, d): d,
+        (d, d): d,
+        (cd, d): d,
+        (t, cd): cd,
+        (cd, cd): cd,
     }
     t1 = np.array([a for a, _ in cases])
     t2 = np.array([b for _, b in cases])
@@ -73,8 +88,9 @@ def test_conduct_year_table():
 def test_titles_and_promotion():
     scores = np.array([[9.0] * 6 + [8.0, 8.0], [8.0] * 8])
     assert grading.title_tt22(np.array([3, 3]), np.array([3, 3]), scores).tolist() == ["XS", "G"]
-    assert grading.promoted_tt22(np.array([1, 0, 2]), np.array([1, 3, 2]),
-                                 np.array([45, 0, 46])).tolist() == [True, False, False]
+    assert grading.promoted_tt22(
+        np.array([1, 0, 2]), np.array([1, 3, 2]), np.array([45, 0, 46])
+    ).tolist() == [True, False, False]
 
 
 def test_tt58_levels():
@@ -85,8 +101,10 @@ def test_tt58_levels():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.floats(0, 10).map(lambda x: round(x, 1)), min_size=6, max_size=10),
-       st.integers(0, 3))
+@given(
+    st.lists(st.floats(0, 10).map(lambda x: round(x, 1)), min_size=6, max_size=10),
+    st.integers(0, 3),
+)
 def test_better_scores_never_lower_the_level(scores, fails):
     base = _level(scores, fails)
     better = [min(10.0, s + 1.0) for s in scores]
@@ -98,8 +116,12 @@ def test_better_scores_never_lower_the_level(scores, fails):
 @given(st.lists(st.floats(0, 10), min_size=1, max_size=4), st.floats(0, 10), st.floats(0, 10))
 def test_term_average_stays_within_the_scores(regular, mid, fin):
     regular = [round(x, 1) for x in regular]
-    avg = grading.term_average(np.array([sum(regular)]), np.array([len(regular)]),
-                               np.array([round(mid, 1)]), np.array([round(fin, 1)]))[0]
+    avg = grading.term_average(
+        np.array([sum(regular)]),
+        np.array([len(regular)]),
+        np.array([round(mid, 1)]),
+        np.array([round(fin, 1)]),
+    )[0]
     low = min(regular + [round(mid, 1), round(fin, 1)])
     high = max(regular + [round(mid, 1), round(fin, 1)])
     assert low - 0.05 <= avg <= high + 0.05

@@ -15,12 +15,22 @@ from doisoat.locking import RunLockedError, nightly_lock
 from doisoat.pipeline import run_nightly
 from simulate import generate, next_night
 from simulate.exports import write_district
-from simulate.load import load_district
+from simulate.load import load_district, load_school_directory
 
 IDENTITY_AND_TRANSFER = {
-    "ID_MISSING", "ID_INVALID", "ID_NOT_IN_REGISTRY", "ID_MISMATCH", "ID_DUPLICATE", "ID_SHARED",
-    "UNREGISTERED", "DEMOGRAPHIC_DRIFT", "TRANSFER_UNRECEIVED", "DUAL_ENROLLMENT",
-    "TRANSFER_CODE_CHANGED", "TRANSFER_RECORD_MISMATCH", "GRADE_AVERAGE_MISMATCH",
+    "ID_MISSING",
+    "ID_INVALID",
+    "ID_NOT_IN_REGISTRY",
+    "ID_MISMATCH",
+    "ID_DUPLICATE",
+    "ID_SHARED",
+    "UNREGISTERED",
+    "DEMOGRAPHIC_DRIFT",
+    "TRANSFER_UNRECEIVED",
+    "DUAL_ENROLLMENT",
+    "TRANSFER_CODE_CHANGED",
+    "TRANSFER_RECORD_MISMATCH",
+    "GRADE_AVERAGE_MISMATCH",
 }
 
 
@@ -42,8 +52,10 @@ def test_a_night_through_real_exports(tmp_path, sqlite_engine):
     district = generate(5_000, seed=21)
     exports = tmp_path / "exports"
     write_district(district, exports)
-    outcome = run_nightly(sqlite_engine, night=district.night, settings=_settings(tmp_path),
-                          inbox=[exports])
+    load_school_directory(sqlite_engine, district)
+    outcome = run_nightly(
+        sqlite_engine, night=district.night, settings=_settings(tmp_path), inbox=[exports]
+    )
     assert outcome.status == "committed"
     assert outcome.ingest["rows_read"] == (
         outcome.ingest["rows_accepted"] + outcome.ingest["rows_quarantined"]
@@ -54,8 +66,9 @@ def test_a_night_through_real_exports(tmp_path, sqlite_engine):
     report = tmp_path / "reports" / district.night.isoformat() / "report.html"
     assert report.exists() and "Trường" in report.read_text(encoding="utf-8")
     before = _conflicts(sqlite_engine)
-    again = run_nightly(sqlite_engine, night=district.night, settings=_settings(tmp_path),
-                        inbox=[exports])
+    again = run_nightly(
+        sqlite_engine, night=district.night, settings=_settings(tmp_path), inbox=[exports]
+    )
     assert again.status == "unchanged"
     assert _conflicts(sqlite_engine).equals(before)
     assert _runs(sqlite_engine)["status"].to_list() == ["committed"]
@@ -84,10 +97,14 @@ def test_a_failed_run_changes_nothing_and_the_next_one_recovers(tmp_path, engine
 def test_a_killed_run_is_marked_failed_by_the_next(tmp_path, engine):
     district = generate(1_200, seed=23)
     load_district(engine, district)
-    stale = pl.DataFrame({
-        "night": [district.night], "started_at": [dt.datetime(2026, 6, 10, 23, tzinfo=dt.UTC)],
-        "status": ["running"], "summary": ["{}"],
-    })
+    stale = pl.DataFrame(
+        {
+            "night": [district.night],
+            "started_at": [dt.datetime(2026, 6, 10, 23, tzinfo=dt.UTC)],
+            "status": ["running"],
+            "summary": ["{}"],
+        }
+    )
     store.bulk_insert(engine, "run", stale)
     outcome = run_nightly(engine, night=district.night, settings=_settings(tmp_path))
     assert outcome.recovered_runs == [1]
@@ -122,7 +139,8 @@ def test_locked_grades_edited_on_the_second_night(tmp_path, engine):
         (json.loads(r["evidence"]).get("subject"), r["school_code"])
         for r in found.iter_rows(named=True)
     }
-    truth_keys = {(json.loads(r["detail"])["subject"], r["school_code"])
-                  for r in truth.iter_rows(named=True)}
+    truth_keys = {
+        (json.loads(r["detail"])["subject"], r["school_code"]) for r in truth.iter_rows(named=True)
+    }
     assert found.height == truth.height
     assert found_keys == truth_keys

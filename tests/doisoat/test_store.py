@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from doisoat import store
@@ -53,7 +54,7 @@ def test_bulk_insert_round_trips_every_value(engine):
 
 def test_bulk_insert_is_all_or_nothing_inside_a_transaction(engine):
     frame = _records(10)
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         with engine.begin() as conn:
             store.bulk_insert(engine, "student_record", frame, connection=conn)
             store.bulk_insert(engine, "student_record", frame, connection=conn)  # duplicate keys
@@ -88,7 +89,9 @@ def test_read_table_filters_with_parameters(engine):
 def test_orm_and_bulk_agree(engine):
     store.bulk_insert(engine, "student_record", _records(3))
     with Session(engine) as session:
-        names = session.exec(select(StudentRecord.full_name).order_by(StudentRecord.record_id)).all()
+        names = session.exec(
+            select(StudentRecord.full_name).order_by(StudentRecord.record_id)
+        ).all()
     assert names == ["Nguyễn Thị Đức", "Nguyễn Thị Hà", "Nguyễn Thị Đức"]
 
 

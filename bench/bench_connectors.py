@@ -1,0 +1,130 @@
+"""Connector speed: read a 100 k-row vendor export; ingest a simulated province into the store.
+
+Prints one JSON document. Reproduce with::
+
+    .venv/bin/python bench/bench_connectors.py --read-rows 100000 --province 1000000
+    DOISOAT_BENCH_PG_URL=postgresql://… .venv/bin/python bench/bench_connectors.py --province …
+
+Targets (issue 3): read 100 k rows in under 10 s; ingest a 1 M-student province (all schools,
+all vendors, rosters and the registry) into SQLite in under 5 minutes; PostgreSQL beside it.
+Setting up (simulating, writing the files) is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import simulate  # noqa: E402
+from connectors import ingest_paths, read_export  # noqa: E402
+from doisoat import store  # noqa: E402
+from simulate.exports import smas, vietschool  # noqa: E402
+from simulate.exports.common import school_slices  # noqa: E402
+
+NIGHT = dt.date(2026, 6, 10)
+
+
+def _one_school(district, rows: int):
+    """All of a district's vendor records as if one school exported them (one big file)."""
+    part = school_slices(district, with_grades=False)[0]
+    records = district.records.filter(pl.col("source") != "moet").head(rows)
+    records = records.with_columns(pl.lit(part.code).alias("school_code"))
+    part.records = records
+    return part
+
+
+def bench_read(rows: int, work: Path) -> dict:
+    district = simulate.generate(int(rows * 1.05), seed=7, night=NIGHT)
+    part = _one_school(district, rows)
+    out = {}
+    for name, writer in (("xlsx_smas", smas.write), ("csv_vietschool", vietschool.write)):
+        folder = work / name
+        folder.mkdir()
+        part.school = {**part.school, "export_text": "unicode", "serial": 2}  # cp1258 csv
+        written = writer(part, folder)
+        path = written[0] if isinstance(written, list) else written
+        start, cpu = time.perf_counter(), time.process_time()
+        read = read_export(path, night=NIGHT)
+        seconds = time.perf_counter() - start
+        out[name] = {"rows": read.rows_read, "accepted": read.rows_accepted,
+                     "seconds": round(seconds, 2),
+                     "cpu_seconds": round(time.process_time() - cpu, 2),
+                     "rows_per_second": int(read.rows_read / seconds),
+                     "bytes": path.stat().st_size, "encoding": read.encoding}
+    return out
+
+
+def bench_province(students: int, work: Path, pg_url: str | None) -> dict:
+    from simulate.exports import write_district
+
+    start = time.perf_counter()
+    district = simulate.generate(students, seed=3, night=NIGHT)
+    simulated = time.perf_counter() - start
+    start = time.perf_counter()
+    paths = write_district(district, work / "province", grades=False)
+    written = time.perf_counter() - start
+    result = {"students": district.records.filter(pl.col("source") != "moet").height,
+              "registry_records": district.records.filter(pl.col("source") == "moet").height,
+              "schools": district.schools.height, "files": len(paths),
+              "setup_seconds": {"simulate": round(simulated, 1), "export": round(written, 1)}}
+    engines = {"sqlite": store.get_engine(f"sqlite:///{work / 'province.db'}")}
+    schema = None
+    if pg_url:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = store.get_engine(pg_url)
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        engines["postgresql"] = store.get_engine(pg_url, schema=schema)
+    try:
+        for name, engine in engines.items():
+            store.init_db(engine)
+            start, cpu = time.perf_counter(), time.process_time()
+            summary = ingest_paths([work / "province"], engine=engine, night=NIGHT)
+            seconds = time.perf_counter() - start
+            result[name] = {"seconds": round(seconds, 1),
+                            "cpu_seconds": round(time.process_time() - cpu, 1),
+                            "rows_read": summary.rows_read,
+                            "rows_accepted": summary.rows_accepted,
+                            "rows_quarantined": summary.rows_quarantined,
+                            "refused_files": len(summary.refused),
+                            "rows_per_second": int(summary.rows_read / seconds)}
+    finally:
+        if schema:
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    return result
+
+
+QUICK_ARGS = ["--read-rows", "10000", "--province", "20000"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--read-rows", type=int, default=100_000)
+    parser.add_argument("--province", type=int, default=0, help="students (0: skip)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="doisoat-bench-") as tmp:
+        work = Path(tmp)
+        report = {"bench": "connectors", "cpu_count": os.cpu_count(),
+                  "load_average_at_start": os.getloadavg()}
+        if args.read_rows:
+            report["read"] = bench_read(args.read_rows, work)
+        if args.province:
+            report["province"] = bench_province(args.province, work,
+                                                os.environ.get("DOISOAT_BENCH_PG_URL"))
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

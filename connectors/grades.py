@@ -1,0 +1,192 @@
+"""Grade tables (wide: subjects across, or long: a row per subject) -> subject and term results.
+
+Rows keep the student's ``local_id`` and their provenance; the ingest service turns the local id
+into the record id of the same snapshot, and quarantines results whose student it cannot find.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import polars as pl
+
+from connectors.mapping import Defaults, _labels
+from connectors.messages import msg
+from connectors.quarantine import Quarantined
+from connectors.tables import Table
+from connectors.values import (
+    parse_int,
+    parse_rating,
+    parse_result,
+    parse_score,
+    parse_scores,
+    parse_term,
+    text_of,
+)
+from doisoat.vn import repair_text, subject_code
+
+PROVENANCE = ("local_id", "src_file", "src_sheet", "src_row")
+SUBJECT_SCHEMA: dict[str, Any] = {
+    "local_id": pl.String, "school_year": pl.String, "term": pl.String, "subject": pl.String,
+    "regular_scores": pl.List(pl.Float64), "midterm": pl.Float64, "final": pl.Float64,
+    "average": pl.Float64, "rating": pl.String,
+    "src_file": pl.String, "src_sheet": pl.String, "src_row": pl.Int64,
+}
+TERM_SCHEMA: dict[str, Any] = {
+    "local_id": pl.String, "school_year": pl.String, "term": pl.String, "academic": pl.String,
+    "conduct": pl.String, "absent_excused": pl.Int64, "absent_unexcused": pl.Int64,
+    "promotion": pl.String, "title": pl.String,
+    "src_file": pl.String, "src_sheet": pl.String, "src_row": pl.Int64,
+}
+TERM_FIELDS = ("academic", "conduct", "absent_excused", "absent_unexcused", "promotion", "title")
+_SCORE_FIELDS = ("midterm", "final", "average")
+
+
+@lru_cache(maxsize=4096)
+def _subject(raw: str) -> str | None:
+    return subject_code(repair_text(raw))
+
+
+class _BadCell(Exception):
+    def __init__(self, key: str, at: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key, self.column, self.values = key, at, values
+
+
+def _score(value: Any, column: str) -> float | None:
+    try:
+        return parse_score(value)
+    except ValueError as exc:
+        raise _BadCell("row_bad_score", column, value=text_of(value), column=column) from exc
+
+
+def _term_row(cells: list[Any], columns: dict[str, int], headers: dict[str, str]) -> dict | None:
+    found: dict[str, Any] = {}
+    for name in TERM_FIELDS:
+        index = columns.get(name)
+        if index is None or index >= len(cells):
+            continue
+        raw = cells[index]
+        if not text_of(raw):
+            continue
+        if name in {"absent_excused", "absent_unexcused"}:
+            try:
+                found[name] = parse_int(raw)
+            except ValueError as exc:
+                raise _BadCell("row_bad_score", headers[name], value=text_of(raw),
+                               column=headers[name]) from exc
+        elif name in {"academic", "conduct"}:
+            found[name] = parse_result(raw)
+        else:
+            found[name] = text_of(raw)
+    return found or None
+
+
+def grade_rows(tables: list[Table], defaults: Defaults,
+               quarantine: list[Quarantined]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    subjects: list[dict[str, Any]] = []
+    terms: list[dict[str, Any]] = []
+    for table in tables:
+        if table.dataset.kind == "roster":
+            continue
+        matches = table.header.matches
+        columns = {name: m.column for name, m in matches.items()}
+        headers = {name: m.header for name, m in matches.items()}
+        labels = _labels(table)
+        for row_number, cells in table.rows:
+            def get(name: str, cells: list[Any] = cells,
+                    columns: dict[str, int] = columns) -> Any:
+                index = columns.get(name)
+                return cells[index] if index is not None and index < len(cells) else None
+
+            base = {
+                "local_id": text_of(get("local_id")),
+                "school_year": text_of(get("school_year")) or table.context.school_year
+                or defaults.school_year,
+                "src_file": defaults.file, "src_sheet": table.sheet.name, "src_row": row_number,
+            }
+            try:
+                if not base["local_id"]:
+                    column = headers.get("local_id", "local_id")
+                    raise _BadCell("row_no_local_id", column, column=column)
+                if table.dataset.kind == "grades_wide":
+                    term = table.context.term or "1"
+                    new_subjects = _wide(cells, table, base | {"term": term})
+                    term_row = _term_row(cells, columns, headers)
+                    new_terms = [base | {"term": term} | term_row] if term_row else []
+                else:
+                    new_subjects, new_terms = _long(cells, get, headers, table, base)
+            except _BadCell as bad:
+                quarantine.append(Quarantined.of(
+                    file=defaults.file, sheet=table.sheet.name, row=row_number, cells=cells,
+                    labels=labels, column=bad.column, reason=bad.key,
+                    reason_vi=msg(bad.key, **bad.values)))
+                continue
+            subjects.extend(new_subjects)
+            terms.extend(new_terms)
+    return (pl.DataFrame(subjects, schema=SUBJECT_SCHEMA, orient="row") if subjects
+            else pl.DataFrame(schema=SUBJECT_SCHEMA),
+            pl.DataFrame(terms, schema=TERM_SCHEMA, orient="row") if terms
+            else pl.DataFrame(schema=TERM_SCHEMA))
+
+
+def _wide(cells: list[Any], table: Table, base: dict[str, Any]) -> list[dict[str, Any]]:
+    by_subject: dict[str, dict[str, Any]] = {}
+    for grade in table.header.grades:
+        value = cells[grade.column] if grade.column < len(cells) else None
+        if not text_of(value):
+            continue
+        column = f"{grade.subject_label} {grade.component}"
+        entry = by_subject.setdefault(grade.subject, {"regular_scores": []})
+        if grade.component == "regular":
+            score = _score(value, column)
+            if score is not None:
+                entry["regular_scores"].append(score)
+        elif grade.component == "rating":
+            entry["rating"] = parse_rating(value)
+        else:
+            entry[grade.component] = _score(value, column)
+    return [base | {"subject": subject, "midterm": None, "final": None, "average": None,
+                    "rating": None} | entry for subject, entry in by_subject.items()]
+
+
+def _long(cells: list[Any], get, headers: dict[str, str], table: Table,
+          base: dict[str, Any]) -> tuple[list[dict], list[dict]]:
+    raw_term = get("term")
+    term = parse_term(raw_term) if text_of(raw_term) else table.context.term
+    if term is None:
+        column = headers.get("term", "term")
+        raise _BadCell("row_bad_score", column, value=text_of(raw_term), column=column)
+    base = base | {"term": term}
+    subjects, terms = [], []
+    if "subject" in headers:
+        raw_subject = text_of(get("subject"))
+        subject = _subject(raw_subject) if raw_subject else None
+        if subject is None:
+            raise _BadCell("row_unknown_subject", headers["subject"], value=raw_subject,
+                           column=headers["subject"])
+        regular: list[float] = []
+        if "regular" in headers:
+            try:
+                regular = parse_scores(get("regular"))
+            except ValueError as exc:
+                raise _BadCell("row_bad_score", headers["regular"],
+                               value=text_of(get("regular")), column=headers["regular"]) from exc
+        for position in range(1, 10):
+            name = f"regular_{position}"
+            if name in headers:
+                score = _score(get(name), headers[name])
+                if score is not None:
+                    regular.append(score)
+        entry = base | {"subject": subject, "regular_scores": regular,
+                        "rating": parse_rating(get("rating"))}
+        for name in _SCORE_FIELDS:
+            entry[name] = _score(get(name), headers.get(name, name))
+        subjects.append(entry)
+    if any(name in headers for name in TERM_FIELDS):
+        term_row = _term_row(cells, {n: m.column for n, m in table.header.matches.items()},
+                             headers)
+        if term_row:
+            terms.append(base | term_row)
+    return subjects, terms

@@ -1,0 +1,200 @@
+"""Find the header of a table under its title rows and map its columns to canonical fields.
+
+Header names vary (diacritics or not, upper case, abbreviations, non-breaking spaces, a
+subject merged over ``TX1 TX2 GK CK TBm``), so each header cell is folded and compared with
+the profile's folded aliases using rapidfuzz; each mapped column keeps its confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from connectors.profile import Dataset
+from doisoat.vn import fold, repair_text, subject_code
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
+def fold_label(value: str) -> str:
+    """Comparison key of a header cell: repaired, NBSP-free, lower case, no diacritics."""
+    text = repair_text(value.replace("\xa0", " ").replace("\n", " "))
+    return _SPACES.sub(" ", fold(text)).strip()
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    field: str
+    column: int
+    header: str
+    alias: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class GradeColumn:
+    """One cell of a wide grade sheet's two-row header: a subject's component."""
+
+    column: int
+    subject: str
+    subject_label: str
+    component: str  # regular | midterm | final | average | rating
+    position: int  # order of regular scores (TX1, TX2, …)
+
+
+@dataclass
+class Header:
+    row: int  # index of the (first) header row
+    rows: int  # 1 or 2
+    matches: dict[str, ColumnMatch]
+    grades: list[GradeColumn] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        if not self.matches:
+            return 0.0
+        return min(m.confidence for m in self.matches.values())
+
+    @property
+    def data_start(self) -> int:
+        return self.row + self.rows
+
+
+class _AliasIndex:
+    def __init__(self, dataset: Dataset) -> None:
+        self.keys: list[str] = []
+        self.fields: list[str] = []
+        self.aliases: list[str] = []
+        for name, aliases in dataset.columns.items():
+            for alias in aliases:
+                self.keys.append(fold_label(alias))
+                self.fields.append(name)
+                self.aliases.append(alias)
+
+
+def _scores(labels: list[str], index: _AliasIndex, cutoff: float) -> list[tuple[float, int, int]]:
+    """(score, column, alias index) for every label that resembles an alias."""
+    found = []
+    for column, label in enumerate(labels):
+        if not label:
+            continue
+        for _key, score, alias_index in process.extract(
+            label, index.keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=5
+        ):
+            found.append((score / 100.0, column, alias_index))
+    return found
+
+
+_INDEXES: dict[int, tuple[Dataset, _AliasIndex]] = {}
+
+
+def _index(dataset: Dataset) -> _AliasIndex:
+    found = _INDEXES.get(id(dataset))
+    if found is None or found[0] is not dataset:
+        found = (dataset, _AliasIndex(dataset))
+        _INDEXES[id(dataset)] = found
+    return found[1]
+
+
+def map_columns(labels: list[str], dataset: Dataset, cutoff: float,
+                raw: list[str] | None = None) -> dict[str, ColumnMatch]:
+    """Best one-to-one assignment of folded labels to fields, greedily by confidence."""
+    index = _index(dataset)
+    taken_columns: set[int] = set()
+    matches: dict[str, ColumnMatch] = {}
+    for score, column, alias_index in sorted(
+        _scores(labels, index, cutoff), key=lambda t: (-t[0], t[1])
+    ):
+        name = index.fields[alias_index]
+        if name in matches or column in taken_columns:
+            continue
+        taken_columns.add(column)
+        header = (raw or labels)[column]
+        matches[name] = ColumnMatch(name, column, header, index.aliases[alias_index], score)
+    return matches
+
+
+def _component(label: str, dataset: Dataset) -> str | None:
+    for component, pattern in dataset.components.items():
+        if re.search(pattern, label):
+            return component
+    return None
+
+
+def find_header(rows: list[list[Any]], dataset: Dataset, *, search_rows: int,
+                cutoff: float) -> Header | None:
+    """The most convincing header row in the first ``search_rows`` rows, or None."""
+    best: Header | None = None
+    best_key: tuple[int, float] = (0, 0.0)
+    for r in range(min(search_rows, len(rows))):
+        raw = [cell_text(v) for v in rows[r]]
+        labels = [fold_label(v) if v else "" for v in raw]
+        matches = map_columns(labels, dataset, cutoff, raw)
+        if not all(name in matches for name in dataset.required):
+            continue
+        key = (len(matches), sum(m.confidence for m in matches.values()))
+        if key > best_key:
+            best_key = key
+            best = Header(row=r, rows=1, matches=matches, labels=labels)
+        elif best is not None:
+            break  # past the header: the rows below it are data
+    if best is None:
+        return None
+    _second_row(rows, best, dataset, cutoff)
+    return best
+
+
+def _second_row(rows: list[list[Any]], header: Header, dataset: Dataset, cutoff: float) -> None:
+    """Recognise a merged two-row header (subject over components, 'Họ và tên' over parts)."""
+    r = header.row + 1
+    if r >= len(rows):
+        return
+    raw_sub = [cell_text(v) for v in rows[r]]
+    sub = [fold_label(v) if v else "" for v in raw_sub]
+    filled = [i for i, v in enumerate(sub) if v]
+    if len(filled) < 2:
+        return
+    components = {i: _component(sub[i], dataset) for i in filled}
+    sub_matches = map_columns(sub, dataset, cutoff, raw_sub)
+    recognised = sum(1 for c in components.values() if c) + len(sub_matches)
+    if recognised * 2 < len(filled):
+        return
+    header.rows = 2
+    raw_top = [cell_text(v) for v in rows[header.row]] + [""] * len(sub)
+    subject_label, subject = "", None
+    positions: dict[tuple[str, str], int] = {}
+    for i in range(len(sub)):
+        if raw_top[i]:
+            subject_label = raw_top[i]
+            subject = subject_code(repair_text(raw_top[i]))
+        component = components.get(i)
+        if component and subject:
+            key = (subject, component)
+            positions[key] = positions.get(key, 0) + 1
+            header.grades.append(
+                GradeColumn(i, subject, subject_label, component, positions[key])
+            )
+    grade_columns = {g.column for g in header.grades}
+    for name, match in sub_matches.items():
+        current = header.matches.get(name)
+        if match.column in grade_columns:
+            continue
+        if current is None or current.confidence < match.confidence:
+            header.matches = {k: v for k, v in header.matches.items()
+                              if v.column != match.column}
+            header.matches[name] = match
+    header.matches = {k: v for k, v in header.matches.items() if v.column not in grade_columns}

@@ -1,0 +1,150 @@
+"""Parsers for single cell values: scores, terms, ratings, statuses, codes.
+
+Pure functions of one raw value; the mapping applies them to the unique values of a column,
+so they run once per distinct value, not once per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from connectors.tabular.header import fold_label
+
+TERM_WORDS = {
+    "1": "1", "i": "1", "hk1": "1", "hk i": "1", "hoc ky 1": "1", "hoc ky i": "1", "ky 1": "1",
+    "ky i": "1", "2": "2", "ii": "2", "hk2": "2", "hk ii": "2", "hoc ky 2": "2",
+    "hoc ky ii": "2", "ky 2": "2", "ky ii": "2", "year": "year", "cn": "year",
+    "ca nam": "year", "nam": "year", "3": "year",
+}
+
+RESULT_WORDS = {
+    "t": "T", "tot": "T", "k": "K", "kha": "K", "d": "D", "dat": "D", "cd": "CD",
+    "chua dat": "CD", "g": "G", "gioi": "G", "tb": "TB", "trung binh": "TB", "y": "Y",
+    "yeu": "Y", "kem": "Kem",
+}
+
+RATING_WORDS = {"d": "D", "dat": "D", "cd": "CD", "chua dat": "CD", "cđ": "CD"}
+
+STATUS_WORDS = {
+    "dang hoc": "studying",
+    "chuyen den ky 1": "transferred_in",
+    "chuyen den ky 2": "transferred_in",
+    "chuyen den trong he": "transferred_in",
+    "chuyen den": "transferred_in",
+    "thoi hoc": "dropped_out",
+    "bo hoc": "dropped_out",
+    "chuyen di": "transferred_out",
+    "da tot nghiep": "graduated",
+    "tot nghiep": "graduated",
+    "luu ban": "repeating",
+    "o lai lop": "repeating",
+}
+STATUSES = {"studying", "transferred_out", "transferred_in", "dropped_out", "graduated",
+            "repeating"}
+
+_SCORE_SPLIT = re.compile(r"[;|\s]+")
+
+
+def text_of(value: Any) -> str:
+    """A cell as text; Excel numbers that are whole become integers (codes, years)."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer():
+            return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().strftime("%d/%m/%Y") if value.time() == dt.time() else str(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    # Only ASCII blanks are trimmed: a trailing U+00A0 can be half of a mojibake letter.
+    return str(value).strip(" \t\r\n")
+
+
+def parse_score(value: Any) -> float | None:
+    """A 0–10 score; decimal comma accepted. Raises ValueError when not a score."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip().replace(",", ".")
+        if not text:
+            return None
+        number = float(text)
+    if math.isnan(number) or not 0 <= number <= 10:
+        raise ValueError(f"score out of range: {value!r}")
+    return round(number, 2)
+
+
+def parse_scores(value: Any) -> list[float]:
+    """Regular scores written in one cell: '8;7,5;9' or '8 7,5 9'."""
+    text = text_of(value)
+    if not text:
+        return []
+    return [s for s in (parse_score(part) for part in _SCORE_SPLIT.split(text) if part)
+            if s is not None]
+
+
+def parse_term(value: Any) -> str | None:
+    return TERM_WORDS.get(fold_label(text_of(value)))
+
+
+def parse_result(value: Any) -> str | None:
+    text = text_of(value)
+    if not text:
+        return None
+    return RESULT_WORDS.get(fold_label(text), text)
+
+
+def parse_rating(value: Any) -> str | None:
+    text = text_of(value)
+    if not text:
+        return None
+    return RATING_WORDS.get(fold_label(text), text)
+
+
+def parse_int(value: Any) -> int | None:
+    text = text_of(value)
+    if not text:
+        return None
+    return int(float(text.replace(",", ".")))
+
+
+def status_table(extra: dict[str, list[str]]) -> dict[str, str]:
+    """Folded status label -> canonical status, the profile's labels over the defaults."""
+    table = dict(STATUS_WORDS)
+    for status, labels in extra.items():
+        for label in labels:
+            table[fold_label(label)] = status
+    for status in STATUSES:
+        table[status] = status
+    return table
+
+
+def parse_status(value: Any, table: dict[str, str]) -> str | None:
+    text = text_of(value)
+    if not text:
+        return "studying"
+    return table.get(fold_label(text))
+
+
+def grade_of(class_name: str | None) -> int | None:
+    """The grade (khối) a class name starts with: '6A1' -> 6, '12.6' -> 12."""
+    if not class_name:
+        return None
+    found = re.match(r"\s*(\d{1,2})", class_name)
+    if not found:
+        return None
+    grade = int(found.group(1))
+    return grade if 1 <= grade <= 12 else None
+
+
+def school_year_of(night: dt.date) -> str:
+    """The school year a night belongs to (a year starts on 1 August)."""
+    start = night.year if night.month >= 8 else night.year - 1
+    return f"{start}-{start + 1}"
