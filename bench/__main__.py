@@ -14,7 +14,9 @@ import bench
 
 
 def main() -> None:
-    names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
+    names = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
+    )
     for name in names:
         module = importlib.import_module(f"bench.{name}")
         quick = getattr(module, "QUICK_ARGS", None)

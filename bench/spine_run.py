@@ -29,17 +29,21 @@ def main(students: int, url: str | None) -> None:
         else:
             size = None
         engine.dispose()
-    print(json.dumps({
-        "students": students,
-        "records": summary.records,
-        "subject_results": summary.subject_results,
-        "term_results": summary.term_results,
-        "simulate_seconds": round(simulated - started, 2),
-        "load_seconds": round(loaded - simulated, 2),
-        "total_seconds": round(loaded - started, 2),
-        "peak_rss_mib": peak_rss_mib(),
-        "store_bytes": size,
-    }))
+    print(
+        json.dumps(
+            {
+                "students": students,
+                "records": summary.records,
+                "subject_results": summary.subject_results,
+                "term_results": summary.term_results,
+                "simulate_seconds": round(simulated - started, 2),
+                "load_seconds": round(loaded - simulated, 2),
+                "total_seconds": round(loaded - started, 2),
+                "peak_rss_mib": peak_rss_mib(),
+                "store_bytes": size,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

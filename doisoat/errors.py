@@ -3,7 +3,7 @@
 ::
 
     DoisoatError
-     ├── SourceError            a source could not be read (context: source, file, sheet, row, column)
+     ├── SourceError            a source could not be read (source, file, sheet, row, column)
      │    ├── FileFormatError   the file is not what it claims, is damaged, or is unsafe to open
      │    ├── TransientSourceError  the source failed in a way worth retrying (5xx, timeout, drop)
      │    └── AuthError         the source refused our credentials

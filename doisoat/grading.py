@@ -39,7 +39,10 @@ def year_average(term1: np.ndarray, term2: np.ndarray) -> np.ndarray:
 
 
 def _tt22_level(scores: np.ndarray, failed_comment: np.ndarray) -> np.ndarray:
-    """Level before the one-subject adjustment; ``scores`` is students × scored subjects (NaN = none)."""
+    """Level before the one-subject adjustment.
+
+    ``scores`` is students × scored subjects (NaN = none).
+    """
     filled = np.where(np.isnan(scores), np.inf, scores)
     lowest = filled.min(axis=1)
     at_least_8 = (scores >= 8.0).sum(axis=1)
@@ -93,7 +96,9 @@ def title_tt22(academic: np.ndarray, conduct: np.ndarray, year_scores: np.ndarra
     return np.select([both_good & (nines >= 6), both_good], ["XS", "G"], default="")
 
 
-def promoted_tt22(academic: np.ndarray, conduct: np.ndarray, absent_sessions: np.ndarray) -> np.ndarray:
+def promoted_tt22(
+    academic: np.ndarray, conduct: np.ndarray, absent_sessions: np.ndarray
+) -> np.ndarray:
     """Lên lớp: both year results at least Đạt and at most 45 sessions absent."""
     return (
         (np.asarray(academic) >= 1)
@@ -102,8 +107,9 @@ def promoted_tt22(academic: np.ndarray, conduct: np.ndarray, absent_sessions: np
     )
 
 
-def academic_tt58(overall: np.ndarray, math: np.ndarray, literature: np.ndarray,
-                  scores: np.ndarray) -> np.ndarray:
+def academic_tt58(
+    overall: np.ndarray, math: np.ndarray, literature: np.ndarray, scores: np.ndarray
+) -> np.ndarray:
     """TT58/TT26 academic level: 4 Giỏi, 3 Khá, 2 Trung bình, 1 Yếu, 0 Kém."""
     overall = np.asarray(overall, dtype=float)
     core = np.maximum(np.nan_to_num(math, nan=0.0), np.nan_to_num(literature, nan=0.0))

@@ -74,7 +74,7 @@ def init_db(engine: Engine) -> None:
 
 
 def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -> None:
-    """Bring the store's schema to ``revision`` with the Alembic migrations shipped in the package."""
+    """Bring the store's schema to ``revision`` with the Alembic migrations of the package."""
     from alembic import command
     from alembic.config import Config
 
@@ -124,7 +124,9 @@ def _prepare(df: pl.DataFrame) -> pl.DataFrame:
     return df.select(out)
 
 
-def bulk_insert(engine: Engine, table_name: str, df: pl.DataFrame, *, connection: Any = None) -> int:
+def bulk_insert(
+    engine: Engine, table_name: str, df: pl.DataFrame, *, connection: Any = None
+) -> int:
     """Append ``df`` to ``table_name``; the frame's columns must be columns of the table.
 
     Pass ``connection`` (a SQLAlchemy ``Connection`` inside a transaction) to make the load part
@@ -152,8 +154,10 @@ class BulkLoader:
     those use :func:`bulk_insert`, which stays on the standard driver.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, defer_indexes: tuple[str, ...] = ()) -> None:
         self.engine = engine
+        self.defer_indexes = defer_indexes
+        self._dropped: list[str] = []
         self._sqlite = None
         self._conn = None
 
@@ -165,6 +169,7 @@ class BulkLoader:
             self._sqlite = adbc.connect(self.engine.url.database)
             with self._sqlite.cursor() as cursor:
                 cursor.execute("PRAGMA busy_timeout=60000")
+                self._drop_indexes(cursor)
         else:
             self._conn = self.engine.connect()
             self._conn.begin()
@@ -184,6 +189,9 @@ class BulkLoader:
     def __exit__(self, exc_type: Any, *_: Any) -> None:
         if self._sqlite is not None:
             if exc_type is None:
+                with self._sqlite.cursor() as cursor:
+                    for sql in self._dropped:
+                        cursor.execute(sql)
                 self._sqlite.commit()
             else:
                 self._sqlite.rollback()
@@ -197,8 +205,27 @@ class BulkLoader:
             self._conn.close()
 
 
-def bulk_loader(engine: Engine) -> BulkLoader:
-    return BulkLoader(engine)
+    def _drop_indexes(self, cursor: Any) -> None:
+        """Drop the secondary indexes of empty tables named in ``defer_indexes``; they are built
+        again, in one sorted pass, when the load commits (and come back untouched on rollback)."""
+        for table in self.defer_indexes:
+            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
+            if cursor.fetchone()[0]:
+                continue
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL",
+                (table,),
+            )
+            for name, sql in cursor.fetchall():
+                cursor.execute(f'DROP INDEX "{name}"')
+                self._dropped.append(sql)
+
+
+def bulk_loader(engine: Engine, *, defer_indexes: tuple[str, ...] = ()) -> BulkLoader:
+    """See :class:`BulkLoader`; ``defer_indexes`` names tables (SQLite, empty ones only) whose
+    indexes are rebuilt after the load instead of maintained row by row."""
+    return BulkLoader(engine, defer_indexes=defer_indexes)
 
 
 def _sqlite_arrow(df: pl.DataFrame) -> Any:
@@ -260,9 +287,13 @@ def read_table(
     for name, values in zip(names, columns_out, strict=True):
         dtype = _polars_type(table.columns[name].type)
         if isinstance(dtype, pl.Datetime):
-            naive = [v.astimezone(dt.UTC).replace(tzinfo=None) if v is not None and v.tzinfo
-                     else v for v in values]
-            series.append(pl.Series(name, naive, dtype=pl.Datetime("us")).dt.replace_time_zone("UTC"))
+            naive = [
+                v.astimezone(dt.UTC).replace(tzinfo=None) if v is not None and v.tzinfo else v
+                for v in values
+            ]
+            series.append(
+                pl.Series(name, naive, dtype=pl.Datetime("us")).dt.replace_time_zone("UTC")
+            )
         else:
             series.append(pl.Series(name, list(values), dtype=dtype))
     return pl.DataFrame(series)

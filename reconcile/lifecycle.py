@@ -24,9 +24,9 @@ night changes no status a second time. Every status change and every acknowledge
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import nullcontext
 import json
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import Any
 

@@ -136,12 +136,17 @@ def person_identities(
     merged = clusters(nodes, left, right).filter(~pl.col("id").str.contains(r"^[LR]:"))
     keys = pl.concat(
         [
-            registry.select("record_id", pl.col("code_key").alias("moet_code"),
-                            ("moet:" + pl.col("code_key")).alias("name")),
+            registry.select(
+                "record_id",
+                pl.col("code_key").alias("moet_code"),
+                ("moet:" + pl.col("code_key")).alias("name"),
+            ),
             vendor.select(
-                "record_id", pl.col("code_key").alias("moet_code"),
-                pl.concat_str([pl.lit("local"), "source", "school_code", "local_id"],
-                              separator=":").alias("name"),
+                "record_id",
+                pl.col("code_key").alias("moet_code"),
+                pl.concat_str(
+                    [pl.lit("local"), "source", "school_code", "local_id"], separator=":"
+                ).alias("name"),
             ),
         ],
         how="vertical_relaxed",
@@ -149,16 +154,18 @@ def person_identities(
     named = merged.select(pl.col("id").alias("record_id"), "cluster_id").join(
         keys, on="record_id", how="left"
     )
-    names = named.group_by("cluster_id").agg(
-        pl.col("name").filter(pl.col("name").str.starts_with("moet:")).min().alias("registry"),
-        pl.col("name").min().alias("local"),
-    ).select("cluster_id", pl.coalesce("registry", "local").alias("identity_id"))
+    names = (
+        named.group_by("cluster_id")
+        .agg(
+            pl.col("name").filter(pl.col("name").str.starts_with("moet:")).min().alias("registry"),
+            pl.col("name").min().alias("local"),
+        )
+        .select("cluster_id", pl.coalesce("registry", "local").alias("identity_id"))
+    )
     return named.join(names, on="cluster_id").select("record_id", "identity_id", "moet_code")
 
 
-def identity_night(
-    records: pl.DataFrame, decisions: pl.DataFrame | None = None
-) -> IdentityNight:
+def identity_night(records: pl.DataFrame, decisions: pl.DataFrame | None = None) -> IdentityNight:
     """Link, dedupe, name identities and find identity conflicts, on plain frames."""
     vendor, registry, links, registry_links, conflicts = split_and_link(records, decisions)
     identities = person_identities(links, registry_links, vendor, registry)
@@ -224,13 +231,25 @@ def run_reconcile(
     )
     with engine.begin() as conn:
         write_identity_night(conn, engine, result, run_id)
-        merge_night(engine, conflicts, night=night, run_id=run_id,
-                    checked_types=IDENTITY_TYPES, connection=conn)
+        merge_night(
+            engine,
+            conflicts,
+            night=night,
+            run_id=run_id,
+            checked_types=IDENTITY_TYPES,
+            connection=conn,
+        )
         conn.execute(
-            update(Run).where(Run.id == run_id, Run.status == "running").values(
-                finished_at=dt.datetime.now(dt.UTC), status="committed",
-                summary=json.dumps({"reconcile": outcome.summary(), "model": outcome.model},
-                                   ensure_ascii=False, default=str),
+            update(Run)
+            .where(Run.id == run_id, Run.status == "running")
+            .values(
+                finished_at=dt.datetime.now(dt.UTC),
+                status="committed",
+                summary=json.dumps(
+                    {"reconcile": outcome.summary(), "model": outcome.model},
+                    ensure_ascii=False,
+                    default=str,
+                ),
             )
         )
     return outcome

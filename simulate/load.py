@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 from sqlalchemy import Engine
@@ -18,6 +20,8 @@ from sqlmodel import Session, select
 from doisoat import store
 from doisoat.model import School, SourceSnapshot
 from simulate.district import District
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -113,14 +117,25 @@ def load_district(
         .rename({"new_record_id": "record_id", "new_snapshot": "snapshot_id"})
         .select(district.records.columns)
     )
-    with store.bulk_loader(engine) as loader:
+    bulky = ("student_record", "subject_result", "term_result")
+    with store.bulk_loader(engine, defer_indexes=bulky) as loader:
         summary.records = loader.insert("student_record", records)
         note("records", summary.records)
-        for subjects, terms in district.result_chunks():
+        for subjects, terms in _prefetched(district.result_chunks()):
             summary.subject_results += loader.insert("subject_result", _rekey(subjects, ids))
             summary.term_results += loader.insert("term_result", _rekey(terms, ids))
             note("results", subjects.height + terms.height)
     return summary
+
+
+def _prefetched(chunks: Iterator[T]) -> Iterator[T]:
+    """Draw the next chunk of grades on a second thread while this one writes (numpy, polars
+    and the SQLite driver release the GIL, so the two cores both work)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(next, chunks, None)
+        while (chunk := pending.result()) is not None:
+            pending = pool.submit(next, chunks, None)
+            yield chunk
 
 
 def _rekey(frame: pl.DataFrame, ids: pl.DataFrame) -> pl.DataFrame:

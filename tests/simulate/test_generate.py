@@ -58,10 +58,21 @@ def test_registry_holds_one_code_per_record_and_codes_are_well_formed(district):
 def test_every_problem_type_is_injected(district):
     kinds = set(district.problems["problem"].to_list())
     expected = {
-        "ID_MISSING", "ID_INVALID", "ID_NOT_IN_REGISTRY", "ID_MISMATCH", "ID_DUPLICATE",
-        "ID_SHARED", "UNREGISTERED", "DEMOGRAPHIC_DRIFT", "PERSONAL_ID_INCONSISTENT",
-        "TRANSFER_UNRECEIVED", "DUAL_ENROLLMENT", "TRANSFER_CODE_CHANGED",
-        "TRANSFER_RECORD_MISMATCH", "GRADE_AVERAGE_MISMATCH", "TEXT_NFD",
+        "ID_MISSING",
+        "ID_INVALID",
+        "ID_NOT_IN_REGISTRY",
+        "ID_MISMATCH",
+        "ID_DUPLICATE",
+        "ID_SHARED",
+        "UNREGISTERED",
+        "DEMOGRAPHIC_DRIFT",
+        "PERSONAL_ID_INCONSISTENT",
+        "TRANSFER_UNRECEIVED",
+        "DUAL_ENROLLMENT",
+        "TRANSFER_CODE_CHANGED",
+        "TRANSFER_RECORD_MISMATCH",
+        "GRADE_AVERAGE_MISMATCH",
+        "TEXT_NFD",
     }
     assert expected <= kinds
 
@@ -72,8 +83,7 @@ def test_invalid_codes_are_really_invalid_and_mismatches_point_at_other_people(d
     for row in district.problems.filter(pl.col("problem") == "ID_INVALID").iter_rows(named=True):
         assert not vn.check_moet_code(recs[row["record_id"]]["moet_code"]).valid
     registry_owner = {
-        r["moet_code"]: person[r["record_id"]]
-        for r in recs.values() if r["source"] == "moet"
+        r["moet_code"]: person[r["record_id"]] for r in recs.values() if r["source"] == "moet"
     }
     for row in district.problems.filter(pl.col("problem") == "ID_MISMATCH").iter_rows(named=True):
         code = recs[row["record_id"]]["moet_code"]
@@ -112,14 +122,17 @@ def test_exported_averages_follow_tt22_except_where_injected(district):
     )
     scores = [json.loads(s) for s in subjects["regular_scores"].to_list()]
     recomputed = grading.term_average(
-        np.array([sum(s) for s in scores]), np.array([len(s) for s in scores]),
-        subjects["midterm"].to_numpy(), subjects["final"].to_numpy(),
+        np.array([sum(s) for s in scores]),
+        np.array([len(s) for s in scores]),
+        subjects["midterm"].to_numpy(),
+        subjects["final"].to_numpy(),
     )
     wrong = subjects.filter(pl.Series(recomputed != subjects["average"].to_numpy()))
     injected = {
         (r["record_id"], json.loads(r["detail"]).get("subject"), json.loads(r["detail"])["term"])
-        for r in district.problems.filter(pl.col("problem") == "GRADE_AVERAGE_MISMATCH")
-        .iter_rows(named=True)
+        for r in district.problems.filter(pl.col("problem") == "GRADE_AVERAGE_MISMATCH").iter_rows(
+            named=True
+        )
     }
     found = {(r["record_id"], r["subject"], r["term"]) for r in wrong.iter_rows(named=True)}
     assert found and found <= injected

@@ -32,11 +32,22 @@ def test_sqlite_file_stays_sound_when_the_store_is_used_after_a_bulk_load(sqlite
     with sqlite_engine.begin() as conn:  # a pooled connection exists before the load
         conn.execute(text("SELECT 1"))
     load_district(sqlite_engine, district)
-    extra = pl.DataFrame({"school_code": ["79999999"], "name": ["Trường THCS Thử"],
-                          "level": ["thcs"], "province_code": ["79"], "district": [""],
-                          "vendor": ["smas"]})
+    extra = pl.DataFrame(
+        {
+            "school_code": ["79999999"],
+            "name": ["Trường THCS Thử"],
+            "level": ["thcs"],
+            "province_code": ["79"],
+            "district": [""],
+            "vendor": ["smas"],
+        }
+    )
     store.bulk_insert(sqlite_engine, School.__tablename__, extra)
     with sqlite_engine.connect() as conn:
         assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
         count = conn.execute(text("SELECT count(*) FROM student_record")).scalar_one()
+        indexes = {r[0] for r in conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))}
     assert count == district.records.height
+    # the loader rebuilt the indexes it set aside for the load
+    assert {"ix_subject_result_record_id", "ix_student_record_moet_code"} <= indexes

@@ -16,25 +16,32 @@ def test_next_night_changes_only_the_edits_it_reports():
     assert not set(first.records["record_id"]) & set(second.records["record_id"])
     assert second.records.height == first.records.height
     before = first.subject_results.join(
-        first.records.select("record_id", "school_code", "local_id"), on="record_id")
+        first.records.select("record_id", "school_code", "local_id"), on="record_id"
+    )
     after = second.subject_results.join(
-        second.records.select("record_id", "school_code", "local_id"), on="record_id")
+        second.records.select("record_id", "school_code", "local_id"), on="record_id"
+    )
     key = ["school_code", "local_id", "term", "subject"]
     both = before.join(after, on=key, suffix="_after")
     assert both.height == before.height == after.height
     changed = both.filter(
         (pl.col("final") != pl.col("final_after")) | (pl.col("average") != pl.col("average_after"))
     )
-    edited = {(r["school_code"], r["local_id"], r["subject"])
-              for r in changed.filter(pl.col("term") == "1").iter_rows(named=True)}
+    edited = {
+        (r["school_code"], r["local_id"], r["subject"])
+        for r in changed.filter(pl.col("term") == "1").iter_rows(named=True)
+    }
     locals_ = dict(zip(second.records["record_id"], second.records["local_id"], strict=True))
     truth = {
         (r["school_code"], locals_[r["record_id"]], json.loads(r["detail"])["subject"])
-        for r in second.problems.filter(pl.col("problem") == "LOCKED_PERIOD_EDITED")
-        .iter_rows(named=True)
+        for r in second.problems.filter(pl.col("problem") == "LOCKED_PERIOD_EDITED").iter_rows(
+            named=True
+        )
     }
-    approved = {(r["school_code"], r["local_id"], r["subject"])
-                for r in second.approvals.iter_rows(named=True)}
+    approved = {
+        (r["school_code"], r["local_id"], r["subject"])
+        for r in second.approvals.iter_rows(named=True)
+    }
     assert edited, "some locked grades must change"
     assert edited == truth | approved
     assert not truth & approved

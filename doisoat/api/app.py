@@ -1,0 +1,93 @@
+"""The FastAPI application: JSON API under ``/api/v1``, Vietnamese pages at ``/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException as FastAPIHTTPException
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from doisoat.api import audit, auth, messages, pages, routes
+from doisoat.api.files import FilesConfig
+from doisoat.api.services import BadRequest, NotFound, Unavailable
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    engine: Engine | None = None,
+    *,
+    var_dir: Path | str = "var",
+    max_upload_bytes: int = 50 * 1024 * 1024,
+) -> FastAPI:
+    """An app over ``engine`` (default: the configured store). Creates the user tables and the
+    audit guard if missing, so it works on a store made by ``make demo``."""
+    if engine is None:
+        from doisoat import store
+
+        engine = store.get_engine()
+    auth.ensure_tables(engine)
+    audit.install_guard(engine)
+    var = Path(var_dir)
+    app = FastAPI(
+        title="doisoat",
+        version="1",
+        description="Đối soát dữ liệu học sinh — API. Mọi yêu cầu được phân quyền theo trường.",
+    )
+    app.state.engine = engine
+    app.state.files = FilesConfig(
+        upload_dir=var / "uploads",
+        reports_dir=var / "reports",
+        transcripts_dir=var / "transcripts",
+        max_upload_bytes=max_upload_bytes,
+    )
+    app.include_router(routes.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _handlers(app)
+    return app
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _answer(request: Request, status: int, message_vi: str) -> Response:
+    if _wants_page(request):
+        if status == 401:
+            return RedirectResponse("/login", status_code=303)
+        return pages.render_error(request, status, message_vi)
+    return JSONResponse({"detail": message_vi}, status_code=status)
+
+
+def _handlers(app: FastAPI) -> None:
+    @app.exception_handler(auth.AccessDenied)
+    async def _denied(request: Request, exc: auth.AccessDenied) -> Response:
+        return _answer(request, exc.status, exc.message_vi)
+
+    @app.exception_handler(NotFound)
+    async def _missing(request: Request, exc: NotFound) -> Response:
+        return _answer(request, 404, exc.message_vi)
+
+    @app.exception_handler(BadRequest)
+    async def _bad(request: Request, exc: BadRequest) -> Response:
+        return _answer(request, exc.status, exc.message_vi)
+
+    @app.exception_handler(Unavailable)
+    async def _unavailable(request: Request, exc: Unavailable) -> Response:
+        return _answer(request, 501, exc.message_vi)
+
+    @app.exception_handler(audit.AuditAppendOnlyError)
+    async def _append_only(request: Request, exc: audit.AuditAppendOnlyError) -> Response:
+        return _answer(request, 409, messages.error("audit_append_only"))
+
+    @app.exception_handler(FastAPIHTTPException)
+    async def _http(request: Request, exc: FastAPIHTTPException) -> Response:
+        if _wants_page(request) and exc.status_code == 401:
+            return RedirectResponse("/login", status_code=303)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
