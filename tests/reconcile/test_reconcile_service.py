@@ -36,7 +36,7 @@ def test_reconcile_writes_identities_links_and_conflicts(loaded, district):
     assert identities.height == district.records.height
     vendor_ids = identities.filter(~pl.col("record_id").str.starts_with("moet:"))
     # almost every vendor record belongs to an identity named by a registry code
-    named = vendor_ids.filter(pl.col("identity_id").str.contains(r"^\d{10}$")).height
+    named = vendor_ids.filter(pl.col("identity_id").str.contains(r"^moet:\d{10}$")).height
     assert named >= 0.97 * vendor_ids.height
     conflicts = store.read_table(loaded, "conflict")
     assert set(conflicts["type"]) >= {"ID_MISMATCH", "ID_MISSING", "DEMOGRAPHIC_DRIFT"}
