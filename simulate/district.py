@@ -13,6 +13,19 @@ if TYPE_CHECKING:
     from simulate.grades import GradeBook
 
 
+# The principal's recorded approvals of changes to locked grades, as the simulator writes them.
+APPROVAL_SCHEMA = {
+    "school_code": pl.String,
+    "local_id": pl.String,
+    "subject": pl.String,
+    "term": pl.String,
+    "approved_by": pl.String,
+    "approved_at": pl.Date,
+    "witness": pl.String,
+    "reason": pl.String,
+}
+
+
 @dataclass
 class District:
     """Everything a night of a simulated district holds, in the canonical schema.
@@ -36,20 +49,7 @@ class District:
     persons: pl.DataFrame  # record_id, person_id
     problems: pl.DataFrame  # problem, record_id, other_record_id, person_id, school_code, detail
     results: GradeBook
-    approvals: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(
-            schema={
-                "school_code": pl.String,
-                "local_id": pl.String,
-                "subject": pl.String,
-                "term": pl.String,
-                "approved_by": pl.String,
-                "approved_at": pl.Date,
-                "witness": pl.String,
-                "reason": pl.String,
-            }
-        )
-    )
+    approvals: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=APPROVAL_SCHEMA))
 
     @property
     def subject_results(self) -> pl.DataFrame:

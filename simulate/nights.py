@@ -15,7 +15,7 @@ import json
 import numpy as np
 import polars as pl
 
-from simulate.district import District
+from simulate.district import APPROVAL_SCHEMA, District
 from simulate.grades import GradeBook
 
 RATE_LOCKED_EDIT = 0.002
@@ -122,15 +122,3 @@ def next_night(district: District, days: int = 1) -> District:
 def _rekey_one(record_id: str, offset: int) -> str:
     source, snapshot, local = record_id.split(":", 2)
     return f"{source}:{int(snapshot) + offset}:{local}"
-
-
-APPROVAL_SCHEMA = {
-    "school_code": pl.String,
-    "local_id": pl.String,
-    "subject": pl.String,
-    "term": pl.String,
-    "approved_by": pl.String,
-    "approved_at": pl.Date,
-    "witness": pl.String,
-    "reason": pl.String,
-}
