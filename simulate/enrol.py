@@ -108,3 +108,52 @@ def to_records(frame: pl.DataFrame) -> pl.DataFrame:
     """Put a frame in canonical column order, adding the missing columns as nulls."""
     missing = [pl.lit(None).alias(c) for c in STUDENT_COLUMNS if c not in frame.columns]
     return frame.with_columns(missing).select(STUDENT_COLUMNS)
+
+
+def record_cols(frame: pl.DataFrame) -> list[str]:
+    return [c for c in (*RECORD_COLS, "person_id") if c in frame.columns]
+
+
+RECORD_COLS = (
+    "record_id",
+    "source",
+    "snapshot_id",
+    "school_code",
+    "local_id",
+    "moet_code",
+    "personal_id",
+    "family_name",
+    "middle_name",
+    "given_name",
+    "full_name",
+    "dob",
+    "dob_raw",
+    "gender",
+    "ethnicity",
+    "birthplace",
+    "father_name",
+    "mother_name",
+    "school_year",
+    "grade",
+    "class_name",
+    "status",
+    "status_date",
+    "transfer_school_code",
+)
+
+
+def rows_frame(rows: list[dict], like: pl.DataFrame) -> pl.DataFrame:
+    cols = record_cols(like)
+    schema = {c: like.schema[c] for c in cols}
+    return pl.DataFrame([{c: r.get(c) for c in cols} for r in rows], schema=schema)
+
+
+def holdings(vendor: pl.DataFrame, held_terms: dict, mismatch: set[str]) -> pl.DataFrame:
+    """Which terms each vendor record holds grades for, and how its term 1 departs from truth."""
+    terms = pl.Series([held_terms.get(r, (0, "1,2"))[1] for r in vendor["record_id"].to_list()])
+    differs = pl.col("record_id").is_in(list(mismatch))
+    return vendor.select("record_id", "person_id", "school_code", "grade", "status").with_columns(
+        terms.alias("terms"),
+        pl.when(differs).then(-2.0).otherwise(0.0).alias("term1_shift"),
+        pl.lit(0, dtype=pl.Int64).alias("term1_shift_subject"),
+    )
