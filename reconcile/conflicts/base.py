@@ -55,11 +55,15 @@ def conflict(
     evidence: dict[str, Any],
     suggested_fix: str,
     message_vi: str,
+    *,
+    severity: str | None = None,
 ) -> dict[str, Any]:
+    """One conflict row in the shape of ``CONFLICT_COLUMNS``; ``severity`` defaults to the
+    identity families' table, other families pass their own."""
     return {
         "conflict_id": conflict_id(kind, keys),
         "type": kind,
-        "severity": SEVERITY[kind],
+        "severity": severity or SEVERITY[kind],
         "school_code": school_code,
         "record_ids": sorted(set(record_ids)),
         "evidence": to_json(evidence),

@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 from doisoat import grading, vn
-from reconcile.conflicts.base import conflict_id, frame, stable_key, to_json
+from reconcile.conflicts.base import conflict, frame, stable_key
 
 TOLERANCE = 0.05 + 1e-9  # averages are kept to one decimal
 KEYS = ["record_id", "school_year", "term"]
@@ -81,17 +81,8 @@ def _row(
     fix: str,
     message: str,
 ) -> dict[str, Any]:
-    """One conflict row in the shape of ``reconcile.conflicts.base.CONFLICT_COLUMNS``."""
-    return {
-        "conflict_id": conflict_id(kind, keys),
-        "type": kind,
-        "severity": SEVERITY[kind],
-        "school_code": school,
-        "record_ids": sorted(set(record_ids)),
-        "evidence": to_json(evidence),
-        "suggested_fix": fix,
-        "message_vi": message,
-    }
+    """One conflict row (``reconcile.conflicts.base.conflict``) with this family's severity."""
+    return conflict(kind, keys, school, record_ids, evidence, fix, message, severity=SEVERITY[kind])
 
 
 def subject_name(code: str) -> str:

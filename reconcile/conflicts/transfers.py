@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from reconcile.conflicts.base import conflict_id, frame, stable_key, to_json
+from reconcile.conflicts.base import conflict, frame, stable_key
 from reconcile.conflicts.grades import subject_name
 from reconcile.conflicts.locked import FIELDS as GRADE_FIELDS
 from reconcile.conflicts.locked import field_differs, side_grades
@@ -83,17 +83,8 @@ def _row(
     fix: str,
     message: str,
 ) -> dict[str, Any]:
-    """One conflict row in the shape of ``reconcile.conflicts.base.CONFLICT_COLUMNS``."""
-    return {
-        "conflict_id": conflict_id(kind, keys),
-        "type": kind,
-        "severity": SEVERITY[kind],
-        "school_code": school,
-        "record_ids": sorted(set(record_ids)),
-        "evidence": to_json(evidence),
-        "suggested_fix": fix,
-        "message_vi": message,
-    }
+    """One conflict row (``reconcile.conflicts.base.conflict``) with this family's severity."""
+    return conflict(kind, keys, school, record_ids, evidence, fix, message, severity=SEVERITY[kind])
 
 
 def _date_vi(value: dt.date | None) -> str:
