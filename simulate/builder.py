@@ -322,32 +322,17 @@ class Builder:
                         code=row["moet_code"],
                     )
                 )
-            elif problem == "ID_INVALID":
-                bad = invalid_code(rng, row["moet_code"])
-                self.replace_vendor[person] = dict(row, moet_code=bad)
-                self.problems.append(
-                    problem_row(
-                        problem,
-                        rid,
-                        None,
-                        person,
-                        row["school_code"],
-                        given=bad,
-                        right=row["moet_code"],
-                    )
+            elif problem in ("ID_INVALID", "ID_NOT_IN_REGISTRY"):
+                bad = (
+                    invalid_code(rng, row["moet_code"])
+                    if problem == "ID_INVALID"
+                    else mistyped_code(rng, row["moet_code"], self.taken)
                 )
-            elif problem == "ID_NOT_IN_REGISTRY":
-                bad = mistyped_code(rng, row["moet_code"], self.taken)
                 self.replace_vendor[person] = dict(row, moet_code=bad)
                 self.problems.append(
                     problem_row(
-                        problem,
-                        rid,
-                        None,
-                        person,
-                        row["school_code"],
-                        given=bad,
-                        right=row["moet_code"],
+                        problem, rid, None, person, row["school_code"],
+                        given=bad, right=row["moet_code"],
                     )
                 )
             elif problem == "ID_DUPLICATE":
