@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 from doisoat import store
 from doisoat.errors import ReconcileError
 from doisoat.model import AuditEvent, Conflict
+from reconcile.messages import LIFECYCLE_VI
 
 OPEN = ("new", "persisting", "reopened", "acknowledged")
 CONTENT = (
@@ -49,15 +50,6 @@ CONTENT = (
 )
 SYSTEM_ACTOR = "doisoat"
 
-MESSAGES_VI = {
-    "NIGHT": "Đối soát đêm {night}",
-    "UNKNOWN": "Không tìm thấy xung đột {conflict_id}.",
-    "RESOLVED": "Xung đột {conflict_id} đã được giải quyết ngày {night}, không cần xác nhận.",
-    "WHO_WHY": "Cần ghi rõ người xác nhận và lý do.",
-    "OUT_OF_ORDER": (
-        "Đêm {night} cũ hơn lần đối soát gần nhất ({last}); không thể ghi đè lịch sử."
-    ),
-}
 
 _conflict = Conflict.__table__
 _audit = AuditEvent.__table__
@@ -145,7 +137,7 @@ def merge_night(
     checks, or one school, must not resolve everyone else's conflicts). None = everything.
     """
     at = _utc(at)
-    reason = MESSAGES_VI["NIGHT"].format(night=_date_vi(night))
+    reason = LIFECYCLE_VI["NIGHT"].format(night=_date_vi(night))
     tonight = _tonight(conflicts)
     with nullcontext(connection) if connection is not None else engine.begin() as conn:
         existing = _existing(conn)
@@ -153,7 +145,7 @@ def merge_night(
         if last is not None and night < last:
             raise ReconcileError(
                 f"night {night} is older than the last merged night {last}",
-                message_vi=MESSAGES_VI["OUT_OF_ORDER"].format(
+                message_vi=LIFECYCLE_VI["OUT_OF_ORDER"].format(
                     night=_date_vi(night), last=_date_vi(last)
                 ),
             )
@@ -260,7 +252,7 @@ def acknowledge(
     """A person says they know about this conflict, and why it may stay; written to the audit
     trail. It stays acknowledged while it persists."""
     if not (who or "").strip() or not (why or "").strip():
-        raise ReconcileError("acknowledging needs who and why", message_vi=MESSAGES_VI["WHO_WHY"])
+        raise ReconcileError("acknowledging needs who and why", message_vi=LIFECYCLE_VI["WHO_WHY"])
     with engine.begin() as conn:
         row = conn.execute(
             select(
@@ -273,12 +265,12 @@ def acknowledge(
         if row is None:
             raise ReconcileError(
                 f"unknown conflict {conflict_id}",
-                message_vi=MESSAGES_VI["UNKNOWN"].format(conflict_id=conflict_id),
+                message_vi=LIFECYCLE_VI["UNKNOWN"].format(conflict_id=conflict_id),
             )
         if row.status == "resolved":
             raise ReconcileError(
                 f"conflict {conflict_id} is resolved",
-                message_vi=MESSAGES_VI["RESOLVED"].format(
+                message_vi=LIFECYCLE_VI["RESOLVED"].format(
                     conflict_id=conflict_id, night=_date_vi(row.resolved_on)
                 ),
             )

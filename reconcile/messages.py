@@ -83,3 +83,121 @@ def field_value_vi(field: str, value) -> str:
     if field == "gender":
         return GENDER_VI.get(value, str(value))
     return str(value)
+
+
+GRADES_VI = {
+    "average": (
+        "Điểm trung bình môn {subject} {term} của học sinh {name} ({klass}) là {exported}, "
+        "tính lại theo quy định được {recomputed}."
+    ),
+    "rating": (
+        "Kết quả cả năm môn {subject} của học sinh {name} ({klass}) là «{exported}», nhưng "
+        "theo quy định phải là kết quả học kỳ II: «{recomputed}»."
+    ),
+    "academic": (
+        "Kết quả học tập {term} của học sinh {name} ({klass}) là «{exported}», tính lại theo "
+        "{regime} được «{recomputed}»."
+    ),
+    "conduct": (
+        "Kết quả rèn luyện cả năm của học sinh {name} ({klass}) là «{exported}», tính từ hai "
+        "học kỳ theo TT22 được «{recomputed}»."
+    ),
+    "FIX": "Kiểm tra lại điểm và cho phần mềm tính lại {what}; sửa thành «{recomputed}» nếu "
+    "điểm thành phần đúng.",
+    "regular_count": (
+        "Môn {subject} {term} của học sinh {name} ({klass}) có {count} điểm đánh giá thường "
+        "xuyên, quy định yêu cầu ít nhất {required}."
+    ),
+    "component": "Môn {subject} {term} của học sinh {name} ({klass}) thiếu điểm {component}.",
+    "FIX_MISSING": "Nhập đủ điểm đánh giá môn {subject} {term} vào sổ điểm.",
+    "WHAT": {
+        "average": "điểm trung bình môn",
+        "rating": "kết quả môn học",
+        "academic": "kết quả học tập",
+        "conduct": "kết quả rèn luyện",
+    },
+    "COMPONENT": {"midterm": "giữa kỳ", "final": "cuối kỳ"},
+    "TERM": {"1": "học kỳ I", "2": "học kỳ II", "year": "cả năm"},
+    "REGIME": {"tt22": "Thông tư 22", "tt58": "Thông tư 58 (sửa đổi bởi Thông tư 26)"},
+    "NO_CLASS": "chưa rõ lớp",
+}
+
+TRANSFERS_VI = {
+    "TRANSFER_UNRECEIVED": (
+        "Học sinh {name} đã chuyển đi từ trường {school} ngày {date} (nơi đến: {to}) nhưng sau "
+        "{days} ngày vẫn chưa được trường nào tiếp nhận."
+    ),
+    "TRANSFER_UNRECEIVED_FIX": (
+        "Liên hệ trường {to} để tiếp nhận học sinh {name} trên CSDL ngành; nếu học sinh không "
+        "đến, cập nhật lại trạng thái tại trường {school}."
+    ),
+    "DUAL_ENROLLMENT": ("Học sinh {name} đang có tên ở {count} trường cùng lúc: {schools}."),
+    "DUAL_ENROLLMENT_FIX": (
+        "Trường {sending} thực hiện «Chuyển đi» cho học sinh {name} (trường {receiving} đã "
+        "tiếp nhận)."
+    ),
+    "DUAL_ENROLLMENT_FIX_UNKNOWN": (
+        "Xác định trường học sinh {name} đang thực học; các trường còn lại cập nhật trạng thái."
+    ),
+    "TRANSFER_CODE_CHANGED": (
+        "Học sinh {name} chuyển đến trường {school} được gán mã định danh mới {new} trong khi "
+        "đã có mã {old} ở trường cũ ({previous})."
+    ),
+    "TRANSFER_CODE_CHANGED_FIX": (
+        "Dùng lại mã định danh {old} cho học sinh {name} (mỗi học sinh chỉ có một mã suốt đời) "
+        "và đề nghị Sở/Phòng GDĐT hủy mã {new}."
+    ),
+    "TRANSFER_RECORD_MISMATCH": (
+        "Điểm các học kỳ trước của học sinh {name} tại trường {receiving} khác với hồ sơ của "
+        "trường chuyển đi {sending}: {count} chỗ khác ({subjects})."
+    ),
+    "TRANSFER_RECORD_MISMATCH_FIX": (
+        "Đối chiếu học bạ do trường {sending} cấp và sửa điểm tại trường {receiving} cho khớp."
+    ),
+    "UNKNOWN_SCHOOL": "chưa rõ",
+    "NO_DATE": "(không rõ ngày)",
+    "NO_NAME": "(không tên)",
+}
+
+LOCKED_VI = {
+    "LOCKED_PERIOD_EDITED": (
+        "Điểm môn {subject} {term} năm học {year} của học sinh {name} ({klass}) đã bị sửa sau "
+        "khi khóa sổ ({changes}) mà không có phê duyệt của Hiệu trưởng."
+    ),
+    "FIX": (
+        "Khôi phục điểm đã khóa sổ, hoặc lập biên bản điều chỉnh điểm có phê duyệt của Hiệu "
+        "trưởng và ghi nhận vào hệ thống."
+    ),
+    "FIELD": {
+        "regular_scores": "điểm thường xuyên",
+        "midterm": "điểm giữa kỳ",
+        "final": "điểm cuối kỳ",
+        "average": "điểm trung bình",
+        "rating": "kết quả",
+        "row": "cả dòng điểm",
+    },
+    "ADDED": "thêm mới",
+    "REMOVED": "bị xóa",
+    "TERM": {"1": "học kỳ I", "2": "học kỳ II", "year": "cả năm"},
+    "NO_CLASS": "chưa rõ lớp",
+}
+
+SYNC_VI = {
+    "SYNC_OVERDUE": (
+        "Trường {school} chưa đồng bộ dữ liệu lên CSDL ngành sau khi kết thúc {term} "
+        "({term_end}); hạn chót là {deadline}, lần đồng bộ gần nhất: {last_sync}."
+    ),
+    "SYNC_OVERDUE_FIX": "Trường {school} đồng bộ dữ liệu {term} lên CSDL ngành ngay.",
+    "TERM": {"1": "học kỳ I", "year": "năm học"},
+    "NEVER": "chưa từng đồng bộ",
+}
+
+LIFECYCLE_VI = {
+    "NIGHT": "Đối soát đêm {night}",
+    "UNKNOWN": "Không tìm thấy xung đột {conflict_id}.",
+    "RESOLVED": "Xung đột {conflict_id} đã được giải quyết ngày {night}, không cần xác nhận.",
+    "WHO_WHY": "Cần ghi rõ người xác nhận và lý do.",
+    "OUT_OF_ORDER": (
+        "Đêm {night} cũ hơn lần đối soát gần nhất ({last}); không thể ghi đè lịch sử."
+    ),
+}

@@ -23,6 +23,7 @@ import polars as pl
 
 from doisoat import grading, vn
 from reconcile.conflicts.base import conflict, frame, stable_key
+from reconcile.messages import GRADES_VI
 
 TOLERANCE = 0.05 + 1e-9  # averages are kept to one decimal
 KEYS = ["record_id", "school_year", "term"]
@@ -30,42 +31,6 @@ KIND_MISMATCH, KIND_MISSING = "GRADE_AVERAGE_MISMATCH", "GRADE_ASSESSMENTS_MISSI
 
 SEVERITY = {"GRADE_AVERAGE_MISMATCH": "medium", "GRADE_ASSESSMENTS_MISSING": "low"}
 
-MESSAGES_VI = {
-    "average": (
-        "Điểm trung bình môn {subject} {term} của học sinh {name} ({klass}) là {exported}, "
-        "tính lại theo quy định được {recomputed}."
-    ),
-    "rating": (
-        "Kết quả cả năm môn {subject} của học sinh {name} ({klass}) là «{exported}», nhưng "
-        "theo quy định phải là kết quả học kỳ II: «{recomputed}»."
-    ),
-    "academic": (
-        "Kết quả học tập {term} của học sinh {name} ({klass}) là «{exported}», tính lại theo "
-        "{regime} được «{recomputed}»."
-    ),
-    "conduct": (
-        "Kết quả rèn luyện cả năm của học sinh {name} ({klass}) là «{exported}», tính từ hai "
-        "học kỳ theo TT22 được «{recomputed}»."
-    ),
-    "FIX": "Kiểm tra lại điểm và cho phần mềm tính lại {what}; sửa thành «{recomputed}» nếu "
-    "điểm thành phần đúng.",
-    "regular_count": (
-        "Môn {subject} {term} của học sinh {name} ({klass}) có {count} điểm đánh giá thường "
-        "xuyên, quy định yêu cầu ít nhất {required}."
-    ),
-    "component": "Môn {subject} {term} của học sinh {name} ({klass}) thiếu điểm {component}.",
-    "FIX_MISSING": "Nhập đủ điểm đánh giá môn {subject} {term} vào sổ điểm.",
-    "WHAT": {
-        "average": "điểm trung bình môn",
-        "rating": "kết quả môn học",
-        "academic": "kết quả học tập",
-        "conduct": "kết quả rèn luyện",
-    },
-    "COMPONENT": {"midterm": "giữa kỳ", "final": "cuối kỳ"},
-    "TERM": {"1": "học kỳ I", "2": "học kỳ II", "year": "cả năm"},
-    "REGIME": {"tt22": "Thông tư 22", "tt58": "Thông tư 58 (sửa đổi bởi Thông tư 26)"},
-    "NO_CLASS": "chưa rõ lớp",
-}
 
 LEVEL_NAMES_VI = {**grading.TT22_LEVEL_NAMES_VI, **grading.TT58_ACADEMIC_NAMES_VI}
 _MATH = "toan"
@@ -220,7 +185,7 @@ def _recompute(subj: pl.DataFrame) -> pl.DataFrame:
 # -- messages -------------------------------------------------------------------------------------
 def _klass(row: dict[str, Any]) -> str:
     cls = row.get("class_name")
-    return f"lớp {cls}, trường {row['school_code']}" if cls else MESSAGES_VI["NO_CLASS"]
+    return f"lớp {cls}, trường {row['school_code']}" if cls else GRADES_VI["NO_CLASS"]
 
 
 def _name(row: dict[str, Any]) -> str:
@@ -309,16 +274,16 @@ def _mismatch(
     recomputed: Any,
     behind: dict[str, Any],
 ) -> dict[str, Any]:
-    term_vi = MESSAGES_VI["TERM"].get(r["term"], r["term"])
+    term_vi = GRADES_VI["TERM"].get(r["term"], r["term"])
     shown = _number_vi if field == "average" else _level_vi
-    message = MESSAGES_VI[field].format(
+    message = GRADES_VI[field].format(
         subject=subject_name(subject) if subject else "",
         term=term_vi,
         name=_name(r),
         klass=_klass(r),
         exported=shown(exported),
         recomputed=shown(recomputed),
-        regime=MESSAGES_VI["REGIME"].get(r.get("rules") or "", ""),
+        regime=GRADES_VI["REGIME"].get(r.get("rules") or "", ""),
     )
     evidence = {
         "field": field,
@@ -330,7 +295,7 @@ def _mismatch(
         "recomputed": recomputed,
         **behind,
     }
-    fix = MESSAGES_VI["FIX"].format(what=MESSAGES_VI["WHAT"][field], recomputed=shown(recomputed))
+    fix = GRADES_VI["FIX"].format(what=GRADES_VI["WHAT"][field], recomputed=shown(recomputed))
     keys, school = _key(r, subject or "", field), r["school_code"]
     return _row(KIND_MISMATCH, keys, school, [r["record_id"]], evidence, fix, message)
 
@@ -430,7 +395,7 @@ def _missing_rows(subj: pl.DataFrame, people: pl.DataFrame) -> list[dict[str, An
     )
     rows = []
     for r in _named(short, people, [*KEYS, "subject"]):
-        term_vi = MESSAGES_VI["TERM"].get(r["term"], r["term"])
+        term_vi = GRADES_VI["TERM"].get(r["term"], r["term"])
         common = {
             "subject": subject_name(r["subject"]),
             "term": term_vi,
@@ -441,14 +406,14 @@ def _missing_rows(subj: pl.DataFrame, people: pl.DataFrame) -> list[dict[str, An
         parts = []
         if r["required"] is not None and r["n_regular"] < r["required"]:
             parts.append(
-                MESSAGES_VI["regular_count"].format(
+                GRADES_VI["regular_count"].format(
                     count=r["n_regular"], required=r["required"], **common
                 )
             )
         if missing:
             parts.append(
-                MESSAGES_VI["component"].format(
-                    component=", ".join(MESSAGES_VI["COMPONENT"][c] for c in missing), **common
+                GRADES_VI["component"].format(
+                    component=", ".join(GRADES_VI["COMPONENT"][c] for c in missing), **common
                 )
             )
         evidence = {k: r[k] for k in ("subject", "term", "school_year", "midterm", "final")}
@@ -458,7 +423,7 @@ def _missing_rows(subj: pl.DataFrame, people: pl.DataFrame) -> list[dict[str, An
             regular_required=r["required"],
             missing=missing,
         )
-        fix, message = MESSAGES_VI["FIX_MISSING"].format(**common), " ".join(parts)
+        fix, message = GRADES_VI["FIX_MISSING"].format(**common), " ".join(parts)
         keys = _key(r, r["subject"])
         rows.append(
             _row(KIND_MISSING, keys, r["school_code"], [r["record_id"]], evidence, fix, message)

@@ -22,6 +22,7 @@ import polars as pl
 from reconcile.conflicts.base import conflict_id, frame, to_json
 from reconcile.conflicts.grades import subject_name
 from reconcile.conflicts.sync import SchoolCalendar
+from reconcile.messages import LOCKED_VI
 
 DEFAULT_LOCK_GRACE_DAYS = 7
 SEVERITY = "high"
@@ -30,29 +31,6 @@ _NUMBERS = ("midterm", "final", "average")
 _SEED = 20211022  # any fixed seed: both nights are hashed alike in one process
 STUDENT = ["school_code", "student_key"]
 ROW_KEY = [*STUDENT, "school_year", "term", "subject"]
-
-MESSAGES_VI = {
-    "LOCKED_PERIOD_EDITED": (
-        "Điểm môn {subject} {term} năm học {year} của học sinh {name} ({klass}) đã bị sửa sau "
-        "khi khóa sổ ({changes}) mà không có phê duyệt của Hiệu trưởng."
-    ),
-    "FIX": (
-        "Khôi phục điểm đã khóa sổ, hoặc lập biên bản điều chỉnh điểm có phê duyệt của Hiệu "
-        "trưởng và ghi nhận vào hệ thống."
-    ),
-    "FIELD": {
-        "regular_scores": "điểm thường xuyên",
-        "midterm": "điểm giữa kỳ",
-        "final": "điểm cuối kỳ",
-        "average": "điểm trung bình",
-        "rating": "kết quả",
-        "row": "cả dòng điểm",
-    },
-    "ADDED": "thêm mới",
-    "REMOVED": "bị xóa",
-    "TERM": {"1": "học kỳ I", "2": "học kỳ II", "year": "cả năm"},
-    "NO_CLASS": "chưa rõ lớp",
-}
 
 
 @dataclass(frozen=True)
@@ -254,11 +232,11 @@ def _value(row: dict[str, Any], side: str, field: str) -> Any:
 def _conflict(r: dict[str, Any], before: dt.date, after: dt.date) -> dict[str, Any]:
     if r["added"] or r["removed"]:
         changed = ["row"]
-        what = MESSAGES_VI["ADDED"] if r["added"] else MESSAGES_VI["REMOVED"]
-        described = f"{MESSAGES_VI['FIELD']['row']} {what}"
+        what = LOCKED_VI["ADDED"] if r["added"] else LOCKED_VI["REMOVED"]
+        described = f"{LOCKED_VI['FIELD']['row']} {what}"
     else:
         changed = [f for f in FIELDS if r[f"c_{f}"]]
-        described = ", ".join(MESSAGES_VI["FIELD"][f] for f in changed)
+        described = ", ".join(LOCKED_VI["FIELD"][f] for f in changed)
     fields = {
         f: {"before": _value(r, "before", f), "after": _value(r, "after", f)}
         for f in FIELDS
@@ -277,7 +255,7 @@ def _conflict(r: dict[str, Any], before: dt.date, after: dt.date) -> dict[str, A
     }
     name = r["after_name"] or r["before_name"] or "(không tên)"
     cls = r["after_class"] or r["before_class"]
-    klass = f"lớp {cls}, trường {r['school_code']}" if cls else MESSAGES_VI["NO_CLASS"]
+    klass = f"lớp {cls}, trường {r['school_code']}" if cls else LOCKED_VI["NO_CLASS"]
     record_ids = [i for i in (r["before_record_id"], r["after_record_id"]) if i]
     return {
         "conflict_id": conflict_id("LOCKED_PERIOD_EDITED", [r[k] for k in ROW_KEY]),
@@ -286,10 +264,10 @@ def _conflict(r: dict[str, Any], before: dt.date, after: dt.date) -> dict[str, A
         "school_code": r["school_code"],
         "record_ids": sorted(set(record_ids)),
         "evidence": to_json(evidence),
-        "suggested_fix": MESSAGES_VI["FIX"],
-        "message_vi": MESSAGES_VI["LOCKED_PERIOD_EDITED"].format(
+        "suggested_fix": LOCKED_VI["FIX"],
+        "message_vi": LOCKED_VI["LOCKED_PERIOD_EDITED"].format(
             subject=subject_name(r["subject"]),
-            term=MESSAGES_VI["TERM"].get(r["term"], r["term"]),
+            term=LOCKED_VI["TERM"].get(r["term"], r["term"]),
             year=r["school_year"],
             name=name,
             klass=klass,

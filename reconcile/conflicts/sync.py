@@ -19,20 +19,11 @@ from typing import Any
 import polars as pl
 
 from reconcile.conflicts.base import conflict_id, frame, to_json
+from reconcile.messages import SYNC_VI
 
 DEFAULT_DEADLINE_DAYS = 7
 SEVERITY = "high"
 REGISTRY = "moet"
-
-MESSAGES_VI = {
-    "SYNC_OVERDUE": (
-        "Trường {school} chưa đồng bộ dữ liệu lên CSDL ngành sau khi kết thúc {term} "
-        "({term_end}); hạn chót là {deadline}, lần đồng bộ gần nhất: {last_sync}."
-    ),
-    "SYNC_OVERDUE_FIX": "Trường {school} đồng bộ dữ liệu {term} lên CSDL ngành ngay.",
-    "TERM": {"1": "học kỳ I", "year": "năm học"},
-    "NEVER": "chưa từng đồng bộ",
-}
 
 
 @dataclass(frozen=True)
@@ -99,7 +90,7 @@ def sync_overdue(
     """
     year, term, term_end, deadline = due_term(calendar, night, deadline_days)
     late = schools.filter(pl.col("last_sync").is_null() | (pl.col("last_sync") < term_end))
-    term_vi = MESSAGES_VI["TERM"][term]
+    term_vi = SYNC_VI["TERM"][term]
     rows = []
     for school in late.sort("school_code").iter_rows(named=True):
         code = school["school_code"]
@@ -121,13 +112,13 @@ def sync_overdue(
                 "school_code": code,
                 "record_ids": [],
                 "evidence": to_json(evidence),
-                "suggested_fix": MESSAGES_VI["SYNC_OVERDUE_FIX"].format(school=code, term=term_vi),
-                "message_vi": MESSAGES_VI["SYNC_OVERDUE"].format(
+                "suggested_fix": SYNC_VI["SYNC_OVERDUE_FIX"].format(school=code, term=term_vi),
+                "message_vi": SYNC_VI["SYNC_OVERDUE"].format(
                     school=code,
                     term=term_vi,
                     term_end=_date_vi(term_end),
                     deadline=_date_vi(deadline),
-                    last_sync=_date_vi(last) if last else MESSAGES_VI["NEVER"],
+                    last_sync=_date_vi(last) if last else SYNC_VI["NEVER"],
                 ),
             }
         )

@@ -20,6 +20,7 @@ from reconcile.conflicts.base import conflict, frame, stable_key
 from reconcile.conflicts.grades import subject_name
 from reconcile.conflicts.locked import FIELDS as GRADE_FIELDS
 from reconcile.conflicts.locked import field_differs, side_grades
+from reconcile.messages import TRANSFERS_VI
 from reconcile.student import repair_codes
 
 DEFAULT_GRACE_DAYS = 15
@@ -34,43 +35,6 @@ SEVERITY = {
     "DUAL_ENROLLMENT": "critical",
     "TRANSFER_CODE_CHANGED": "high",
     "TRANSFER_RECORD_MISMATCH": "medium",
-}
-
-MESSAGES_VI = {
-    "TRANSFER_UNRECEIVED": (
-        "Học sinh {name} đã chuyển đi từ trường {school} ngày {date} (nơi đến: {to}) nhưng sau "
-        "{days} ngày vẫn chưa được trường nào tiếp nhận."
-    ),
-    "TRANSFER_UNRECEIVED_FIX": (
-        "Liên hệ trường {to} để tiếp nhận học sinh {name} trên CSDL ngành; nếu học sinh không "
-        "đến, cập nhật lại trạng thái tại trường {school}."
-    ),
-    "DUAL_ENROLLMENT": ("Học sinh {name} đang có tên ở {count} trường cùng lúc: {schools}."),
-    "DUAL_ENROLLMENT_FIX": (
-        "Trường {sending} thực hiện «Chuyển đi» cho học sinh {name} (trường {receiving} đã "
-        "tiếp nhận)."
-    ),
-    "DUAL_ENROLLMENT_FIX_UNKNOWN": (
-        "Xác định trường học sinh {name} đang thực học; các trường còn lại cập nhật trạng thái."
-    ),
-    "TRANSFER_CODE_CHANGED": (
-        "Học sinh {name} chuyển đến trường {school} được gán mã định danh mới {new} trong khi "
-        "đã có mã {old} ở trường cũ ({previous})."
-    ),
-    "TRANSFER_CODE_CHANGED_FIX": (
-        "Dùng lại mã định danh {old} cho học sinh {name} (mỗi học sinh chỉ có một mã suốt đời) "
-        "và đề nghị Sở/Phòng GDĐT hủy mã {new}."
-    ),
-    "TRANSFER_RECORD_MISMATCH": (
-        "Điểm các học kỳ trước của học sinh {name} tại trường {receiving} khác với hồ sơ của "
-        "trường chuyển đi {sending}: {count} chỗ khác ({subjects})."
-    ),
-    "TRANSFER_RECORD_MISMATCH_FIX": (
-        "Đối chiếu học bạ do trường {sending} cấp và sửa điểm tại trường {receiving} cho khớp."
-    ),
-    "UNKNOWN_SCHOOL": "chưa rõ",
-    "NO_DATE": "(không rõ ngày)",
-    "NO_NAME": "(không tên)",
 }
 
 
@@ -88,7 +52,7 @@ def _row(
 
 
 def _date_vi(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value is not None else MESSAGES_VI["NO_DATE"]
+    return value.strftime("%d/%m/%Y") if value is not None else TRANSFERS_VI["NO_DATE"]
 
 
 # -- preparation ---------------------------------------------------------------------------------
@@ -132,7 +96,7 @@ def _name_of(rows: list[dict[str, Any]]) -> str:
     for row in sorted(rows, key=lambda r: r["source"] == REGISTRY):
         if row.get("full_name"):
             return str(row["full_name"])
-    return MESSAGES_VI["NO_NAME"]
+    return TRANSFERS_VI["NO_NAME"]
 
 
 _VIEW = (
@@ -190,7 +154,7 @@ def unreceived_transfers(
         dates = [r["status_date"] for r in group if r["status_date"] is not None]
         when = min(dates) if dates else None
         targets = sorted({r["transfer_school_code"] for r in group if r["transfer_school_code"]})
-        to = ", ".join(targets) or MESSAGES_VI["UNKNOWN_SCHOOL"]
+        to = ", ".join(targets) or TRANSFERS_VI["UNKNOWN_SCHOOL"]
         days = (night - when).days if when else None
         name = _name_of(group)
         evidence = {
@@ -201,8 +165,8 @@ def unreceived_transfers(
             "enrolled_elsewhere": False,
             "records": [_record_view(r) for r in group],
         }
-        fix = MESSAGES_VI["TRANSFER_UNRECEIVED_FIX"].format(to=to, name=name, school=school)
-        message = MESSAGES_VI["TRANSFER_UNRECEIVED"].format(
+        fix = TRANSFERS_VI["TRANSFER_UNRECEIVED_FIX"].format(to=to, name=name, school=school)
+        message = TRANSFERS_VI["TRANSFER_UNRECEIVED"].format(
             name=name, school=school, date=_date_vi(when), to=to, days=days or "?"
         )
         ids = [r["record_id"] for r in group]
@@ -243,13 +207,13 @@ def dual_enrollments(prepared: pl.DataFrame) -> pl.DataFrame:
             "records": [_record_view(r) for r in group],
         }
         fix = (
-            MESSAGES_VI["DUAL_ENROLLMENT_FIX"].format(
+            TRANSFERS_VI["DUAL_ENROLLMENT_FIX"].format(
                 sending=sending, receiving=receiving, name=name
             )
             if sending
-            else MESSAGES_VI["DUAL_ENROLLMENT_FIX_UNKNOWN"].format(name=name)
+            else TRANSFERS_VI["DUAL_ENROLLMENT_FIX_UNKNOWN"].format(name=name)
         )
-        message = MESSAGES_VI["DUAL_ENROLLMENT"].format(
+        message = TRANSFERS_VI["DUAL_ENROLLMENT"].format(
             name=name, count=len(schools), schools=", ".join(schools)
         )
         keys, ids = [group[0]["person_key"], *schools], [r["record_id"] for r in group]
@@ -298,8 +262,8 @@ def changed_codes(prepared: pl.DataFrame) -> pl.DataFrame:
             "records": [_record_view(by_record[i]) for i in involved],
         }
         old, new = ", ".join(old_codes), ", ".join(new_codes)
-        fix = MESSAGES_VI["TRANSFER_CODE_CHANGED_FIX"].format(old=old, new=new, name=name)
-        message = MESSAGES_VI["TRANSFER_CODE_CHANGED"].format(
+        fix = TRANSFERS_VI["TRANSFER_CODE_CHANGED_FIX"].format(old=old, new=new, name=name)
+        message = TRANSFERS_VI["TRANSFER_CODE_CHANGED"].format(
             name=name, school=school, new=new, old=old, previous=", ".join(previous)
         )
         keys = [person_key, school, *new_codes]
@@ -431,10 +395,10 @@ def _mismatch_rows(diffs: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
             stable_key(receiver["source"], receiver["local_id"]),
         ]
         sending, receiving = sender["school_code"], receiver["school_code"]
-        fix = MESSAGES_VI["TRANSFER_RECORD_MISMATCH_FIX"].format(
+        fix = TRANSFERS_VI["TRANSFER_RECORD_MISMATCH_FIX"].format(
             sending=sending, receiving=receiving
         )
-        message = MESSAGES_VI["TRANSFER_RECORD_MISMATCH"].format(
+        message = TRANSFERS_VI["TRANSFER_RECORD_MISMATCH"].format(
             name=name,
             receiving=receiving,
             sending=sending,
