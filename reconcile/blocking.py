@@ -9,6 +9,8 @@ from reconcile.profile import BlockingRule
 
 _L = "__l"
 _R = "__r"
+_K = "__pair"
+_SHIFT = 1 << 32
 
 
 def _keyed(frame: pl.DataFrame, rule: BlockingRule, index_name: str) -> pl.DataFrame:
@@ -53,16 +55,28 @@ def candidate_pairs(
         lk = _keyed(left, rule, _L)
         rk = _keyed(right, rule, _R) if right is not None else None
         lk, rk, skipped = _drop_big_blocks(lk, rk, rule)
+        keys = list(rule.keys)
         if rk is None:
-            joined = lk.join(lk.rename({_L: _R}), on=list(rule.keys), how="inner").filter(
-                pl.col(_L) < pl.col(_R)
+            joined = (
+                lk.lazy()
+                .join(lk.lazy().rename({_L: _R}), on=keys, how="inner")
+                .filter(pl.col(_L) < pl.col(_R))
             )
         else:
-            joined = lk.join(rk, on=list(rule.keys), how="inner")
-        pairs = joined.select(_L, _R)
+            joined = lk.lazy().join(rk.lazy(), on=keys, how="inner")
+        # one 64-bit key per pair: the union's unique and sort work on a single column
+        pairs = joined.select(
+            (pl.col(_L).cast(pl.UInt64) * _SHIFT + pl.col(_R).cast(pl.UInt64)).alias(_K)
+        ).collect()
         stats[rule.name] = {"pairs": pairs.height, "skipped_blocks": skipped}
         parts.append(pairs)
-    allpairs = pl.concat(parts).unique(maintain_order=False).sort(_L, _R)
+    keys64 = pl.concat(parts).unique(maintain_order=False).sort(_K)[_K]
+    allpairs = pl.DataFrame(
+        {
+            _L: (keys64 // _SHIFT).cast(pl.UInt32),
+            _R: (keys64 % _SHIFT).cast(pl.UInt32),
+        }
+    )
     return allpairs, stats
 
 

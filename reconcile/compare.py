@@ -59,127 +59,168 @@ def prepare(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     return frame
 
 
-def _similarity(a: pl.Series, b: pl.Series, scorer) -> np.ndarray:
-    if a.len() == 0:
-        return np.zeros(0, dtype=np.float32)
-    return process.cpdist(
-        a.cast(pl.Utf8).to_list(),
-        b.cast(pl.Utf8).to_list(),
-        scorer=scorer,
-        workers=-1,
-        dtype=np.float32,
-    )
+CHUNK_PAIRS = 1 << 21  # pairs gathered at once: bounds the memory of a province's comparisons
 
 
-def _eq(a: pl.Series, b: pl.Series) -> np.ndarray:
-    return (a == b).fill_null(False).to_numpy()
+class _Column:
+    """One column of one side, ready to compare by row index without gathering its values:
+    64-bit hashes for equality (two different values share a hash with odds of 2^-64), the
+    null mask, and the values themselves for the few pairs that need a similarity."""
+
+    def __init__(self, values: pl.Series) -> None:
+        self.values = values
+        self.hash = values.hash().to_numpy()
+        self.null = values.is_null().to_numpy()
 
 
-def _string_levels(comp: Comparison, a: pl.Series, b: pl.Series) -> np.ndarray:
-    n = a.len()
-    out = np.full(n, len(comp.levels) - 1, dtype=np.int8)
-    missing = (a.is_null() | b.is_null()).to_numpy()
-    same = _eq(a, b)
+def _columns(a: pl.Series, b: pl.Series, same: bool) -> tuple[_Column, _Column]:
+    if a.dtype != b.dtype:
+        a, b = a.cast(pl.Utf8), b.cast(pl.Utf8)
+    left = _Column(a)
+    return left, (left if same else _Column(b))
+
+
+def _eq(a: _Column, b: _Column, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    return (a.hash[li] == b.hash[ri]) & ~a.null[li] & ~b.null[ri]
+
+
+def _missing(a: _Column, b: _Column, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    return a.null[li] | b.null[ri]
+
+
+def _similarity(a: _Column, b: _Column, li: np.ndarray, ri: np.ndarray, scorer) -> np.ndarray:
+    out = np.zeros(len(li), dtype=np.float32)
+    for start in range(0, len(li), CHUNK_PAIRS):
+        part = slice(start, start + CHUNK_PAIRS)
+        out[part] = process.cpdist(
+            a.values.gather(li[part]).cast(pl.Utf8).to_list(),
+            b.values.gather(ri[part]).cast(pl.Utf8).to_list(),
+            scorer=scorer,
+            workers=-1,
+            dtype=np.float32,
+        )
+    return out
+
+
+def _string_levels(comp: Comparison, a: _Column, b: _Column, li, ri) -> np.ndarray:
+    last = len(comp.levels) - 1
+    out = np.full(len(li), last, dtype=np.int8)
+    missing = _missing(a, b, li, ri)
+    same = _eq(a, b, li, ri)
     out[same] = 0
     todo = np.flatnonzero(~missing & ~same)
     level = 1
     if comp.levenshtein and todo.size:
-        dist = _similarity(a.gather(todo), b.gather(todo), Levenshtein.distance)
+        dist = _similarity(a, b, li[todo], ri[todo], Levenshtein.distance)
         for k in comp.levenshtein:
-            hit = (dist <= k) & (out[todo] == len(comp.levels) - 1)
+            hit = (dist <= k) & (out[todo] == last)
             out[todo[hit]] = level
             level += 1
     else:
         level += len(comp.levenshtein)
     if comp.jaro_winkler and todo.size:
-        still = todo[out[todo] == len(comp.levels) - 1]
-        sim = _similarity(a.gather(still), b.gather(still), JaroWinkler.normalized_similarity)
+        still = todo[out[todo] == last]
+        sim = _similarity(a, b, li[still], ri[still], JaroWinkler.normalized_similarity)
         for t in comp.jaro_winkler:
-            hit = (sim >= t) & (out[still] == len(comp.levels) - 1)
+            hit = (sim >= t) & (out[still] == last)
             out[still[hit]] = level
             level += 1
     out[missing] = NULL
     return out
 
 
-def _name_levels(comp: Comparison, left: pl.DataFrame, right: pl.DataFrame) -> np.ndarray:
-    def pair(part: str) -> tuple[pl.Series, pl.Series]:
-        return left[_key(comp, part)], right[_key(comp, part)]
+_NAME_PARTS = ("exact", "fold", "family", "given", "sorted", "initials")
 
-    n = left.height
+
+def _name_levels(comp: Comparison, left, right, same: bool, li, ri) -> np.ndarray:
+    cols = {p: _columns(left[_key(comp, p)], right[_key(comp, p)], same) for p in _NAME_PARTS}
+
+    def eq(part: str) -> np.ndarray:
+        return _eq(*cols[part], li, ri)
+
     last = len(comp.levels) - 1
-    out = np.full(n, last, dtype=np.int8)
-    a_fold, b_fold = pair("fold")
-    missing = (a_fold.is_null() | b_fold.is_null()).to_numpy()
-    fam = _eq(*pair("family"))
-    giv = _eq(*pair("given"))
-    ini = _eq(*pair("initials"))
-    rules = [
-        _eq(*pair("exact")),
-        _eq(a_fold, b_fold),
-        fam & giv,
-        _eq(*pair("sorted")),
-    ]
+    out = np.full(len(li), last, dtype=np.int8)
+    missing = _missing(*cols["fold"], li, ri)
+    giv = eq("given")
+    rules = [eq("exact"), eq("fold"), eq("family") & giv, eq("sorted")]
     for level, hit in enumerate(rules):
         out[(out == last) & hit] = level
     todo = np.flatnonzero((out == last) & ~missing)
     if todo.size:
-        sim = _similarity(
-            a_fold.gather(todo), b_fold.gather(todo), JaroWinkler.normalized_similarity
-        )
-        close = sim >= comp.jaro_winkler[0]
-        out[todo[close]] = 4
+        sim = _similarity(*cols["fold"], li[todo], ri[todo], JaroWinkler.normalized_similarity)
+        out[todo[sim >= comp.jaro_winkler[0]]] = 4
     rest = (out == last) & giv
+    ini = eq("initials")
     out[rest & ini] = 5
     out[rest & ~ini] = 6
     out[missing] = NULL
     return out
 
 
-def _date_levels(comp: Comparison, a: pl.Series, b: pl.Series) -> np.ndarray:
-    missing = (a.is_null() | b.is_null()).to_numpy()
-    a, b = a.cast(pl.Date), b.cast(pl.Date)
-    ay, am, ad = (s.to_numpy() for s in (a.dt.year(), a.dt.month(), a.dt.day()))
-    by, bm, bd = (s.to_numpy() for s in (b.dt.year(), b.dt.month(), b.dt.day()))
-    days = np.abs((a.cast(pl.Int32) - b.cast(pl.Int32)).fill_null(0).to_numpy())
-    out = np.full(a.len(), 4, dtype=np.int8)
+def _date_parts(values: pl.Series) -> tuple[np.ndarray, ...]:
+    d = values.cast(pl.Date)
+    parts = (d.dt.year(), d.dt.month(), d.dt.day(), d.cast(pl.Int32))
+    return tuple(p.fill_null(0).cast(pl.Int32).to_numpy() for p in parts) + (
+        d.is_null().to_numpy(),
+    )
+
+
+def _date_levels(comp: Comparison, a: pl.Series, b: pl.Series, same: bool, li, ri) -> np.ndarray:
+    left = _date_parts(a)
+    right = left if same else _date_parts(b)
+    ay, am, ad, an, a_null = (p[li] for p in left)
+    by, bm, bd, bn, b_null = (p[ri] for p in right)
+    missing = a_null | b_null
+    out = np.full(len(li), 4, dtype=np.int8)
     exact = (ay == by) & (am == bm) & (ad == bd)
     swapped = (ay == by) & (am == bd) & (ad == bm) & ~exact
     year = (am == bm) & (ad == bd) & (np.abs(ay - by) == 1)
-    close = days <= comp.close_days
+    close = np.abs(an - bn) <= comp.close_days
     for level, hit in ((3, close), (2, year), (1, swapped), (0, exact)):
         out[hit] = level
     out[missing] = NULL
     return out
 
 
+def _custom_levels(comp: Comparison, left, right, li, ri) -> np.ndarray:
+    cols = list(comp.columns)
+    lsel, rsel = left.select(cols), right.select(cols)
+    out = np.empty(len(li), dtype=np.int8)
+    for start in range(0, len(li), CHUNK_PAIRS):
+        part = slice(start, start + CHUNK_PAIRS)
+        lidx = pl.Series(li[part], dtype=pl.UInt32)
+        ridx = pl.Series(ri[part], dtype=pl.UInt32)
+        out[part] = np.asarray(comp.function(lsel[lidx], rsel[ridx]), dtype=np.int8)
+    return out
+
+
 def comparison_levels(
     settings: Settings, left: pl.DataFrame, right: pl.DataFrame, li: np.ndarray, ri: np.ndarray
 ) -> np.ndarray:
-    """γ matrix (pairs × comparisons, int8) for the pairs ``(left[li], right[ri])``."""
+    """γ matrix (pairs × comparisons, int8) for the pairs ``(left[li], right[ri])``.
+
+    Equalities compare value hashes by row index; only the pairs a similarity level still
+    needs have their strings gathered, a chunk at a time, so a province's tens of millions of
+    pairs never hold their strings in memory at once.
+    """
+    same = left is right
+    li = np.asarray(li, dtype=np.int64)
+    ri = np.asarray(ri, dtype=np.int64)
     gamma = np.empty((len(li), len(settings.comparisons)), dtype=np.int8)
-    lidx = pl.Series(li, dtype=pl.UInt32)
-    ridx = pl.Series(ri, dtype=pl.UInt32)
     for k, comp in enumerate(settings.comparisons):
         if comp.kind == "name":
-            cols = [
-                _key(comp, p) for p in ("exact", "fold", "family", "given", "sorted", "initials")
-            ]
-            gamma[:, k] = _name_levels(comp, left.select(cols)[lidx], right.select(cols)[ridx])
-            continue
-        if comp.kind == "custom":
-            cols = list(comp.columns)
-            levels = comp.function(left.select(cols)[lidx], right.select(cols)[ridx])
-            gamma[:, k] = np.asarray(levels, dtype=np.int8)
-            continue
-        a = left[comp.columns[0]].gather(lidx)
-        b = right[comp.columns[0]].gather(ridx)
-        if comp.kind == "exact":
-            lv = np.where(_eq(a, b), 0, 1).astype(np.int8)
-            lv[(a.is_null() | b.is_null()).to_numpy()] = NULL
-            gamma[:, k] = lv
-        elif comp.kind == "string":
-            gamma[:, k] = _string_levels(comp, a, b)
+            gamma[:, k] = _name_levels(comp, left, right, same, li, ri)
+        elif comp.kind == "custom":
+            gamma[:, k] = _custom_levels(comp, left, right, li, ri)
+        elif comp.kind == "date":
+            column = comp.columns[0]
+            gamma[:, k] = _date_levels(comp, left[column], right[column], same, li, ri)
         else:
-            gamma[:, k] = _date_levels(comp, a, b)
+            a, b = _columns(left[comp.columns[0]], right[comp.columns[0]], same)
+            if comp.kind == "exact":
+                lv = np.where(_eq(a, b, li, ri), 0, 1).astype(np.int8)
+                lv[_missing(a, b, li, ri)] = NULL
+                gamma[:, k] = lv
+            else:
+                gamma[:, k] = _string_levels(comp, a, b, li, ri)
     return gamma

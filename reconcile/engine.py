@@ -250,33 +250,18 @@ def _run(
 
     ids_l = left[settings.id_column].cast(pl.Utf8)
     ids_r = other[settings.id_column].cast(pl.Utf8)
-    frame = pl.DataFrame(
-        {
-            "left_id": ids_l.gather(li),
-            "right_id": ids_r.gather(ri),
-            "match_weight": match_weight,
-            "match_probability": prob,
-        }
-    )
-    frame = frame.with_columns(
-        pl.when(pl.col("match_probability") >= model.match_threshold)
-        .then(pl.lit("match"))
-        .when(pl.col("match_probability") >= model.review_threshold)
-        .then(pl.lit("review"))
-        .otherwise(pl.lit("non-match"))
-        .alias("decision"),
-        *[pl.Series(f"gamma_{c.name}", gamma[:, k]) for k, c in enumerate(settings.comparisons)],
-        *[pl.Series(f"w_{c.name}", weights[:, k]) for k, c in enumerate(settings.comparisons)],
-        pl.Series("__l", li),
-        pl.Series("__r", ri),
-    )
+    decision = np.full(len(li), NON_MATCH, dtype=np.int8)
+    decision[prob >= model.review_threshold] = REVIEW
+    decision[prob >= model.match_threshold] = MATCH
     if right is not None and settings.max_matches_per_left:
-        frame = _limit_matches(frame, settings.max_matches_per_left, settings.ambiguity_margin)
+        _limit_matches(
+            li, match_weight, decision, settings.max_matches_per_left, settings.ambiguity_margin
+        )
     if overrides is not None:
-        frame = _apply_overrides(frame, _as_polars(overrides, "overrides"))
+        _apply_overrides(decision, li, ri, ids_l, ids_r, _as_polars(overrides, "overrides"))
 
-    edges = frame.filter(pl.col("decision") == "match")
-    el, er = edges["__l"].to_numpy(), edges["__r"].to_numpy()
+    edges = np.flatnonzero(decision == MATCH)
+    el, er = li[edges], ri[edges]
     if right is not None:
         ids = pl.concat([ids_l, ids_r])
         er = er + left.height
@@ -295,61 +280,123 @@ def _run(
     else:
         auth = left[settings.authority_column].cast(pl.Utf8) if settings.authority_column else None
         clusters = make_clusters(ids_l, el, er, auth)
+    kept = None
     if settings.keep_weight_above is not None:
-        frame = frame.filter(
-            (pl.col("match_weight") > settings.keep_weight_above)
-            | (pl.col("decision") != "non-match")
-        )
-    frame = frame.drop("__l", "__r", "__rank", strict=False)
-    stats = {"candidate_pairs": len(li), "matches": edges.height, "blocking": block_stats}
+        keep = (match_weight > settings.keep_weight_above) | (decision != NON_MATCH)
+        if settings.keep_best_per_left and len(li):
+            order, starts = _by_left_best_first(li, match_weight)
+            keep[order[starts]] = True
+        kept = np.flatnonzero(keep)
+    frame = _pairs_frame(
+        settings, ids_l, ids_r, li, ri, gamma, weights, match_weight, prob, decision, kept
+    )
+    stats = {"candidate_pairs": len(li), "matches": len(edges), "blocking": block_stats}
     return LinkResult(pairs=frame, clusters=clusters, model=model, stats=stats)
 
 
-def _limit_matches(frame: pl.DataFrame, limit: int, margin: float) -> pl.DataFrame:
-    """Keep at most ``limit`` matches per left record; close runners-up go to review."""
-    frame = frame.sort(["__l", "match_weight"], descending=[False, True]).with_columns(
-        pl.int_range(pl.len()).over("__l").alias("__rank"),
-        pl.col("match_weight").max().over("__l").alias("__best"),
+MATCH, REVIEW, NON_MATCH = 0, 1, 2
+DECISIONS = ("match", "review", "non-match")
+
+
+def _pairs_frame(
+    settings: Settings,
+    ids_l: pl.Series,
+    ids_r: pl.Series,
+    li: np.ndarray,
+    ri: np.ndarray,
+    gamma: np.ndarray,
+    weights: np.ndarray,
+    match_weight: np.ndarray,
+    prob: np.ndarray,
+    decision: np.ndarray,
+    kept: np.ndarray | None,
+) -> pl.DataFrame:
+    """The result's pairs, built once from the arrays (only the kept rows are gathered)."""
+    if kept is not None:
+        li, ri, gamma, weights = li[kept], ri[kept], gamma[kept], weights[kept]
+        match_weight, prob, decision = match_weight[kept], prob[kept], decision[kept]
+    labels = pl.Series(DECISIONS, dtype=pl.Utf8)
+    return pl.DataFrame(
+        [
+            ids_l.gather(li).alias("left_id"),
+            ids_r.gather(ri).alias("right_id"),
+            pl.Series("match_weight", match_weight),
+            pl.Series("match_probability", prob),
+            labels.gather(decision).alias("decision"),
+            *[
+                pl.Series(f"gamma_{c.name}", gamma[:, k])
+                for k, c in enumerate(settings.comparisons)
+            ],
+            *[pl.Series(f"w_{c.name}", weights[:, k]) for k, c in enumerate(settings.comparisons)],
+        ]
     )
-    demoted = (pl.col("__rank") >= limit) & (pl.col("decision") == "match")
-    close = (pl.col("__best") - pl.col("match_weight")) < margin
-    return frame.with_columns(
-        pl.when(demoted & close)
-        .then(pl.lit("review"))
-        .when(demoted)
-        .then(pl.lit("non-match"))
-        .otherwise(pl.col("decision"))
-        .alias("decision")
-    ).drop("__best")
 
 
-def _apply_overrides(frame: pl.DataFrame, overrides: pl.DataFrame) -> pl.DataFrame:
-    """A human's word ('same' / 'different') beats the model, whichever way round the pair is."""
+def _by_left_best_first(li: np.ndarray, match_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pair positions ordered by left record, best weight first, and where each left starts."""
+    order = (
+        pl.DataFrame({"l": li, "w": match_weight})
+        .with_row_index("i")
+        .sort(["l", "w"], descending=[False, True])["i"]
+        .to_numpy()
+    )
+    sorted_l = li[order]
+    starts = np.r_[0, np.flatnonzero(sorted_l[1:] != sorted_l[:-1]) + 1]
+    return order, starts
+
+
+def _limit_matches(
+    li: np.ndarray, match_weight: np.ndarray, decision: np.ndarray, limit: int, margin: float
+) -> None:
+    """Keep at most ``limit`` matches per left record; close runners-up go to review (in place)."""
+    if not len(li):
+        return
+    order, starts = _by_left_best_first(li, match_weight)
+    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+    rank = np.arange(len(order)) - first
+    ordered_weight = match_weight[order]
+    demoted = (rank >= limit) & (decision[order] == MATCH)
+    close = (ordered_weight[first] - ordered_weight) < margin
+    decision[order[demoted & close]] = REVIEW
+    decision[order[demoted & ~close]] = NON_MATCH
+
+
+def _apply_overrides(
+    decision: np.ndarray,
+    li: np.ndarray,
+    ri: np.ndarray,
+    ids_l: pl.Series,
+    ids_r: pl.Series,
+    overrides: pl.DataFrame,
+) -> None:
+    """A human's word ('same' / 'different') beats the model, whichever way round the pair is
+    (in place)."""
     o = overrides.select(
-        pl.col("left_id").cast(pl.Utf8),
-        pl.col("right_id").cast(pl.Utf8),
-        pl.col("decision").alias("__human"),
+        pl.col("left_id").cast(pl.Utf8), pl.col("right_id").cast(pl.Utf8), "decision"
     )
     both = pl.concat(
         [
             o,
             o.select(
-                pl.col("right_id").alias("left_id"), pl.col("left_id").alias("right_id"), "__human"
+                pl.col("right_id").alias("left_id"), pl.col("left_id").alias("right_id"), "decision"
             ),
         ]
     ).unique(subset=["left_id", "right_id"], keep="first")
-    return (
-        frame.join(both, on=["left_id", "right_id"], how="left")
-        .with_columns(
-            pl.when(pl.col("__human") == "same")
-            .then(pl.lit("match"))
-            .when(pl.col("__human") == "different")
-            .then(pl.lit("non-match"))
-            .otherwise(pl.col("decision"))
-            .alias("decision")
-        )
-        .drop("__human")
+    index_l = ids_l.to_frame("left_id").with_row_index("__l")
+    index_r = ids_r.to_frame("right_id").with_row_index("__r")
+    wanted = both.join(index_l, on="left_id").join(index_r, on="right_id")
+    if wanted.height == 0:
+        return
+    pairs = (
+        pl.DataFrame({"__l": li, "__r": ri})
+        .with_row_index("__pair")
+        .with_columns(pl.col("__l").cast(pl.UInt32), pl.col("__r").cast(pl.UInt32))
     )
+    hit = pairs.join(wanted.select("__l", "__r", "decision"), on=["__l", "__r"])
+    rows = hit["__pair"].to_numpy()
+    same = (hit["decision"] == "same").to_numpy()
+    decision[rows[same]] = MATCH
+    decision[rows[(hit["decision"] == "different").to_numpy()]] = NON_MATCH
 
 
 def link(

@@ -153,6 +153,7 @@ class Profile:
     u_sample_pairs: int = 200_000
     em_iterations: int = 30
     keep_weight_above: float | None = None
+    keep_best_per_left: bool = False
     seed: int = 0
 
 

@@ -164,6 +164,10 @@ def student_profile(*, target_precision: float = 0.999) -> Profile:
         authority_column=CODE_KEY,
         target_precision=target_precision,
         max_matches_per_left=1,
+        # a province has tens of millions of candidate pairs, nearly all hopeless: keep the
+        # plausible ones (p > ~0.001) and each record's best try, which says why it failed
+        keep_weight_above=-10.0,
+        keep_best_per_left=True,
     )
 
 

@@ -84,17 +84,26 @@ def joined_view(
             pl.col("class_name").alias("owner_class"),
         )
     )
-    pair_decision = links.pairs.select(
-        pl.col("left_id").alias("record_id"),
-        pl.col("right_id").alias("owner_record_id"),
-        pl.col("decision").alias("owner_decision"),
-    )
     view = (
         vendor.join(best, on="record_id", how="left")
         .join(reg, on="reg_record_id", how="left")
         .join(owners, on="code_key", how="left")
-        .join(pair_decision, on=["record_id", "owner_record_id"], how="left")
     )
+    # the engine's word on (record, owner of its code): looked up for those pairs only, so a
+    # province's millions of candidate pairs are never hashed
+    wanted = view.select("record_id", "owner_record_id").drop_nulls()
+    pair_decision = (
+        links.pairs.lazy()
+        .select(
+            pl.col("left_id").alias("record_id"),
+            pl.col("right_id").alias("owner_record_id"),
+            pl.col("decision").alias("owner_decision"),
+        )
+        .join(wanted.lazy(), on=["record_id", "owner_record_id"], how="semi")
+        .unique(subset=["record_id", "owner_record_id"], keep="first")
+        .collect()
+    )
+    view = view.join(pair_decision, on=["record_id", "owner_record_id"], how="left")
     if registry_links is not None:
         cl = registry_links.clusters.filter(pl.col("cluster_size") > 1).select("id", "cluster_id")
         view = view.join(

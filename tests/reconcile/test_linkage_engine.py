@@ -106,6 +106,20 @@ def test_thresholds_are_chosen_for_precision(linked):
         assert review["match_probability"].max() <= 1.0
 
 
+def test_a_weight_floor_keeps_plausible_pairs_and_each_left_records_best_try(books, linked):
+    left, right = books
+    floor = 0.0
+    trimmed = rc.link(left, right, book_profile(keep_weight_above=floor, keep_best_per_left=True))
+    assert found(trimmed) == found(linked)
+    pairs = trimmed.pairs
+    assert pairs.height < linked.pairs.height
+    hopeless = pairs.filter((pl.col("match_weight") <= floor) & (pl.col("decision") == "non-match"))
+    assert hopeless["left_id"].is_duplicated().sum() == 0  # at most the one best try each
+    best = linked.pairs.sort("match_weight", descending=True).unique("left_id", keep="first")
+    tries = best.join(trimmed.pairs, on=["left_id", "right_id"], how="anti")
+    assert tries.height == 0, "every left record with a candidate keeps its best pair"
+
+
 def test_pandas_input_gives_the_same_matches(books, linked):
     left, right = books
     again = rc.link(left.to_pandas(), right.to_pandas(), book_profile())
