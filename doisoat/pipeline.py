@@ -28,8 +28,7 @@ from doisoat import store
 from doisoat.config import Settings
 from doisoat.locking import nightly_lock
 from doisoat.model import Run
-
-LOCKED_BASELINE_SOURCES_SKIP = ("moet",)
+from doisoat.night_grades import grade_families, subjects_loader
 
 
 @dataclass
@@ -107,7 +106,6 @@ def _reconcile_and_commit(
     ingest: dict[str, Any] | None,
 ) -> NightlyOutcome:
     from reconcile import service
-    from reconcile.conflicts.grades import grade_conflicts
     from reconcile.conflicts.sync import SchoolCalendar, sync_overdue
     from reconcile.conflicts.transfers import transfer_conflicts
     from reconcile.lifecycle import merge_night
@@ -123,9 +121,6 @@ def _reconcile_and_commit(
     )["id"].to_list()
     records = service.latest_records(engine)
     identity = service.identity_night(records, service.human_decisions(engine))
-    snapshot_ids = records["snapshot_id"].unique().to_list()
-    subjects = _results(engine, "subject_result", snapshot_ids)
-    terms = _results(engine, "term_result", snapshot_ids)
     calendar = settings.calendar_for(night)
     families = [
         identity.conflicts,
@@ -133,11 +128,10 @@ def _reconcile_and_commit(
             records,
             identity.identities,
             night=night,
-            subject_results=subjects,
+            subject_results=subjects_loader(engine),
             grace_days=settings.transfer_grace_days,
         ),
-        grade_conflicts(subjects, terms, records),
-        _locked_edits(engine, night, records, subjects, calendar, settings),
+        *grade_families(engine, night, records, settings),
         sync_overdue(
             _schools_with_sync(engine),
             night=night,
@@ -171,28 +165,19 @@ def _reconcile_and_commit(
     return NightlyOutcome(night, run_id, "committed", ingest, excluded, summary["by_type"])
 
 
-def _results(engine: Engine, table: str, snapshot_ids: list[int]) -> pl.DataFrame:
-    if not snapshot_ids:
-        return store.read_table(engine, table, "1 = 0")
-    ids = ", ".join(str(int(i)) for i in snapshot_ids)
-    return store.read_table(
-        engine,
-        table,
-        f"record_id IN (SELECT record_id FROM student_record WHERE snapshot_id IN ({ids}))",
-    )
-
-
 def _register_unknown_schools(engine: Engine) -> int:
     """A school seen in an export but missing from the directory gets a provisional row (its
     code, vendor and level as the export shows them) so that it has a report and a worklist."""
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT s.school_code, s.source, MAX(r.grade) FROM source_snapshot s "
-            "JOIN student_record r ON r.snapshot_id = s.id "
-            "WHERE s.source <> 'moet' AND s.school_code IS NOT NULL "
-            "AND s.school_code NOT IN (SELECT school_code FROM school) "
-            "GROUP BY s.school_code, s.source"
-        )).fetchall()
+        rows = conn.execute(
+            text(
+                "SELECT s.school_code, s.source, MAX(r.grade) FROM source_snapshot s "
+                "JOIN student_record r ON r.snapshot_id = s.id "
+                "WHERE s.source <> 'moet' AND s.school_code IS NOT NULL "
+                "AND s.school_code NOT IN (SELECT school_code FROM school) "
+                "GROUP BY s.school_code, s.source"
+            )
+        ).fetchall()
     if not rows:
         return 0
     frame = pl.DataFrame(
@@ -220,44 +205,6 @@ def _schools_with_sync(engine: Engine) -> pl.DataFrame:
     seen = last_sync_by_school(snapshots).rename({"last_sync": "snapshot_sync"})
     return schools.join(seen, on="school_code", how="left").select(
         "school_code", pl.coalesce("last_sync", "snapshot_sync").alias("last_sync")
-    )
-
-
-def _locked_edits(engine, night, records, subjects, calendar, settings) -> pl.DataFrame:
-    """Compare tonight's grades with those each school held when term 1 was locked."""
-    from reconcile.conflicts.locked import GradeSnapshot, locked_period_edits
-    from reconcile.conflicts.sync import SchoolCalendar
-
-    lock_day = calendar.term1_end + dt.timedelta(days=settings.lock_grace_days)
-    snaps = store.read_table(
-        engine,
-        "source_snapshot",
-        "status = 'loaded'",
-        columns=["id", "source", "school_code", "night"],
-    )
-    vendor = snaps.filter(~pl.col("source").is_in(LOCKED_BASELINE_SOURCES_SKIP))
-    baseline = (
-        vendor.filter((pl.col("night") >= lock_day) & (pl.col("night") < night))
-        .sort(["night", "id"])
-        .unique(subset=["source", "school_code"], keep="first")
-    )
-    if baseline.height == 0:
-        return pl.DataFrame()
-    ids = ", ".join(str(int(i)) for i in baseline["id"].to_list())
-    before_records = store.read_table(engine, "student_record", f"snapshot_id IN ({ids})")
-    before = GradeSnapshot(
-        night=baseline["night"].min(),
-        records=before_records,
-        subject_results=_results(engine, "subject_result", baseline["id"].to_list()),
-    )
-    after = GradeSnapshot(night=night, records=records, subject_results=subjects)
-    approvals = store.read_table(engine, "grade_approval")
-    return locked_period_edits(
-        before,
-        after,
-        calendar=SchoolCalendar(calendar.school_year, calendar.term1_end, calendar.year_end),
-        approvals=approvals,
-        lock_grace_days=settings.lock_grace_days,
     )
 
 

@@ -15,6 +15,7 @@ import polars as pl
 from sqlalchemy import Engine, delete, update
 
 from doisoat import store
+from doisoat.bulk_read import read_bulk
 from doisoat.errors import ReconcileError
 from doisoat.model import Identity, Link, Run
 from reconcile.cluster import clusters
@@ -64,7 +65,7 @@ def latest_records(engine: Engine) -> pl.DataFrame:
         subset=["source", "school_code"], keep="first"
     )
     ids = ", ".join(str(int(i)) for i in latest["id"].to_list())
-    return store.read_table(engine, "student_record", f"snapshot_id IN ({ids})")
+    return read_bulk(engine, "student_record", f"snapshot_id IN ({ids})")
 
 
 def split_and_link(

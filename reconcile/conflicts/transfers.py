@@ -12,6 +12,7 @@ formatted one by one.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -24,6 +25,7 @@ from reconcile.messages import TRANSFERS_VI
 from reconcile.student import repair_codes
 
 DEFAULT_GRACE_DAYS = 15
+SubjectsOf = Callable[[pl.Series], pl.DataFrame]  # record ids → their subject results
 KIND_UNRECEIVED, KIND_DUAL = "TRANSFER_UNRECEIVED", "DUAL_ENROLLMENT"
 KIND_CODE, KIND_RECORDS = "TRANSFER_CODE_CHANGED", "TRANSFER_RECORD_MISMATCH"
 ACTIVE_STATUSES = ("studying", "transferred_in", "repeating")
@@ -272,7 +274,9 @@ def changed_codes(prepared: pl.DataFrame) -> pl.DataFrame:
 
 
 # -- TRANSFER_RECORD_MISMATCH ---------------------------------------------------------------------
-def record_mismatches(prepared: pl.DataFrame, subject_results: pl.DataFrame) -> pl.DataFrame:
+def record_mismatches(
+    prepared: pl.DataFrame, subject_results: pl.DataFrame | SubjectsOf
+) -> pl.DataFrame:
     """The receiving school's copy of the terms the sending school holds differs from it.
 
     Compared: the assessments (regular, midterm, final scores; comment ratings) and, where a row
@@ -304,6 +308,10 @@ def record_mismatches(prepared: pl.DataFrame, subject_results: pl.DataFrame) -> 
     )
     if pairs.height == 0:
         return frame([])
+    if callable(subject_results):
+        subject_results = subject_results(
+            pl.concat([pairs["sending_record_id"], pairs["receiving_record_id"]])
+        )
     send = side_grades(subject_results, "sending", pairs["sending_record_id"])
     recv = side_grades(subject_results, "receiving", pairs["receiving_record_id"])
     terms_both = (
@@ -414,14 +422,15 @@ def transfer_conflicts(
     identities: pl.DataFrame,
     *,
     night: dt.date,
-    subject_results: pl.DataFrame | None = None,
+    subject_results: pl.DataFrame | SubjectsOf | None = None,
     grace_days: int = DEFAULT_GRACE_DAYS,
 ) -> pl.DataFrame:
     """Every transfer conflict of a night.
 
     ``records``: canonical student records of every source, the registry's included;
     ``identities``: ``record_id`` → ``identity_id`` from the linkage engine; ``subject_results``:
-    canonical subject results (needed for TRANSFER_RECORD_MISMATCH only).
+    canonical subject results (needed for TRANSFER_RECORD_MISMATCH only), or a function that
+    reads those of the records it is given (a province's grades need not all be in memory).
     """
     prepared = prepare(records, identities)
     parts = [

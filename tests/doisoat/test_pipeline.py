@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import reconcile.lifecycle
-from doisoat import store
+from doisoat import night_grades, store
 from doisoat.config import Settings
 from doisoat.locking import RunLockedError, nightly_lock
 from doisoat.pipeline import run_nightly
@@ -144,3 +144,32 @@ def test_locked_grades_edited_on_the_second_night(tmp_path, engine):
     }
     assert found.height == truth.height
     assert found_keys == truth_keys
+
+
+def _two_nights(tmp_path, engine) -> pl.DataFrame:
+    first = generate(3_000, seed=24)
+    second = next_night(first)
+    load_district(engine, first)
+    run_nightly(engine, night=first.night, settings=_settings(tmp_path))
+    load_district(engine, second)
+    run_nightly(engine, night=second.night, settings=_settings(tmp_path))
+    return store.read_table(
+        engine, "conflict", columns=["conflict_id", "type", "school_code", "record_ids", "evidence"]
+    ).sort("conflict_id")
+
+
+def test_grades_judged_a_few_schools_at_a_time_find_the_same_conflicts(tmp_path, monkeypatch):
+    whole = store.get_engine(f"sqlite:///{tmp_path / 'whole.db'}")
+    store.init_db(whole)
+    expected = _two_nights(tmp_path / "whole", whole)
+    monkeypatch.setattr(night_grades, "RECORDS_PER_BATCH", 300)
+    batched = store.get_engine(f"sqlite:///{tmp_path / 'batched.db'}")
+    store.init_db(batched)
+    got = _two_nights(tmp_path / "batched", batched)
+    families = set(got["type"].to_list())
+    assert {
+        "GRADE_AVERAGE_MISMATCH",
+        "LOCKED_PERIOD_EDITED",
+        "TRANSFER_RECORD_MISMATCH",
+    } <= families
+    assert got.equals(expected)
