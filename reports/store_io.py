@@ -15,6 +15,7 @@ import polars as pl
 from sqlalchemy import Engine, bindparam, inspect, text
 
 from doisoat import store
+from doisoat.bulk_read import read_bulk
 from reports.inputs import ReportInputs
 from reports.quality import QualityResult, keep_out, run_quality
 from reports.write import ReportFiles, write_report
@@ -217,7 +218,7 @@ def check_snapshots(
 
 def _chunked(engine: Engine, table: str, column: str, values: list) -> pl.DataFrame:
     parts = [
-        store.read_table(engine, table, *_in_clause(column, values[i : i + _CHUNK]))
+        read_bulk(engine, table, *_in_clause(column, values[i : i + _CHUNK]))
         for i in range(0, len(values), _CHUNK)
     ]
     return pl.concat(parts) if parts else pl.DataFrame()
