@@ -37,6 +37,7 @@ class Settings:
     transfer_grace_days: int = 15
     sync_deadline_days: int = 7
     lock_grace_days: int = 7
+    incremental_identities: bool = True  # re-match only new or changed records
     calendars: dict[str, Calendar] = field(default_factory=dict)
 
     def calendar_for(self, night: dt.date) -> Calendar:
@@ -71,5 +72,6 @@ def load_settings(path: Path | None = None) -> Settings:
         transfer_grace_days=int(nightly.get("transfer_grace_days", 15)),
         sync_deadline_days=int(nightly.get("sync_deadline_days", 7)),
         lock_grace_days=int(nightly.get("lock_grace_days", 7)),
+        incremental_identities=bool(nightly.get("incremental_identities", True)),
         calendars=calendars,
     )

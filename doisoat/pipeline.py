@@ -109,6 +109,7 @@ def _reconcile_and_commit(
     from reconcile.conflicts.sync import SchoolCalendar, sync_overdue
     from reconcile.conflicts.transfers import transfer_conflicts
     from reconcile.lifecycle import merge_night
+    from reconcile.night_state import previous_night
     from reports import check_snapshots
 
     check_snapshots(engine, night, run_id=run_id, grades=False)
@@ -120,7 +121,12 @@ def _reconcile_and_commit(
         columns=["id"],
     )["id"].to_list()
     records = service.latest_records(engine)
-    identity = service.identity_night(records, service.human_decisions(engine))
+    identity = service.identity_night(
+        records,
+        service.human_decisions(engine),
+        previous=previous_night(engine, night) if settings.incremental_identities else None,
+        night=night,
+    )
     calendar = settings.calendar_for(night)
     families = [
         identity.conflicts,

@@ -6,6 +6,7 @@ declarative :class:`Profile`; they return a :class:`LinkResult` (``.pairs``, ``.
 """
 
 from reconcile.engine import dedupe, link
+from reconcile.increment import Increment
 from reconcile.profile import (
     BlockingRule,
     Comparison,
@@ -23,6 +24,7 @@ from reconcile.scoring import Model
 from reconcile.student import registry_profile, student_profile
 
 __all__ = [
+    "Increment",
     "BlockingRule",
     "Comparison",
     "LinkResult",

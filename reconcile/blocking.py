@@ -41,13 +41,57 @@ def _drop_big_blocks(
     return left, right, big.height
 
 
+def _rule_pairs(
+    lk: pl.DataFrame,
+    rk: pl.DataFrame | None,
+    keys: list[str],
+    changed_left: np.ndarray | None,
+    changed_right: np.ndarray | None,
+) -> pl.LazyFrame:
+    """One rule's pairs as 64-bit keys; with ``changed_*`` masks, only pairs that touch a
+    changed row (changed × all, all × changed), so that a night blocks only what is new."""
+
+    def only(frame: pl.DataFrame, index: str, mask: np.ndarray) -> pl.LazyFrame:
+        return frame.lazy().filter(pl.Series(mask)[frame[index]].alias("__c"))
+
+    def key(joined: pl.LazyFrame) -> pl.LazyFrame:
+        return joined.select(
+            (pl.col(_L).cast(pl.UInt64) * _SHIFT + pl.col(_R).cast(pl.UInt64)).alias(_K)
+        )
+
+    if rk is None:  # dedupe: each pair once, lower index first
+        other = lk.lazy().rename({_L: _R})
+        if changed_left is None:
+            return key(lk.lazy().join(other, on=keys).filter(pl.col(_L) < pl.col(_R)))
+        touched = only(lk, _L, changed_left).join(other, on=keys).filter(pl.col(_L) != pl.col(_R))
+        ordered = touched.select(
+            pl.min_horizontal(_L, _R).alias(_L), pl.max_horizontal(_L, _R).alias(_R)
+        )
+        return key(ordered)
+    if changed_left is None and changed_right is None:
+        return key(lk.lazy().join(rk.lazy(), on=keys))
+    parts = []
+    if changed_left is not None:
+        parts.append(key(only(lk, _L, changed_left).join(rk.lazy(), on=keys)))
+    if changed_right is not None:
+        parts.append(key(lk.lazy().join(only(rk, _R, changed_right), on=keys)))
+    return pl.concat(parts)
+
+
 def candidate_pairs(
-    left: pl.DataFrame, right: pl.DataFrame | None, rules: tuple[BlockingRule, ...]
+    left: pl.DataFrame,
+    right: pl.DataFrame | None,
+    rules: tuple[BlockingRule, ...],
+    *,
+    changed_left: np.ndarray | None = None,
+    changed_right: np.ndarray | None = None,
 ) -> tuple[pl.DataFrame, dict[str, dict[str, int]]]:
     """Row-index pairs (``__l``, ``__r``) equal on at least one rule, each pair once.
 
     ``right=None`` deduplicates ``left`` against itself (only ``__l < __r``). Also returns, per
-    rule, how many pairs it produced and how many over-large blocks it skipped.
+    rule, how many pairs it produced and how many over-large blocks it skipped. Boolean masks
+    ``changed_left`` / ``changed_right`` keep only the pairs that touch a changed row (block
+    sizes are still judged on the whole tables, so a block is skipped or not as in a full run).
     """
     parts = []
     stats: dict[str, dict[str, int]] = {}
@@ -55,19 +99,7 @@ def candidate_pairs(
         lk = _keyed(left, rule, _L)
         rk = _keyed(right, rule, _R) if right is not None else None
         lk, rk, skipped = _drop_big_blocks(lk, rk, rule)
-        keys = list(rule.keys)
-        if rk is None:
-            joined = (
-                lk.lazy()
-                .join(lk.lazy().rename({_L: _R}), on=keys, how="inner")
-                .filter(pl.col(_L) < pl.col(_R))
-            )
-        else:
-            joined = lk.lazy().join(rk.lazy(), on=keys, how="inner")
-        # one 64-bit key per pair: the union's unique and sort work on a single column
-        pairs = joined.select(
-            (pl.col(_L).cast(pl.UInt64) * _SHIFT + pl.col(_R).cast(pl.UInt64)).alias(_K)
-        ).collect()
+        pairs = _rule_pairs(lk, rk, list(rule.keys), changed_left, changed_right).collect()
         stats[rule.name] = {"pairs": pairs.height, "skipped_blocks": skipped}
         parts.append(pairs)
     keys64 = pl.concat(parts).unique(maintain_order=False).sort(_K)[_K]
@@ -78,6 +110,14 @@ def candidate_pairs(
         }
     )
     return allpairs, stats
+
+
+def pairs_union(*frames: pl.DataFrame) -> pl.DataFrame:
+    """Index pairs of several sources, each pair once, in (``__l``, ``__r``) order."""
+    both = pl.concat(
+        [f.select(pl.col(_L).cast(pl.UInt32), pl.col(_R).cast(pl.UInt32)) for f in frames]
+    )
+    return both.unique().sort(_L, _R)
 
 
 def random_pairs(n_left: int, n_right: int | None, count: int, seed: int) -> pl.DataFrame:

@@ -5,6 +5,7 @@ Pure functions over data frames (polars, or pandas converted on entry): no I/O, 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from doisoat.errors import ReconcileError
 from reconcile.blocking import candidate_pairs, random_pairs
 from reconcile.cluster import clusters as make_clusters
 from reconcile.compare import comparison_levels, prepare, tf_key
+from reconcile.increment import Increment, fits, increment_pairs
 from reconcile.profile import Profile, Settings, compile_profile
 from reconcile.result import LinkResult
 from reconcile.scoring import (
@@ -173,26 +175,19 @@ def _borrowed_m(settings: Settings, model: Model, n_levels: list[int]) -> list[n
     ]
 
 
-def _run(
+def _estimate(
+    settings: Settings,
     left: pl.DataFrame,
     right: pl.DataFrame | None,
-    profile: Profile,
-    overrides: Any,
+    other: pl.DataFrame,
+    li: np.ndarray,
+    ri: np.ndarray,
+    gamma: np.ndarray,
     base_model: Model | None,
-) -> LinkResult:
-    settings = compile_profile(profile)
-    left = _prepared(left, settings, "left" if right is not None else "table")
-    right = _prepared(right, settings, "right") if right is not None else None
-    _check(left, settings, "left" if right is not None else "table")
-    if right is not None:
-        _check(right, settings, "right")
-    left, right = _add_term_frequencies(settings, left, right)
-    other = right if right is not None else left
-
-    pairs, block_stats = candidate_pairs(left, right, settings.blocking)
-    li = pairs["__l"].to_numpy()
-    ri = pairs["__r"].to_numpy()
-    gamma = comparison_levels(settings, left, other, li, ri)
+    block_stats: dict[str, Any],
+) -> Model:
+    """u from random pairs (exact levels from value counts), m from labelled pairs or an
+    earlier model, then EM."""
     n_levels = [len(c.levels) for c in settings.comparisons]
 
     sample = random_pairs(
@@ -237,16 +232,49 @@ def _run(
             "blocking": block_stats,
         },
     )
+    return model
+
+
+def _run(
+    left: pl.DataFrame,
+    right: pl.DataFrame | None,
+    profile: Profile,
+    overrides: Any,
+    base_model: Model | None,
+    increment: Increment | None = None,
+) -> LinkResult:
+    settings = compile_profile(profile)
+    left = _prepared(left, settings, "left" if right is not None else "table")
+    right = _prepared(right, settings, "right") if right is not None else None
+    _check(left, settings, "left" if right is not None else "table")
+    if right is not None:
+        _check(right, settings, "right")
+    left, right = _add_term_frequencies(settings, left, right)
+    other = right if right is not None else left
+
+    if increment is not None and fits(increment.model, settings):
+        pairs, block_stats = increment_pairs(settings, left, right, increment)
+        li, ri = pairs["__l"].to_numpy(), pairs["__r"].to_numpy()
+        gamma = comparison_levels(settings, left, other, li, ri)
+        model = replace(increment.model, training={**increment.model.training, "reused": True})
+    else:
+        pairs, block_stats = candidate_pairs(left, right, settings.blocking)
+        li, ri = pairs["__l"].to_numpy(), pairs["__r"].to_numpy()
+        gamma = comparison_levels(settings, left, other, li, ri)
+        model = _estimate(settings, left, right, other, li, ri, gamma, base_model, block_stats)
 
     weights = pair_weights(model, gamma, _tf_arrays(settings, left, other, li, ri))
     match_weight = weights.sum(axis=1, dtype=np.float64) + model.prior_weight
     prob = probability(match_weight)
-    model.match_threshold = (
-        settings.match_threshold
-        if settings.match_threshold is not None
-        else choose_match_threshold(prob, settings.target_precision, settings.min_match_probability)
-    )
-    model.review_threshold = min(settings.review_threshold, model.match_threshold)
+    if not model.training.get("reused"):  # a reused model keeps the thresholds it chose
+        model.match_threshold = (
+            settings.match_threshold
+            if settings.match_threshold is not None
+            else choose_match_threshold(
+                prob, settings.target_precision, settings.min_match_probability
+            )
+        )
+        model.review_threshold = min(settings.review_threshold, model.match_threshold)
 
     ids_l = left[settings.id_column].cast(pl.Utf8)
     ids_r = other[settings.id_column].cast(pl.Utf8)
@@ -400,19 +428,34 @@ def _apply_overrides(
 
 
 def link(
-    left: Any, right: Any, profile: Profile, *, overrides: Any = None, model: Model | None = None
+    left: Any,
+    right: Any,
+    profile: Profile,
+    *,
+    overrides: Any = None,
+    model: Model | None = None,
+    increment: Increment | None = None,
 ) -> LinkResult:
     """Link two tables (e.g. vendor records → registry).
 
     ``overrides``: human decisions (left_id, right_id, decision ∈ {same, different}) that the
     model never overrules. ``model``: keep the m probabilities of an earlier, better-labelled
-    linkage of the same comparisons (only u and λ are estimated on this data).
+    linkage of the same comparisons (only u and λ are estimated on this data). ``increment``:
+    score only the pairs touching changed records and the carried pairs, with a stored model
+    (:mod:`reconcile.increment`); ignored when its model does not fit the profile.
     """
-    return _run(_as_polars(left, "left"), _as_polars(right, "right"), profile, overrides, model)
+    return _run(
+        _as_polars(left, "left"), _as_polars(right, "right"), profile, overrides, model, increment
+    )
 
 
 def dedupe(
-    table: Any, profile: Profile, *, overrides: Any = None, model: Model | None = None
+    table: Any,
+    profile: Profile,
+    *,
+    overrides: Any = None,
+    model: Model | None = None,
+    increment: Increment | None = None,
 ) -> LinkResult:
     """Find the records of one table that describe the same entity (arguments as ``link``)."""
-    return _run(_as_polars(table, "table"), None, profile, overrides, model)
+    return _run(_as_polars(table, "table"), None, profile, overrides, model, increment)

@@ -23,6 +23,7 @@ from reconcile.conflicts import CONFLICT_COLUMNS, identity_conflicts
 from reconcile.conflicts.identity import IDENTITY_TYPES
 from reconcile.engine import dedupe, link
 from reconcile.lifecycle import merge_night
+from reconcile.night_state import PreviousNight, increments
 from reconcile.result import LinkResult, explain_row
 from reconcile.student import registry_profile, student_profile, with_keys
 
@@ -69,10 +70,13 @@ def latest_records(engine: Engine) -> pl.DataFrame:
 
 
 def split_and_link(
-    records: pl.DataFrame, overrides: pl.DataFrame | None = None
+    records: pl.DataFrame,
+    overrides: pl.DataFrame | None = None,
+    previous: PreviousNight | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, LinkResult, LinkResult, pl.DataFrame]:
     """The whole identity step on plain frames: (vendor, registry, links, registry dupes,
-    conflicts). Shared by the service and the benchmark."""
+    conflicts). Shared by the service and the benchmark. With ``previous`` (what the last
+    night knew), only new or changed records are blocked anew."""
     keyed = with_keys(records)
     vendor = keyed.filter(pl.col("source") != "moet")
     registry = keyed.filter(pl.col("source") == "moet")
@@ -81,8 +85,10 @@ def split_and_link(
             "need both registry (moet) and vendor records to reconcile",
             message_vi="Cần có cả dữ liệu CSDL ngành và dữ liệu của phần mềm trường để đối soát.",
         )
-    links = link(vendor, registry, student_profile(), overrides=overrides)
-    registry_links = dedupe(registry, registry_profile(), model=links.model)
+    link_step, dedupe_step, changes = increments(vendor, registry, previous)
+    links = link(vendor, registry, student_profile(), overrides=overrides, increment=link_step)
+    registry_links = dedupe(registry, registry_profile(), model=links.model, increment=dedupe_step)
+    links.stats["changes"] = changes
     conflicts = identity_conflicts(vendor, registry, links, registry_links)
     return vendor, registry, links, registry_links, conflicts
 
@@ -103,15 +109,30 @@ class IdentityNight:
     registry_links: LinkResult
     conflicts: pl.DataFrame
     identities: pl.DataFrame  # record_id, identity_id, moet_code
+    learned_on: dt.date | None = None  # the night the models were estimated
+
+    @property
+    def incremental(self) -> bool:
+        return bool(self.links.model.training.get("reused"))
 
     def summary(self) -> dict[str, Any]:
         by_decision = self.links.pairs.group_by("decision").len()
-        return {
+        out = {
             "vendor_records": self.vendor.height,
             "registry_records": self.registry.height,
             "identities": self.identities["identity_id"].n_unique(),
             "links": dict(zip(by_decision["decision"], by_decision["len"], strict=True)),
+            "incremental": self.incremental,
+            "changes": self.links.stats.get("changes", {}),
+            "scored_pairs": self.links.stats.get("candidate_pairs"),
         }
+        if self.learned_on is not None:
+            out["models"] = {
+                "learned_on": self.learned_on.isoformat(),
+                "link": self.links.model.to_dict(),
+                "registry": self.registry_links.model.to_dict(),
+            }
+        return out
 
 
 def person_identities(
@@ -166,11 +187,21 @@ def person_identities(
     return named.join(names, on="cluster_id").select("record_id", "identity_id", "moet_code")
 
 
-def identity_night(records: pl.DataFrame, decisions: pl.DataFrame | None = None) -> IdentityNight:
-    """Link, dedupe, name identities and find identity conflicts, on plain frames."""
-    vendor, registry, links, registry_links, conflicts = split_and_link(records, decisions)
+def identity_night(
+    records: pl.DataFrame,
+    decisions: pl.DataFrame | None = None,
+    previous: PreviousNight | None = None,
+    night: dt.date | None = None,
+) -> IdentityNight:
+    """Link, dedupe, name identities and find identity conflicts, on plain frames. With
+    ``night``, the models are kept in the summary for the next night's increment."""
+    vendor, registry, links, registry_links, conflicts = split_and_link(
+        records, decisions, previous
+    )
     identities = person_identities(links, registry_links, vendor, registry)
-    return IdentityNight(vendor, registry, links, registry_links, conflicts, identities)
+    reused = bool(links.model.training.get("reused")) and previous is not None
+    learned_on = previous.learned_on if reused else night
+    return IdentityNight(vendor, registry, links, registry_links, conflicts, identities, learned_on)
 
 
 def write_identity_night(conn: Any, engine: Engine, night: IdentityNight, run_id: int) -> None:

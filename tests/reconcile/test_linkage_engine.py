@@ -264,3 +264,26 @@ def test_string_levels_count_edits_then_similarity():
         {"t": ["garden", "gardem", "gardenias", "xyz", "a"]},
     )
     assert levels == [0, 1, 2, 3, -1]
+
+
+def test_an_increment_scores_only_changed_records_and_carried_pairs(books, linked):
+    left, right = books
+    changed_ids = left["book_id"].head(5)
+    edited = left.with_columns(
+        pl.when(pl.col("book_id").is_in(changed_ids.implode()))
+        .then(pl.col("title") + " (tái bản)")
+        .otherwise(pl.col("title"))
+        .alias("title")
+    )
+    # the reference: every record blocked anew, scored by the same model
+    everything = rc.Increment(model=linked.model, changed_left=edited["book_id"])
+    full = rc.link(edited, right, book_profile(), increment=everything)
+    plausible = linked.pairs.filter(pl.col("decision") != "non-match").select("left_id", "right_id")
+    step = rc.Increment(model=linked.model, changed_left=changed_ids, carried=plausible)
+    quick = rc.link(edited, right, book_profile(), increment=step)
+    assert quick.model.training["reused"]
+    blocked = quick.stats["blocking"]["incremental"]["new_candidate_pairs"]
+    assert 0 < blocked < full.stats["blocking"]["incremental"]["new_candidate_pairs"] / 10
+    assert quick.stats["candidate_pairs"] < full.stats["candidate_pairs"]
+    assert found(quick) == found(full)
+    assert quick.cluster_map() == full.cluster_map()
