@@ -51,83 +51,6 @@ def _prepare(students: int, folder: Path) -> dict:
     }
 
 
-_SYLLABLES = (
-    "Bảo Khải Tuệ Diệu Gia Hải Khánh Lâm Minh Ngọc Phúc Quang Sơn Thiện Trí Uyên Vĩnh Xuân Yến "
-    "Đăng Hoàng Kiều Mỹ Nhật Phương Quế Thanh Tường Vân Anh Bích Cẩm Duy Hạnh Hiền Huy Kim Long "
-    "Mai Nam Nhã Oanh Phong Quân Tâm Thùy Trúc Tùng Việt Hà"
-).split()
-
-
-def _copy_word(copy: int) -> str:
-    word = _SYLLABLES[copy % len(_SYLLABLES)]
-    return word if copy < len(_SYLLABLES) else f"{word} {_SYLLABLES[copy // len(_SYLLABLES)]}"
-
-
-def _tile(frame: pl.DataFrame, copy: int, kind: str) -> pl.DataFrame:
-    """Copy ``copy`` of a district: other schools, codes, ids, birthdays, one more middle-name
-    word (namesakes, not clones), same problems."""
-    if copy == 0:
-        return frame
-    suffix = f"~{copy}"
-    rid = [c for c in ("record_id", "other_record_id") if c in frame.columns]
-    out = frame.with_columns([(pl.col(c) + suffix) for c in rid])
-    if "person_id" in frame.columns:
-        out = out.with_columns(pl.col("person_id") + copy * 10_000_000)
-    if kind != "records":
-        return out
-    code = ((pl.col("moet_code").str.slice(0, 2).cast(pl.Int64, strict=False) + copy) % 100).cast(
-        pl.Utf8
-    ).str.zfill(2) + pl.col("moet_code").str.slice(2, 8)
-    ok = pl.col("moet_code").str.contains(r"^\d{10}$")
-    word = _copy_word(copy)
-    out = out.with_columns(
-        pl.concat_str([pl.col("middle_name").fill_null(""), pl.lit(word)], separator=" ")
-        .str.strip_chars()
-        .alias("middle_name"),
-        *[(pl.col(c) + " " + word) for c in ("father_name", "mother_name")],
-    ).with_columns(
-        pl.concat_str(["family_name", "middle_name", "given_name"], separator=" ").alias(
-            "full_name"
-        )
-    )
-    return out.with_columns(
-        pl.when(ok).then(code).otherwise(pl.col("moet_code")).alias("moet_code"),
-        (pl.col("local_id") + suffix),
-        (pl.col("school_code") + suffix),
-        pl.date(
-            pl.col("dob").dt.year(),
-            pl.col("dob").dt.month(),
-            (pl.col("dob").dt.day() - 1 + copy) % 28 + 1,
-        ).alias("dob"),
-        pl.when(pl.col("personal_id").str.len_chars() == 12)
-        .then(
-            ((pl.col("personal_id").str.slice(0, 3).cast(pl.Int64, strict=False) + 7 * copy) % 1000)
-            .cast(pl.Utf8)
-            .str.zfill(3)
-            + pl.col("personal_id").str.slice(3, 9)
-        )
-        .otherwise(pl.col("personal_id"))
-        .alias("personal_id"),
-    )
-
-
-def _prepare_tiled(base: Path, copies: int, folder: Path) -> dict:
-    """A province-sized input from ``copies`` shifted copies of one simulated district (the
-    simulator itself is too slow at 1 M on a shared machine); harder than the original, since
-    every name now has ``copies`` namesakes."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("records", "persons", "problems"):
-        frame = pl.read_parquet(base / f"{name}.parquet")
-        pl.concat([_tile(frame, c, name) for c in range(copies)]).write_parquet(
-            folder / f"{name}.parquet"
-        )
-    return {
-        "tiled_from": str(base),
-        "copies": copies,
-        "records": pl.scan_parquet(folder / "records.parquet").select(pl.len()).collect().item(),
-    }
-
-
 def _ours(folder: Path) -> dict:
     from reconcile.evaluate import conflict_accuracy, link_accuracy
     from reconcile.service import split_and_link
@@ -247,28 +170,16 @@ def _splink(folder: Path) -> dict:
 
 
 def main(args: list[str]) -> None:
-    """Sizes up to ``--simulate-max`` (default 10 000 students) are simulated; larger ones are
-    tiled from the largest simulated district (see ``_prepare_tiled``)."""
+    """Every size is simulated (the simulator makes a 1 M-student district in under 20 s)."""
     sizes = sorted(int(a) for a in args if a.isdigit())
     splink_sizes = {10_000, 100_000}
-    simulate_max = 10_000
     if "--splink" in args:
         splink_sizes = {int(s) for s in args[args.index("--splink") + 1].split(",") if s}
-    if "--simulate-max" in args:
-        simulate_max = int(args[args.index("--simulate-max") + 1])
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        base: tuple[int, Path] | None = None
         for n in sizes:
             folder = Path(tmp) / str(n)
-            if n <= simulate_max or base is None:
-                prepared = measure("bench.bench_linkage", "--prepare", str(n), str(folder))
-                base = (n, folder)
-            else:
-                copies = max(1, round(n / base[0]))
-                prepared = measure(
-                    "bench.bench_linkage", "--tile", str(base[1]), str(copies), str(folder)
-                )
+            prepared = measure("bench.bench_linkage", "--prepare", str(n), str(folder))
             run = {"students": n, "prepare": prepared}
             run["ours"] = measure("bench.bench_linkage", "--ours", str(folder))
             if n in splink_sizes:
@@ -285,8 +196,6 @@ def _child(args: list[str]) -> None:
     mode, rest = args[0], args[1:]
     if mode == "--prepare":
         out = _prepare(int(rest[0]), Path(rest[1]))
-    elif mode == "--tile":
-        out = _prepare_tiled(Path(rest[0]), int(rest[1]), Path(rest[2]))
     elif mode == "--ours":
         out = _ours(Path(rest[0]))
     else:
@@ -296,7 +205,7 @@ def _child(args: list[str]) -> None:
 
 if __name__ == "__main__":
     argv = sys.argv[1:]
-    if argv and argv[0] in ("--prepare", "--tile", "--ours", "--splink-run"):
+    if argv and argv[0] in ("--prepare", "--ours", "--splink-run"):
         _child(argv)
     else:
         main(argv or ["10000", "100000"])
