@@ -151,7 +151,7 @@ def student_profile(*, target_precision: float = 0.999) -> Profile:
         block_on(PID_KEY),
         block_on("given_f", "dob"),
         block_on("family_f", "given_f", "birth_year", max_block_pairs=1_000),
-        block_on("name_sorted", "birth_year"),
+        block_on("name_sorted", "birth_year", max_block_pairs=1_000),
         block_on("school_code", "given_f", "family_f"),
         block_on("dob", "gender", "initials_key"),
     )
