@@ -135,3 +135,16 @@ def test_cli_reconcile_on_an_empty_store_says_what_to_do(tmp_path):
     done = CliRunner().invoke(app, ["reconcile", "--url", url])
     assert done.exit_code == 1
     assert "hãy nạp dữ liệu" in done.output
+
+
+def test_stored_explanations_say_what_explain_row_says(district):
+    from reconcile.result import explain_row
+    from reconcile.service import explanation_json, split_and_link
+
+    _, _, links, _, _ = split_and_link(district.records)
+    sample = links.pairs.filter(pl.col("decision") != "non-match").head(300)
+    sample = pl.concat([sample, links.pairs.filter(pl.col("decision") == "non-match").head(300)])
+    stored = sample.select(explanation_json(links.model).alias("e"))["e"].to_list()
+    expected = [explain_row(row, links.model)["fields"] for row in sample.iter_rows(named=True)]
+    assert [json.loads(s) for s in stored] == expected
+    assert any(f["level"] == "missing" for fields in expected for f in fields)
