@@ -91,14 +91,14 @@ def _sqlite_arrow(engine: Engine, sql: str, table: Any, names: list[str]) -> pl.
 
     probe = ", ".join(f'{_probe_value(table.columns[n].type)} AS "{n}"' for n in names)
     wrapped = f"SELECT 1 AS {_PROBE}, {probe} UNION ALL SELECT 0 AS {_PROBE}, * FROM ({sql})"
-    engine.dispose()
+    store.release_sqlite_file(engine)
     try:
         with adbc.connect(engine.url.database) as conn, conn.cursor() as cursor:
             cursor.execute("PRAGMA busy_timeout=60000")
             cursor.execute(wrapped)
             arrow = cursor.fetch_arrow_table()
     finally:
-        engine.dispose()
+        store.release_sqlite_file(engine)
     frame = pl.from_arrow(arrow)
     assert isinstance(frame, pl.DataFrame)
     if frame.height == 0 or frame[_PROBE][0] != 1:

@@ -123,7 +123,7 @@ def _reconcile_and_commit(
     records = service.latest_records(engine)
     identity = service.identity_night(
         records,
-        service.human_decisions(engine),
+        service.human_decisions(engine, records),
         previous=previous_night(engine, night) if settings.incremental_identities else None,
         night=night,
     )

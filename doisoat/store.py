@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,11 +48,25 @@ def get_engine(url: str | None = None, *, schema: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
         event.listen(engine, "connect", _sqlite_pragmas)
+        _SQLITE_ENGINES.add(engine)
         return engine
     options = {}
     if schema:
         options["options"] = f"-csearch_path={schema}"
     return create_engine(url, connect_args=options, pool_pre_ping=True)
+
+
+_SQLITE_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def release_sqlite_file(engine: Engine) -> None:
+    """Close the idle pooled connections of every engine of this process on ``engine``'s
+    SQLite file, before a second SQLite library (ADBC) opens it: closing that library's file
+    would drop the POSIX locks the first one holds on it."""
+    database = engine.url.database
+    for other in list(_SQLITE_ENGINES):
+        if other.url.database == database:
+            other.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -165,7 +180,7 @@ class BulkLoader:
         if self.engine.dialect.name == "sqlite":
             import adbc_driver_sqlite.dbapi as adbc
 
-            self.engine.dispose()
+            release_sqlite_file(self.engine)
             self._sqlite = adbc.connect(self.engine.url.database)
             with self._sqlite.cursor() as cursor:
                 cursor.execute("PRAGMA busy_timeout=60000")
@@ -196,7 +211,7 @@ class BulkLoader:
             else:
                 self._sqlite.rollback()
             self._sqlite.close()
-            self.engine.dispose()
+            release_sqlite_file(self.engine)
         elif self._conn is not None:
             if exc_type is None:
                 self._conn.commit()

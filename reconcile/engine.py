@@ -12,10 +12,10 @@ import numpy as np
 import polars as pl
 
 from doisoat.errors import ReconcileError
-from reconcile.blocking import candidate_pairs, random_pairs
+from reconcile.blocking import candidate_pairs, pairs_union, random_pairs
 from reconcile.cluster import clusters as make_clusters
 from reconcile.compare import comparison_levels, prepare, tf_key
-from reconcile.increment import Increment, fits, increment_pairs
+from reconcile.increment import Increment, carried_indices, fits, increment_pairs
 from reconcile.profile import Profile, Settings, compile_profile
 from reconcile.result import LinkResult
 from reconcile.scoring import (
@@ -235,6 +235,29 @@ def _estimate(
     return model
 
 
+def _with_confirmed(
+    pairs: pl.DataFrame,
+    overrides: Any,
+    settings: Settings,
+    left: pl.DataFrame,
+    other: pl.DataFrame,
+    dedupe: bool,
+) -> pl.DataFrame:
+    """A pair a person confirmed is scored (and linked) even when no blocking rule finds it."""
+    if overrides is None:
+        return pairs
+    same = _as_polars(overrides, "overrides").filter(pl.col("decision") == "same")
+    if same.height == 0:
+        return pairs
+    swapped = same.select(
+        pl.col("right_id").alias("left_id"), pl.col("left_id").alias("right_id"), "decision"
+    )
+    confirmed = pl.concat(
+        [carried_indices(s, left, other, settings.id_column, dedupe) for s in (same, swapped)]
+    )
+    return pairs_union(pairs, confirmed)
+
+
 def _run(
     left: pl.DataFrame,
     right: pl.DataFrame | None,
@@ -254,11 +277,13 @@ def _run(
 
     if increment is not None and fits(increment.model, settings):
         pairs, block_stats = increment_pairs(settings, left, right, increment)
+        pairs = _with_confirmed(pairs, overrides, settings, left, other, right is None)
         li, ri = pairs["__l"].to_numpy(), pairs["__r"].to_numpy()
         gamma = comparison_levels(settings, left, other, li, ri)
         model = replace(increment.model, training={**increment.model.training, "reused": True})
     else:
         pairs, block_stats = candidate_pairs(left, right, settings.blocking)
+        pairs = _with_confirmed(pairs, overrides, settings, left, other, right is None)
         li, ri = pairs["__l"].to_numpy(), pairs["__r"].to_numpy()
         gamma = comparison_levels(settings, left, other, li, ri)
         model = _estimate(settings, left, right, other, li, ri, gamma, base_model, block_stats)

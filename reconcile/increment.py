@@ -47,7 +47,7 @@ def _mask(frame: pl.DataFrame, id_column: str, ids: pl.Series | None) -> np.ndar
     return frame[id_column].cast(pl.Utf8).is_in(ids.cast(pl.Utf8).implode()).to_numpy()
 
 
-def _carried_indices(
+def carried_indices(
     carried: pl.DataFrame, left: pl.DataFrame, other: pl.DataFrame, id_column: str, dedupe: bool
 ) -> pl.DataFrame:
     index_l = left.select(pl.col(id_column).cast(pl.Utf8).alias("left_id")).with_row_index("__l")
@@ -97,7 +97,7 @@ def increment_pairs(
     )
     stats = {**stats, "incremental": {"new_candidate_pairs": pairs.height}}
     if increment.carried is not None and increment.carried.height:
-        carried = _carried_indices(
+        carried = carried_indices(
             _unchanged(increment.carried, increment), left, other, settings.id_column, right is None
         )
         stats["incremental"]["carried_pairs"] = carried.height

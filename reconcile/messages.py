@@ -201,3 +201,10 @@ LIFECYCLE_VI = {
         "Đêm {night} cũ hơn lần đối soát gần nhất ({last}); không thể ghi đè lịch sử."
     ),
 }
+
+DECISIONS_VI = {
+    "UNKNOWN": "Không tìm thấy bản ghi học sinh: {records}.",
+    "SELF": "Hai mã bản ghi trùng nhau: một bản ghi luôn là chính nó.",
+    "KIND": "Quyết định phải là «cùng một học sinh» hoặc «khác học sinh».",
+    "WHO_WHY": "Cần ghi rõ người quyết định và lý do.",
+}

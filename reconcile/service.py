@@ -94,10 +94,35 @@ def split_and_link(
     return vendor, registry, links, registry_links, conflicts
 
 
-def human_decisions(engine: Engine) -> pl.DataFrame | None:
-    """Pairs a person confirmed or separated: they win over any later night's scores."""
+def human_decisions(engine: Engine, records: pl.DataFrame | None = None) -> pl.DataFrame | None:
+    """Pairs a person confirmed or separated: they win over any later night's scores.
+
+    A decision names the records of the night it was taken; a record id changes with every
+    snapshot, so with ``records`` (tonight's) each decided record is found again by its stable
+    key (source, school, local id) and the decision is given under tonight's ids.
+    """
     found = store.read_table(engine, "link_decision", columns=["left_id", "right_id", "decision"])
-    return found if found.height else None
+    if found.height == 0:
+        return None
+    if records is None:
+        return found
+    decided = pl.concat([found["left_id"], found["right_id"]]).unique()
+    then = read_bulk(
+        engine, "student_record", "record_id IN (SELECT left_id FROM link_decision "
+        "UNION SELECT right_id FROM link_decision)", columns=["record_id", *_STABLE],
+    ).filter(pl.col("record_id").is_in(decided.implode()))  # fmt: skip
+    now = records.select(pl.col("record_id").alias("now_id"), *_STABLE)
+    moved = then.join(now, on=list(_STABLE)).select("record_id", "now_id")
+    return (
+        found.join(moved.rename({"record_id": "left_id", "now_id": "left_now"}), on="left_id")
+        .join(moved.rename({"record_id": "right_id", "now_id": "right_now"}), on="right_id")
+        .select(
+            pl.col("left_now").alias("left_id"), pl.col("right_now").alias("right_id"), "decision"
+        )
+    )
+
+
+_STABLE = ("source", "school_code", "local_id")
 
 
 @dataclass
@@ -267,7 +292,7 @@ def run_reconcile(
             session.add(run)
             session.flush()
             run_id = int(run.id)
-    result = identity_night(records, human_decisions(engine))
+    result = identity_night(records, human_decisions(engine, records))
     conflicts = result.conflicts
     outcome = ReconcileOutcome(
         run_id=run_id,

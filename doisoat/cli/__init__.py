@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from doisoat.cli import db, ingest, nightly, reconcile, report, serve, simulate, transcript
+from doisoat.cli import db, ingest, link, nightly, reconcile, report, serve, simulate, transcript
 
 app = typer.Typer(
     name="doisoat",
@@ -17,7 +17,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (simulate, db, ingest, nightly, reconcile, report, transcript, serve):
+for module in (simulate, db, ingest, nightly, reconcile, link, report, transcript, serve):
     module.register(app)
 
 

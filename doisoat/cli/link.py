@@ -1,0 +1,82 @@
+"""``doisoat link same|different|undo A B`` and ``doisoat link list``: a person's word on a
+pair of student records, kept over every later night (adapters over ``reconcile.decisions``)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+link_app = typer.Typer(help="Human decisions on pairs of student records (kept every night).")
+
+_BY = typer.Option(..., "--by", help="Who decides (kept in the audit trail).")
+_REASON = typer.Option(..., "--reason", help="Why (kept in the audit trail).")
+_URL = typer.Option(None, "--url", help="Database URL (default: the store).")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this topic's commands to the ``doisoat`` app."""
+    app.add_typer(link_app, name="link")
+
+
+def _run(action: str, a: str, b: str, by: str, reason: str, url: str | None) -> None:
+    from doisoat import store
+    from doisoat.errors import DoisoatError
+    from reconcile import decisions
+
+    do = {"same": decisions.confirm, "different": decisions.separate, "undo": decisions.undo_link}
+    try:
+        row = do[action](store.get_engine(url), a, b, by=by, reason=reason)
+    except DoisoatError as exc:
+        typer.echo(exc.message_vi, err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(json.dumps(row, ensure_ascii=False, default=str))
+
+
+@link_app.command("same")
+def same_command(
+    a: str = typer.Argument(..., help="A student record id."),
+    b: str = typer.Argument(..., help="The other record id."),
+    by: str = _BY,
+    reason: str = _REASON,
+    url: str | None = _URL,
+) -> None:
+    """The two records are the same student: linked tonight and every night after."""
+    _run("same", a, b, by, reason, url)
+
+
+@link_app.command("different")
+def different_command(
+    a: str = typer.Argument(..., help="A student record id."),
+    b: str = typer.Argument(..., help="The other record id."),
+    by: str = _BY,
+    reason: str = _REASON,
+    url: str | None = _URL,
+) -> None:
+    """The two records are different students: never linked again."""
+    _run("different", a, b, by, reason, url)
+
+
+@link_app.command("undo")
+def undo_command(
+    a: str = typer.Argument(..., help="A student record id."),
+    b: str = typer.Argument(..., help="The other record id."),
+    by: str = _BY,
+    reason: str = _REASON,
+    url: str | None = _URL,
+) -> None:
+    """Undo a link: the pair is marked "do not re-link"."""
+    _run("undo", a, b, by, reason, url)
+
+
+@link_app.command("list")
+def list_command(
+    record_id: str | None = typer.Argument(None, help="Only the decisions naming this record."),
+    url: str | None = _URL,
+) -> None:
+    """Every human decision (newest first), as JSON lines."""
+    from doisoat import store
+    from reconcile import decisions
+
+    for row in decisions.decisions(store.get_engine(url), record_id).iter_rows(named=True):
+        typer.echo(json.dumps(row, ensure_ascii=False, default=str))
