@@ -365,12 +365,15 @@ def execute_run(engine: Engine, night: dt.date, reports_dir: Any) -> None:
     import dataclasses
     import logging
 
+    from doisoat.bulk_read import row_reads_only
     from doisoat.config import load_settings
     from doisoat.pipeline import run_nightly
 
     settings = dataclasses.replace(load_settings(), reports_dir=reports_dir)
     try:
-        run_nightly(engine, night=night, settings=settings)
+        # other request threads hold connections to the same SQLite file: no second library
+        with row_reads_only():
+            run_nightly(engine, night=night, settings=settings)
     except Exception:  # noqa: BLE001 - reported by the run's row and the server log
         logging.getLogger("doisoat.api").exception("nightly run for %s failed", night)
 

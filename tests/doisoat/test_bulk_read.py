@@ -91,3 +91,26 @@ def test_row_reads_only_gives_the_same_frame(engine):
     with row_reads_only():
         slow = read_bulk(engine, "student_record")
     assert_frame_equal(slow, read_bulk(engine, "student_record"))
+
+
+def test_a_night_started_by_the_server_reads_rows_only(tmp_path, monkeypatch):
+    """The server's request threads hold SQLite connections: its nights never open the file
+    with the second (ADBC) library."""
+    from doisoat import bulk_read
+    from doisoat.api.services import execute_run
+    from simulate import generate
+    from simulate.load import load_district
+
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    store.init_db(engine)
+    district = generate(300, seed=5)
+    load_district(engine, district)
+    opened = []
+    monkeypatch.setattr(bulk_read, "_sqlite_arrow", lambda *a, **k: opened.append(a) or None)
+    monkeypatch.chdir(tmp_path)
+    execute_run(engine, district.night, tmp_path / "reports")
+    runs = store.read_table(engine, "run", columns=["status"])["status"].to_list()
+    assert runs == ["committed"]
+    assert opened == []
+    read_bulk(engine, "student_record")
+    assert len(opened) == 1  # outside the server, the columnar path is taken
