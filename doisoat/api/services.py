@@ -133,7 +133,26 @@ def list_conflicts(
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(_conflict).where(*where)).scalar()
         rows = conn.execute(query).fetchall()
-    return [conflict_out(r, evidence=evidence) for r in rows], int(total or 0)
+        items = _redacted(conn, who, [conflict_out(r, evidence=evidence) for r in rows])
+    return items, int(total or 0)
+
+
+def _redacted(conn: Any, who: Principal, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A list shows no more than a single conflict does: another school's students named in
+    a row's evidence or text are shown as such (see :func:`_redact`)."""
+    ids = sorted({str(i) for item in items for i in item["record_ids"]})
+    if not ids:
+        return items
+    found = conn.execute(select(_student).where(_student.c.record_id.in_(ids))).fetchall()
+    hidden = {r.record_id: dict(r._mapping) for r in found if not who.can_see(r.school_code)}
+    if not hidden:
+        return items
+    return [
+        _redact(item, [hidden[str(i)] for i in item["record_ids"] if str(i) in hidden])
+        if any(str(i) in hidden for i in item["record_ids"])
+        else item
+        for item in items
+    ]
 
 
 def _visible_conflict(conn: Any, who: Principal, conflict_id: str) -> Any:

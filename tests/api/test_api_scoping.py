@@ -190,3 +190,13 @@ def test_another_schools_student_in_evidence_is_not_named(world: World) -> None:
     assert "(học sinh trường khác)" in body["message_vi"]
     officer = world.client.get("/api/v1/conflicts/c-a-shared", headers=world.as_("officer"))
     assert "Trần Thị Bích" in officer.json()["message_vi"]
+    # every route that lists conflicts hides the other school's student the same way
+    listed = world.client.get("/api/v1/conflicts", headers=world.as_("admin_a"))
+    csv = world.client.get("/api/v1/conflicts.csv", headers=world.as_("admin_a"))
+    assert listed.status_code == 200 and csv.status_code == 200
+    assert "c-a-shared" in listed.text and "c-a-shared" in csv.text
+    for marker in B_MARKERS:
+        assert marker not in listed.text
+        assert marker not in csv.text
+    by_officer = world.client.get("/api/v1/conflicts", headers=world.as_("officer"))
+    assert "Trần Thị Bích" in by_officer.text
