@@ -36,6 +36,8 @@ def create_app(
         title="doisoat",
         version="1",
         description="Đối soát dữ liệu học sinh — API. Mọi yêu cầu được phân quyền theo trường.",
+        docs_url=None,  # served below from local files: the office may have no internet
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.files = FilesConfig(
@@ -47,8 +49,28 @@ def create_app(
     app.include_router(routes.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _offline_docs(app)
     _handlers(app)
     return app
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """Swagger UI for the OpenAPI spec, its scripts and styles served by this app (the
+    ``swagger-ui-bundle`` package), never from a CDN."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="doisoat — API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
 
 
 def _wants_page(request: Request) -> bool:
