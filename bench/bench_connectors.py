@@ -65,18 +65,18 @@ def bench_read(rows: int, work: Path) -> dict:
     return out
 
 
-def bench_province(students: int, work: Path, pg_url: str | None) -> dict:
+def bench_province(students: int, work: Path, pg_url: str | None, grades: bool = False) -> dict:
     from simulate.exports import write_district
 
     start = time.perf_counter()
     district = simulate.generate(students, seed=3, night=NIGHT)
     simulated = time.perf_counter() - start
     start = time.perf_counter()
-    paths = write_district(district, work / "province", grades=False)
+    paths = write_district(district, work / "province", grades=grades)
     written = time.perf_counter() - start
     result = {"students": district.records.filter(pl.col("source") != "moet").height,
               "registry_records": district.records.filter(pl.col("source") == "moet").height,
-              "schools": district.schools.height, "files": len(paths),
+              "schools": district.schools.height, "files": len(paths), "grades": grades,
               "setup_seconds": {"simulate": round(simulated, 1), "export": round(written, 1)}}
     engines = {"sqlite": store.get_engine(f"sqlite:///{work / 'province.db'}")}
     schema = None
@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--read-rows", type=int, default=100_000)
     parser.add_argument("--province", type=int, default=0, help="students (0: skip)")
+    parser.add_argument("--grades", action="store_true", help="the schools' gradebooks too")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="doisoat-bench-") as tmp:
         work = Path(tmp)
@@ -122,7 +123,8 @@ def main(argv: list[str] | None = None) -> None:
             report["read"] = bench_read(args.read_rows, work)
         if args.province:
             report["province"] = bench_province(args.province, work,
-                                                os.environ.get("DOISOAT_BENCH_PG_URL"))
+                                                os.environ.get("DOISOAT_BENCH_PG_URL"),
+                                                args.grades)
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 
