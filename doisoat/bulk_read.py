@@ -24,8 +24,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, select, text
-from sqlmodel import SQLModel
+from sqlalchemy import Engine, text
 
 from doisoat import store
 
@@ -52,9 +51,7 @@ def read_bulk(
     columns: list[str] | None = None,
 ) -> pl.DataFrame:
     """``read_table``'s arguments and result, read a column at a time."""
-    table = SQLModel.metadata.tables[table_name]
-    names = columns or [c.name for c in table.columns]
-    query = select(*[table.c[name] for name in names])
+    table, names, query = store.table_query(table_name, None, columns)
     if where_sql:
         query = query.where(text(where_sql).bindparams(**(params or {})))
     sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))

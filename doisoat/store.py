@@ -219,7 +219,6 @@ class BulkLoader:
                 self._conn.rollback()
             self._conn.close()
 
-
     def _drop_indexes(self, cursor: Any) -> None:
         """Drop the secondary indexes of empty tables named in ``defer_indexes``; they are built
         again, in one sorted pass, when the load commits (and come back untouched on rollback)."""
@@ -282,6 +281,18 @@ def _insert_on(conn: Any, table_name: str, df: pl.DataFrame) -> int:
     return df.height
 
 
+def table_query(
+    table_name: str, where_sql: str | None = None, columns: list[str] | None = None
+) -> tuple[Any, list[str], Any]:
+    """The table, the column names and the SELECT that ``read_table`` and ``read_bulk`` run."""
+    table = SQLModel.metadata.tables[table_name]
+    names = columns or [c.name for c in table.columns]
+    query = select(*[table.c[name] for name in names])
+    if where_sql:
+        query = query.where(text(where_sql))
+    return table, names, query
+
+
 def read_table(
     engine: Engine,
     table_name: str,
@@ -290,11 +301,7 @@ def read_table(
     columns: list[str] | None = None,
 ) -> pl.DataFrame:
     """Read a table (or a filtered part of it) into a polars frame, typed as the model says."""
-    table = SQLModel.metadata.tables[table_name]
-    names = columns or [c.name for c in table.columns]
-    query = select(*[table.c[name] for name in names])
-    if where_sql:
-        query = query.where(text(where_sql))
+    table, names, query = table_query(table_name, where_sql, columns)
     with engine.connect() as conn:
         rows = conn.execute(query, params or {}).fetchall()
     columns_out = list(zip(*rows, strict=True)) if rows else [() for _ in names]

@@ -33,40 +33,29 @@ def _run(action: str, a: str, b: str, by: str, reason: str, url: str | None) -> 
     typer.echo(json.dumps(row, ensure_ascii=False, default=str))
 
 
-@link_app.command("same")
-def same_command(
-    a: str = typer.Argument(..., help="A student record id."),
-    b: str = typer.Argument(..., help="The other record id."),
-    by: str = _BY,
-    reason: str = _REASON,
-    url: str | None = _URL,
-) -> None:
-    """The two records are the same student: linked tonight and every night after."""
-    _run("same", a, b, by, reason, url)
+_DECISIONS = {
+    "same": "The two records are the same student: linked tonight and every night after.",
+    "different": "The two records are different students: never linked again.",
+    "undo": 'Undo a link: the pair is marked "do not re-link".',
+}
 
 
-@link_app.command("different")
-def different_command(
-    a: str = typer.Argument(..., help="A student record id."),
-    b: str = typer.Argument(..., help="The other record id."),
-    by: str = _BY,
-    reason: str = _REASON,
-    url: str | None = _URL,
-) -> None:
-    """The two records are different students: never linked again."""
-    _run("different", a, b, by, reason, url)
+def _decision_command(action: str):
+    def command(
+        a: str = typer.Argument(..., help="A student record id."),
+        b: str = typer.Argument(..., help="The other record id."),
+        by: str = _BY,
+        reason: str = _REASON,
+        url: str | None = _URL,
+    ) -> None:
+        _run(action, a, b, by, reason, url)
+
+    command.__doc__ = _DECISIONS[action]
+    return command
 
 
-@link_app.command("undo")
-def undo_command(
-    a: str = typer.Argument(..., help="A student record id."),
-    b: str = typer.Argument(..., help="The other record id."),
-    by: str = _BY,
-    reason: str = _REASON,
-    url: str | None = _URL,
-) -> None:
-    """Undo a link: the pair is marked "do not re-link"."""
-    _run("undo", a, b, by, reason, url)
+for _action in _DECISIONS:
+    link_app.command(_action)(_decision_command(_action))
 
 
 @link_app.command("list")
