@@ -72,6 +72,18 @@ def read_bulk(
     return raw.select([_typed(raw[name], dtype) for name, dtype in types.items()])
 
 
+def read_bulk_in(
+    engine: Engine, table_name: str, column: str, values: list, *, chunk: int = 5_000
+) -> pl.DataFrame:
+    """Rows whose ``column`` is one of ``values``, a bounded IN list per query."""
+    parts = []
+    for start in range(0, len(values), chunk):
+        params = {f"v{i}": v for i, v in enumerate(values[start : start + chunk])}
+        where = f"{column} IN ({', '.join(':' + k for k in params)})"
+        parts.append(read_bulk(engine, table_name, where, params))
+    return pl.concat(parts) if parts else read_bulk(engine, table_name, "1 = 0")
+
+
 def _probe_value(sa_type: Any) -> str:
     python_type = store._polars_type(sa_type)
     if python_type in (pl.Int64, pl.Boolean):

@@ -17,7 +17,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from doisoat import store
-from doisoat.bulk_read import read_bulk
+from doisoat.bulk_read import read_bulk, read_bulk_in
 from doisoat.config import Settings
 
 LOCKED_BASELINE_SOURCES_SKIP = ("moet",)
@@ -42,13 +42,7 @@ def subjects_loader(engine: Engine) -> Callable[[pl.Series], pl.DataFrame]:
 
     def load(record_ids: pl.Series) -> pl.DataFrame:
         ids = record_ids.drop_nulls().unique().to_list()
-        parts = []
-        for start in range(0, len(ids), IDS_PER_QUERY):
-            chunk = ids[start : start + IDS_PER_QUERY]
-            params = {f"r{i}": rid for i, rid in enumerate(chunk)}
-            where = f"record_id IN ({', '.join(':' + k for k in params)})"
-            parts.append(read_bulk(engine, "subject_result", where, params))
-        return pl.concat(parts) if parts else store.read_table(engine, "subject_result", "1 = 0")
+        return read_bulk_in(engine, "subject_result", "record_id", ids, chunk=IDS_PER_QUERY)
 
     return load
 

@@ -131,11 +131,10 @@ def increments(
         changed_right=changed_registry,
         carried=_to_tonight(previous.links, ids),
     )
-    registry_ids = set(registry["record_id"].to_list())
     groups = previous.identities.join(
         ids.select(pl.col("old_id").alias("record_id"), pl.col("record_id").alias("new_id")),
         on="record_id",
-    ).filter(pl.col("new_id").is_in(pl.Series(list(registry_ids)).implode()))
+    ).filter(pl.col("new_id").is_in(registry["record_id"].implode()))
     same = groups.join(groups, on="identity_id", suffix="_b").filter(
         pl.col("new_id") < pl.col("new_id_b")
     )

@@ -23,7 +23,7 @@ from reconcile.conflicts import CONFLICT_COLUMNS, identity_conflicts
 from reconcile.conflicts.identity import IDENTITY_TYPES
 from reconcile.engine import dedupe, link
 from reconcile.lifecycle import merge_night
-from reconcile.night_state import PreviousNight, increments
+from reconcile.night_state import STABLE_KEY, PreviousNight, increments
 from reconcile.result import LinkResult
 from reconcile.scoring import Model
 from reconcile.student import registry_profile, student_profile, with_keys
@@ -106,13 +106,12 @@ def human_decisions(engine: Engine, records: pl.DataFrame | None = None) -> pl.D
         return None
     if records is None:
         return found
-    decided = pl.concat([found["left_id"], found["right_id"]]).unique()
     then = read_bulk(
         engine, "student_record", "record_id IN (SELECT left_id FROM link_decision "
-        "UNION SELECT right_id FROM link_decision)", columns=["record_id", *_STABLE],
-    ).filter(pl.col("record_id").is_in(decided.implode()))  # fmt: skip
-    now = records.select(pl.col("record_id").alias("now_id"), *_STABLE)
-    moved = then.join(now, on=list(_STABLE)).select("record_id", "now_id")
+        "UNION SELECT right_id FROM link_decision)", columns=["record_id", *STABLE_KEY],
+    )  # fmt: skip
+    now = records.select(pl.col("record_id").alias("now_id"), *STABLE_KEY)
+    moved = then.join(now, on=list(STABLE_KEY)).select("record_id", "now_id")
     return (
         found.join(moved.rename({"record_id": "left_id", "now_id": "left_now"}), on="left_id")
         .join(moved.rename({"record_id": "right_id", "now_id": "right_now"}), on="right_id")
@@ -120,9 +119,6 @@ def human_decisions(engine: Engine, records: pl.DataFrame | None = None) -> pl.D
             pl.col("left_now").alias("left_id"), pl.col("right_now").alias("right_id"), "decision"
         )
     )
-
-
-_STABLE = ("source", "school_code", "local_id")
 
 
 @dataclass

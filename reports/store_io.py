@@ -15,7 +15,7 @@ import polars as pl
 from sqlalchemy import Engine, bindparam, inspect, text
 
 from doisoat import store
-from doisoat.bulk_read import read_bulk
+from doisoat.bulk_read import read_bulk_in
 from reports.inputs import ReportInputs
 from reports.quality import QualityResult, keep_out, run_quality
 from reports.write import ReportFiles, write_report
@@ -193,7 +193,7 @@ def check_snapshots(
     results: list[QualityResult] = []
     for source in sorted(snapshots["source"].unique().to_list()):
         snap_ids = snapshots.filter(pl.col("source") == source)["id"].to_list()
-        records = _chunked(engine, "student_record", "snapshot_id", snap_ids)
+        records = read_bulk_in(engine, "student_record", "snapshot_id", snap_ids, chunk=_CHUNK)
         if records.height:
             results.append(run_quality(records, source, engine=quality_engine))
         if grades and records.height:
@@ -214,14 +214,6 @@ def check_snapshots(
                     {"ids": excluded},
                 )
     return results
-
-
-def _chunked(engine: Engine, table: str, column: str, values: list) -> pl.DataFrame:
-    parts = [
-        read_bulk(engine, table, *_in_clause(column, values[i : i + _CHUNK]))
-        for i in range(0, len(values), _CHUNK)
-    ]
-    return pl.concat(parts) if parts else pl.DataFrame()
 
 
 def _grades_of(engine: Engine, snapshot_ids: list[int]) -> pl.DataFrame:
