@@ -65,7 +65,8 @@ def bench_read(rows: int, work: Path) -> dict:
     return out
 
 
-def bench_province(students: int, work: Path, pg_url: str | None, grades: bool = False) -> dict:
+def bench_province(students: int, work: Path, pg_url: str | None, grades: bool = False,
+                   workers: int = 1) -> dict:
     from simulate.exports import write_district
 
     start = time.perf_counter()
@@ -77,6 +78,7 @@ def bench_province(students: int, work: Path, pg_url: str | None, grades: bool =
     result = {"students": district.records.filter(pl.col("source") != "moet").height,
               "registry_records": district.records.filter(pl.col("source") == "moet").height,
               "schools": district.schools.height, "files": len(paths), "grades": grades,
+              "workers": workers,
               "setup_seconds": {"simulate": round(simulated, 1), "export": round(written, 1)}}
     engines = {"sqlite": store.get_engine(f"sqlite:///{work / 'province.db'}")}
     schema = None
@@ -90,7 +92,8 @@ def bench_province(students: int, work: Path, pg_url: str | None, grades: bool =
         for name, engine in engines.items():
             store.init_db(engine)
             start, cpu = time.perf_counter(), time.process_time()
-            summary = ingest_paths([work / "province"], engine=engine, night=NIGHT)
+            summary = ingest_paths([work / "province"], engine=engine, night=NIGHT,
+                                   workers=workers, bulk=True)
             seconds = time.perf_counter() - start
             result[name] = {"seconds": round(seconds, 1),
                             "cpu_seconds": round(time.process_time() - cpu, 1),
@@ -114,6 +117,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--read-rows", type=int, default=100_000)
     parser.add_argument("--province", type=int, default=0, help="students (0: skip)")
     parser.add_argument("--grades", action="store_true", help="the schools' gradebooks too")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="processes reading files (default: the CPU count)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="doisoat-bench-") as tmp:
         work = Path(tmp)
@@ -124,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.province:
             report["province"] = bench_province(args.province, work,
                                                 os.environ.get("DOISOAT_BENCH_PG_URL"),
-                                                args.grades)
+                                                args.grades, args.workers)
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from connectors.grade_columns import ORDER, layout_key, long_frames, wide_frames
 from connectors.mapping import Defaults, _labels
 from connectors.messages import msg
 from connectors.quarantine import Quarantined
@@ -36,10 +37,11 @@ SUBJECT_SCHEMA: dict[str, Any] = {
 TERM_SCHEMA: dict[str, Any] = {
     "local_id": pl.String, "school_year": pl.String, "term": pl.String, "academic": pl.String,
     "conduct": pl.String, "absent_excused": pl.Int64, "absent_unexcused": pl.Int64,
-    "promotion": pl.String, "title": pl.String,
+    "promotion": pl.String, "title": pl.String, "homeroom_comment": pl.String,
     "src_file": pl.String, "src_sheet": pl.String, "src_row": pl.Int64,
 }
-TERM_FIELDS = ("academic", "conduct", "absent_excused", "absent_unexcused", "promotion", "title")
+TERM_FIELDS = ("academic", "conduct", "absent_excused", "absent_unexcused", "promotion", "title",
+               "homeroom_comment")
 _SCORE_FIELDS = ("midterm", "final", "average")
 
 
@@ -85,50 +87,109 @@ def _term_row(cells: list[Any], columns: dict[str, int], headers: dict[str, str]
 
 def grade_rows(tables: list[Table], defaults: Defaults,
                quarantine: list[Quarantined]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Subject and term results of every grade table, in the file's order.
+
+    Columns are parsed a column at a time (``connectors.grade_columns``); the rows some parser
+    refused are read again one at a time, which quarantines them with the exact cell and reason.
+    """
+    layouts: dict[Any, list[tuple[int, Table]]] = {}
+    for index, table in enumerate(tables):
+        if table.dataset.kind != "roster" and table.rows:
+            layouts.setdefault(layout_key(table), []).append((index, table))
+    subjects: list[pl.DataFrame] = []
+    terms: list[pl.DataFrame] = []
+    refused: dict[int, list[Quarantined]] = {}
+    for group in layouts.values():
+        if group[0][1].dataset.kind == "grades_wide":
+            found_subjects, found_terms, flagged = wide_frames(group, defaults, TERM_FIELDS)
+        else:
+            found_subjects, found_terms, flagged = long_frames(group, defaults, TERM_FIELDS,
+                                                               _subject)
+        subjects.extend(f for f in (found_subjects,) if f is not None)
+        terms.extend(f for f in (found_terms,) if f is not None)
+        if flagged.any():
+            start = 0
+            for index, table in group:
+                marks = flagged.slice(start, len(table.rows)).to_list()
+                start += len(table.rows)
+                again = [row for row, bad in zip(table.rows, marks, strict=True) if bad]
+                if not again:
+                    continue
+                one_subjects, one_terms = _row_by_row(table, again, defaults,
+                                                      refused.setdefault(index, []))
+                order = {code: i for i, code in enumerate(
+                    dict.fromkeys(g.subject for g in table.header.grades))}
+                subjects.append(_frame(one_subjects, SUBJECT_SCHEMA, index, order))
+                terms.append(_frame(one_terms, TERM_SCHEMA, index, {}))
+    for index in sorted(refused):
+        quarantine.extend(refused[index])
+    return _ordered(subjects, SUBJECT_SCHEMA), _ordered(terms, TERM_SCHEMA)
+
+
+def _frame(rows: list[dict[str, Any]], schema: dict[str, Any], index: int,
+           order: dict[str, int]) -> pl.DataFrame:
+    frame = (pl.DataFrame(rows, schema=schema, orient="row") if rows
+             else pl.DataFrame(schema=schema))
+    subject = (pl.col("subject").replace_strict(order, default=0, return_dtype=pl.Int64)
+               if "subject" in schema else pl.lit(0, dtype=pl.Int64))
+    return frame.with_columns(pl.lit(index, dtype=pl.Int64).alias("_table"),
+                              subject.alias("_subject"))
+
+
+def _ordered(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:
+    frames = [f for f in frames if f.height]
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    keys = [c for c in ORDER if c not in schema]
+    def column(frame: pl.DataFrame, name: str, dtype: Any) -> pl.Expr:
+        found = pl.col(name) if name in frame.columns else pl.lit(None)
+        return found.cast(dtype).alias(name)
+
+    whole = pl.concat([f.select(*[column(f, c, t) for c, t in schema.items()], *keys)
+                       for f in frames])
+    return whole.sort(ORDER, maintain_order=True).select(list(schema))
+
+
+def _row_by_row(table: Table, rows: list[tuple[int, list[Any]]], defaults: Defaults,
+                quarantine: list[Quarantined]) -> tuple[list[dict], list[dict]]:
+    """The results of ``rows`` read one at a time; the rows that fail go to ``quarantine``."""
     subjects: list[dict[str, Any]] = []
     terms: list[dict[str, Any]] = []
-    for table in tables:
-        if table.dataset.kind == "roster":
-            continue
-        matches = table.header.matches
-        columns = {name: m.column for name, m in matches.items()}
-        headers = {name: m.header for name, m in matches.items()}
-        labels = _labels(table)
-        for row_number, cells in table.rows:
-            def get(name: str, cells: list[Any] = cells,
-                    columns: dict[str, int] = columns) -> Any:
-                index = columns.get(name)
-                return cells[index] if index is not None and index < len(cells) else None
+    matches = table.header.matches
+    columns = {name: m.column for name, m in matches.items()}
+    headers = {name: m.header for name, m in matches.items()}
+    labels = _labels(table)
+    for row_number, cells in rows:
+        def get(name: str, cells: list[Any] = cells) -> Any:
+            index = columns.get(name)
+            return cells[index] if index is not None and index < len(cells) else None
 
-            base = {
-                "local_id": text_of(get("local_id")),
-                "school_year": text_of(get("school_year")) or table.context.school_year
-                or defaults.school_year,
-                "src_file": defaults.file, "src_sheet": table.sheet.name, "src_row": row_number,
-            }
-            try:
-                if not base["local_id"]:
-                    column = headers.get("local_id", "local_id")
-                    raise _BadCell("row_no_local_id", column, column=column)
-                if table.dataset.kind == "grades_wide":
-                    term = table.context.term or "1"
-                    new_subjects = _wide(cells, table, base | {"term": term})
-                    term_row = _term_row(cells, columns, headers)
-                    new_terms = [base | {"term": term} | term_row] if term_row else []
-                else:
-                    new_subjects, new_terms = _long(cells, get, headers, table, base)
-            except _BadCell as bad:
-                quarantine.append(Quarantined.of(
-                    file=defaults.file, sheet=table.sheet.name, row=row_number, cells=cells,
-                    labels=labels, column=bad.column, reason=bad.key,
-                    reason_vi=msg(bad.key, **bad.values)))
-                continue
-            subjects.extend(new_subjects)
-            terms.extend(new_terms)
-    return (pl.DataFrame(subjects, schema=SUBJECT_SCHEMA, orient="row") if subjects
-            else pl.DataFrame(schema=SUBJECT_SCHEMA),
-            pl.DataFrame(terms, schema=TERM_SCHEMA, orient="row") if terms
-            else pl.DataFrame(schema=TERM_SCHEMA))
+        base = {
+            "local_id": text_of(get("local_id")),
+            "school_year": text_of(get("school_year")) or table.context.school_year
+            or defaults.school_year,
+            "src_file": defaults.file, "src_sheet": table.sheet.name, "src_row": row_number,
+        }
+        try:
+            if not base["local_id"]:
+                column = headers.get("local_id", "local_id")
+                raise _BadCell("row_no_local_id", column, column=column)
+            if table.dataset.kind == "grades_wide":
+                term = table.context.term or "1"
+                new_subjects = _wide(cells, table, base | {"term": term})
+                term_row = _term_row(cells, columns, headers)
+                new_terms = [base | {"term": term} | term_row] if term_row else []
+            else:
+                new_subjects, new_terms = _long(cells, get, headers, table, base)
+        except _BadCell as bad:
+            quarantine.append(Quarantined.of(
+                file=defaults.file, sheet=table.sheet.name, row=row_number, cells=cells,
+                labels=labels, column=bad.column, reason=bad.key,
+                reason_vi=msg(bad.key, **bad.values)))
+            continue
+        subjects.extend(new_subjects)
+        terms.extend(new_terms)
+    return subjects, terms
 
 
 def _wide(cells: list[Any], table: Table, base: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,31 +11,35 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import logging
+import multiprocessing
 import os
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine
 
 from connectors.messages import msg
 from connectors.profile import Profile
 from connectors.quarantine import Quarantined, quarantine_frame
 from connectors.reader import FileRead, file_hash, read_export, school_from_folder
 from connectors.tabular.safety import check_name
-from doisoat import store
+from connectors.writers import Writer, writer_for
 from doisoat.errors import SourceError
 from doisoat.model import (
     SUBJECT_RESULT_COLUMNS,
     TERM_RESULT_COLUMNS,
-    SourceSnapshot,
     StudentRecord,
 )
 
 SUFFIXES = {".xlsx", ".xls", ".csv", ".txt", ".xml"}
+_FILES_WORTH_A_POOL = 8  # below this, starting the worker processes costs more than it saves
 log = logging.getLogger(__name__)
 
 
@@ -120,63 +124,109 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def ingest_paths(paths: Iterable[str | Path], *, engine: Engine, night: dt.date,
-                 profiles: tuple[Profile, ...] | None = None) -> ImportSummary:
-    """Import every export file in ``paths`` (files or folders) for ``night``."""
+                 profiles: tuple[Profile, ...] | None = None, workers: int = 1,
+                 bulk: bool = False) -> ImportSummary:
+    """Import every export file in ``paths`` (files or folders) for ``night``.
+
+    With ``workers`` > 1 the files are read (parsed, mapped, checked) by that many processes
+    while this one writes them to the store, in the order of the paths. ``bulk`` writes a
+    SQLite store through ADBC (see ``connectors.writers``): for a process that owns the store,
+    never for a server's request threads, which keep both defaults.
+    """
+    writer = writer_for(engine, bulk=bulk)
+    try:
+        return _ingest(paths, writer, night, profiles, workers)
+    finally:
+        writer.close()
+
+
+def _ingest(paths: Iterable[str | Path], writer: Writer, night: dt.date,
+            profiles: tuple[Profile, ...] | None, workers: int) -> ImportSummary:
     summary = ImportSummary()
     deferred: list[tuple[FileSummary, FileRead]] = []
     batch_students: dict[tuple[str, str | None], dict[str, str]] = {}
+    wanted: list[tuple[FileSummary, Path]] = []
     for path in expand_paths(paths):
         entry = FileSummary(path=str(path), status="refused")
         summary.files.append(entry)
         try:
             check_name(path)
             digest = file_hash(path) if path.is_file() else ""
-            if digest and _already_imported(engine, digest):
-                entry.status, entry.message_vi = "skipped", msg("already_imported")
-                continue
-            read = read_export(path, profiles=profiles, night=night)
         except SourceError as exc:
             entry.message_vi = exc.message_vi
             continue
         except OSError as exc:
             entry.message_vi = msg("unreadable", detail=exc.strerror or str(exc))
             continue
-        except (ValueError, UnicodeError, csv.Error, IndexError, KeyError) as exc:
-            # A file no check foresaw: refuse it, name it, and go on with the others.
-            log.warning("unreadable file %s: %r", path, exc)
-            entry.message_vi = msg("unreadable", detail=f"{type(exc).__name__}: {exc}"[:300])
+        if digest and writer.already_imported(digest):
+            entry.status, entry.message_vi = "skipped", msg("already_imported")
+            continue
+        wanted.append((entry, path))
+    for (entry, _), (read, refusal) in zip(wanted, _read_all(
+            [path for _, path in wanted], profiles, night, workers), strict=True):
+        if read is None:
+            entry.message_vi = refusal
+            continue
+        if writer.already_imported(read.content_hash):  # the same bytes twice in one batch
+            entry.status, entry.message_vi = "skipped", msg("already_imported")
             continue
         if read.students.height == 0 and read.rows_read and (
                 read.subject_results.height or read.term_results.height):
             deferred.append((entry, read))
             continue
-        _load(engine, night, read, entry, batch_students)
+        _load(writer, night, read, entry, batch_students)
     for entry, read in deferred:
-        _load(engine, night, read, entry, batch_students)
+        _load(writer, night, read, entry, batch_students)
     return summary
 
 
-def _already_imported(engine: Engine, digest: str) -> bool:
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(SourceSnapshot.id).where(SourceSnapshot.content_hash == digest).limit(1)
-        ).first()
-    return row is not None
+def _read_one(path: Path, profiles: tuple[Profile, ...] | None, night: dt.date
+              ) -> tuple[FileRead | None, str]:
+    """A file read, or why it is refused (in Vietnamese): what a worker process sends back."""
+    try:
+        return read_export(path, profiles=profiles, night=night), ""
+    except SourceError as exc:
+        return None, exc.message_vi
+    except OSError as exc:
+        return None, msg("unreadable", detail=exc.strerror or str(exc))
+    except (ValueError, UnicodeError, csv.Error, IndexError, KeyError) as exc:
+        # A file no check foresaw: refuse it, name it, and go on with the others.
+        log.warning("unreadable file %s: %r", path, exc)
+        return None, msg("unreadable", detail=f"{type(exc).__name__}: {exc}"[:300])
 
 
-def _load(engine: Engine, night: dt.date, read: FileRead, entry: FileSummary,
+def _read_all(paths: list[Path], profiles: tuple[Profile, ...] | None, night: dt.date,
+              workers: int) -> Iterator[tuple[FileRead | None, str]]:
+    """The files read in order; by ``workers`` processes, at most two files ahead each."""
+    if workers <= 1 or len(paths) < _FILES_WORTH_A_POOL:
+        for path in paths:
+            yield _read_one(path, profiles, night)
+        return
+    context = multiprocessing.get_context("spawn")  # polars' threads do not survive fork
+    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=context) as pool:
+        pending: deque[Future] = deque()
+        queue = iter(paths)
+        for path in itertools.islice(queue, 2 * workers):
+            pending.append(pool.submit(_read_one, path, profiles, night))
+        while pending:
+            done = pending.popleft().result()
+            for path in itertools.islice(queue, 1):
+                pending.append(pool.submit(_read_one, path, profiles, night))
+            yield done
+
+
+def _load(writer: Writer, night: dt.date, read: FileRead, entry: FileSummary,
           batch_students: dict[tuple[str, str | None], dict[str, str]]) -> None:
     students = read.students
     school_code = read.school_code or _school_of_results(read)
     entry.source, entry.school_code = read.source, school_code
     quarantined = list(read.quarantined)
-    with engine.begin() as conn:
-        result = conn.execute(insert(SourceSnapshot.__table__).values(
+    with writer.file() as out:
+        snapshot_id = out.new_snapshot(dict(
             source=read.source, school_code=school_code, night=night,
             taken_at=dt.datetime.now(dt.UTC), origin=str(read.path),
             content_hash=read.content_hash, rows_read=read.rows_read, rows_accepted=0,
             rows_quarantined=0, status="loading"))
-        snapshot_id = int(result.inserted_primary_key[0])
         students = students.with_columns(
             pl.lit(snapshot_id, dtype=pl.Int64).alias("snapshot_id"),
             pl.concat_str([pl.col("source"), pl.lit(str(snapshot_id)), pl.col("local_id")],
@@ -188,28 +238,24 @@ def _load(engine: Engine, night: dt.date, read: FileRead, entry: FileSummary,
         if read.subject_results.height or read.term_results.height:
             lookup = {**batch_students.get(key, {}), **known}
             if not known:
-                lookup = {**_stored_students(conn, read.source, school_code, night), **lookup}
+                lookup = {**out.stored_students(read.source, school_code, night), **lookup}
             subjects, lost_s = _link(read.subject_results, lookup)
             terms, lost_t = _link(read.term_results, lookup)
             quarantined += _lost_rows(lost_s, read) + _lost_rows(lost_t, read)
         else:
             subjects = terms = None
         batch_students.setdefault(key, {}).update(known)
-        store.bulk_insert(engine, "student_record",
-                          students.select(list(StudentRecord.model_fields)), connection=conn)
+        out.insert("student_record", students.select(list(StudentRecord.model_fields)))
         if subjects is not None:
-            store.bulk_insert(engine, "subject_result", _scores_json(subjects).select(
-                list(SUBJECT_RESULT_COLUMNS)), connection=conn)
-            store.bulk_insert(engine, "term_result", terms.select(list(TERM_RESULT_COLUMNS)),
-                              connection=conn)
+            out.insert("subject_result",
+                       _scores_json(subjects).select(list(SUBJECT_RESULT_COLUMNS)))
+            out.insert("term_result", terms.select(list(TERM_RESULT_COLUMNS)))
         rows_q = len({(q.src_file, q.src_sheet, q.src_row) for q in quarantined})
         if quarantined:
-            frame = quarantine_frame(quarantined).with_columns(
+            out.insert("quarantined_row", quarantine_frame(quarantined).with_columns(
                 pl.lit(snapshot_id, dtype=pl.Int64).alias("snapshot_id"),
-                pl.lit(read.source).alias("source"))
-            store.bulk_insert(engine, "quarantined_row", frame, connection=conn)
-        conn.execute(SourceSnapshot.__table__.update().where(
-            SourceSnapshot.__table__.c.id == snapshot_id).values(
+                pl.lit(read.source).alias("source")))
+        out.update_snapshot(snapshot_id, dict(
             rows_accepted=read.rows_read - rows_q, rows_quarantined=rows_q, status="loaded"))
     entry.status, entry.snapshot_id = "loaded", snapshot_id
     entry.rows_read, entry.rows_quarantined = read.rows_read, rows_q
@@ -223,24 +269,6 @@ def _load(engine: Engine, night: dt.date, read: FileRead, entry: FileSummary,
 
 def _school_of_results(read: FileRead) -> str | None:
     return school_from_folder(read.path)
-
-
-def _stored_students(conn, source: str, school_code: str | None, night: dt.date
-                     ) -> dict[str, str]:
-    """local_id -> record_id of the latest snapshot of this source and school for the night."""
-    snap = SourceSnapshot.__table__
-    latest = conn.execute(
-        select(snap.c.id).where(snap.c.source == source, snap.c.school_code == school_code,
-                                snap.c.night == night, snap.c.status == "loaded")
-        .order_by(snap.c.id.desc())
-    ).scalars().all()
-    table = StudentRecord.__table__
-    found: dict[str, str] = {}
-    for snapshot_id in reversed(latest):
-        rows = conn.execute(select(table.c.local_id, table.c.record_id)
-                            .where(table.c.snapshot_id == snapshot_id)).all()
-        found.update(dict(rows))
-    return found
 
 
 def _link(frame: pl.DataFrame, lookup: dict[str, str]) -> tuple[pl.DataFrame, pl.DataFrame]:

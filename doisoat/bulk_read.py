@@ -43,6 +43,12 @@ def row_reads_only() -> Iterator[None]:
         _ROW_READS_ONLY.reset(token)
 
 
+def bulk_access_allowed() -> bool:
+    """False inside :func:`row_reads_only`: a server's threads, where a second SQLite library
+    must not open the store and worker processes are not started."""
+    return not _ROW_READS_ONLY.get()
+
+
 def read_bulk(
     engine: Engine,
     table_name: str,

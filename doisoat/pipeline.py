@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ import polars as pl
 from sqlalchemy import Engine, text, update
 
 from doisoat import store
+from doisoat.bulk_read import bulk_access_allowed
 from doisoat.config import Settings
 from doisoat.locking import nightly_lock
 from doisoat.model import Run
@@ -69,7 +71,10 @@ def run_nightly(
     paths = list(inbox if inbox is not None else settings.inbox)
     with nightly_lock(engine):
         recovered = _recover_crashed_runs(engine)
-        ingest = ingest_paths(paths, engine=engine, night=night).as_dict() if paths else None
+        batch = bulk_access_allowed()
+        ingest = ingest_paths(paths, engine=engine, night=night, bulk=batch,
+                              workers=(os.cpu_count() or 1) if batch else 1
+                              ).as_dict() if paths else None
         _register_unknown_schools(engine)
         fingerprint = _fingerprint(engine, night, settings)
         previous = _committed_run(engine, night)

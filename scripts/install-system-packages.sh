@@ -18,5 +18,7 @@ fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# wait for another apt run (a second `make` in parallel) instead of failing on its lock
+APT=(-o DPkg::Lock::Timeout=600)
+$SUDO apt-get "${APT[@]}" update -qq
+$SUDO apt-get "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}"

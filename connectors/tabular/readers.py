@@ -169,34 +169,39 @@ def read_xml(path: Path, tables: list[XmlTable]) -> list[Sheet]:
         raise refuse(path, "xml_unsafe", f"unsafe XML: {exc!r}") from exc
     except SafeET.ParseError as exc:
         raise refuse(path, "xml_broken", f"malformed XML: {exc}", detail=str(exc)) from exc
-    root = tree.getroot()
-    parents: dict[Any, Any] = {child: parent for parent in root.iter() for child in parent}
-    sheets = []
-    for table in tables:
-        records = []
-        for element in root.iter(table.record):
-            row: dict[str, str] = {}
-            ancestor = parents.get(element)
-            while ancestor is not None:
-                for key, value in ancestor.attrib.items():
-                    row.setdefault(key, value)
-                ancestor = parents.get(ancestor)
-            if table.parent_key:
-                parent = parents.get(element)
-                if parent is not None:
-                    key_el = parent.find(table.parent_key)
-                    value = key_el.text if key_el is not None else parent.get(table.parent_key)
-                    row[table.parent_key] = (value or "").strip(" \t\r\n")
+    by_tag = {table.record: table for table in tables}
+    found: dict[str, list[dict[str, str]]] = {table.record: [] for table in tables}
+    # One walk down the tree; each element hands its children the attributes of all its
+    # ancestors, the nearest winning (school code, year on the enclosing elements).
+    stack = [(tree.getroot(), {}, None)]
+    while stack:
+        element, inherited, parent = stack.pop()
+        table = by_tag.get(element.tag)
+        if table is not None:
+            row = dict(inherited)
+            if table.parent_key and parent is not None:
+                key_el = parent.find(table.parent_key)
+                value = key_el.text if key_el is not None else parent.get(table.parent_key)
+                row[table.parent_key] = (value or "").strip(" \t\r\n")
             row.update(element.attrib)
             for child in element:
-                if len(child) == 0 and child.tag not in {t.record for t in tables}:
+                if len(child) == 0 and child.tag not in by_tag:
                     row[child.tag] = (child.text or "").strip(" \t\r\n")
-            records.append(row)
-        header: list[str] = []
+            found[element.tag].append(row)
+        if len(element):
+            passed = inherited
+            if element.attrib:  # nearest first, as the columns come out in that order
+                passed = dict(element.attrib)
+                for key, value in inherited.items():
+                    passed.setdefault(key, value)
+            stack.extend((child, passed, element) for child in reversed(element))
+    sheets = []
+    for table in tables:
+        records = found[table.record]
+        columns: dict[str, None] = {}
         for row in records:
-            for key in row:
-                if key not in header:
-                    header.append(key)
+            columns.update(dict.fromkeys(row))
+        header = list(columns)
         rows: list[list[Any]] = [list(header)]
         rows.extend([row.get(key, "") for key in header] for row in records)
         sheets.append(Sheet(name=table.name, rows=rows, encoding="xml"))

@@ -42,6 +42,8 @@ def ingest_command(
     url: Url = None,
     profiles: Profiles = None,
     as_json: AsJson = False,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=0, help="Processes reading files (0: one per CPU).")] = 0,
 ) -> None:
     """Import vendors' and the sector database's export files into the store."""
     from connectors import ingest_paths
@@ -50,7 +52,8 @@ def ingest_command(
     engine = store.get_engine(url)
     store.init_db(engine)
     summary = ingest_paths(paths, engine=engine, night=_night(night),
-                           profiles=_profiles(profiles))
+                           profiles=_profiles(profiles), workers=workers or os.cpu_count() or 1,
+                           bulk=True)
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
