@@ -150,6 +150,8 @@ class _Layout:
 
     def clean(self, plans: list[pl.LazyFrame]) -> list[pl.DataFrame]:
         """Run the plans once flags are final, keeping the rows no parser refused."""
+        if not self.flagged.any():
+            return [plan.drop("_position").collect() for plan in plans]
         keep = pl.DataFrame({"_flagged": self.flagged}).with_row_index("_position")
         return [plan.join(keep.lazy(), on="_position", how="left")
                 .filter(~pl.col("_flagged")).drop("_flagged", "_position").collect()

@@ -3,7 +3,7 @@
 Everything downstream (header detection, mapping) sees the same shape whatever the format:
 a list of :class:`Sheet`, each a name and rows of raw cell values. Excel goes through
 python-calamine (xlsx and BIFF .xls; xlrd as fallback for old BIFF files), text files through
-encoding detection, XML through defusedxml with DTDs and entities forbidden.
+encoding detection, XML streamed through expat with DTDs and entities forbidden (xml_rows).
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import python_calamine as calamine
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
 
 from connectors.messages import msg
 from connectors.profile import XmlTable
 from connectors.tabular.legacy import decode_legacy_text
 from connectors.tabular.safety import check_text, refuse
+from connectors.tabular.xml_rows import ExpatError, UnsafeXml, xml_rows
 from doisoat.errors import ErrorContext, FileFormatError
 
 csv.field_size_limit(10 * 1024 * 1024)
@@ -163,38 +162,12 @@ def read_xml(path: Path, tables: list[XmlTable]) -> list[Sheet]:
     enclosing record. DTDs, entities and external references are refused (XXE, billion laughs).
     """
     try:
-        tree = SafeET.parse(str(path), forbid_dtd=True, forbid_entities=True,
-                            forbid_external=True)
-    except DefusedXmlException as exc:
+        with path.open("rb") as stream:
+            found = xml_rows(stream, tables)
+    except UnsafeXml as exc:
         raise refuse(path, "xml_unsafe", f"unsafe XML: {exc!r}") from exc
-    except SafeET.ParseError as exc:
+    except ExpatError as exc:
         raise refuse(path, "xml_broken", f"malformed XML: {exc}", detail=str(exc)) from exc
-    by_tag = {table.record: table for table in tables}
-    found: dict[str, list[dict[str, str]]] = {table.record: [] for table in tables}
-    # One walk down the tree; each element hands its children the attributes of all its
-    # ancestors, the nearest winning (school code, year on the enclosing elements).
-    stack = [(tree.getroot(), {}, None)]
-    while stack:
-        element, inherited, parent = stack.pop()
-        table = by_tag.get(element.tag)
-        if table is not None:
-            row = dict(inherited)
-            if table.parent_key and parent is not None:
-                key_el = parent.find(table.parent_key)
-                value = key_el.text if key_el is not None else parent.get(table.parent_key)
-                row[table.parent_key] = (value or "").strip(" \t\r\n")
-            row.update(element.attrib)
-            for child in element:
-                if len(child) == 0 and child.tag not in by_tag:
-                    row[child.tag] = (child.text or "").strip(" \t\r\n")
-            found[element.tag].append(row)
-        if len(element):
-            passed = inherited
-            if element.attrib:  # nearest first, as the columns come out in that order
-                passed = dict(element.attrib)
-                for key, value in inherited.items():
-                    passed.setdefault(key, value)
-            stack.extend((child, passed, element) for child in reversed(element))
     sheets = []
     for table in tables:
         records = found[table.record]
