@@ -120,6 +120,7 @@ class TermResultBase(SQLModel):
     absent_unexcused: int | None = None
     promotion: str | None = None
     title: str | None = None
+    homeroom_comment: str | None = None
 
 
 class TermResult(TermResultBase, table=True):

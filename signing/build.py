@@ -92,7 +92,9 @@ def build_transcript(
     """The transcript of one student, from every record that carries ``identity_code``.
 
     The registry's record (``source == "moet"``) gives the personal details, since its code and
-    identity are authoritative; the schools' records give the years and the marks.
+    identity are authoritative; the schools' records give the years and the marks. The homeroom
+    teacher's comment of a year is the one of its ``term == "year"`` result, unless
+    ``homeroom_comments`` (by record id) gives another.
     """
     records = _frame(student_records)
     if records.is_empty() or "moet_code" not in records.columns:
@@ -226,7 +228,7 @@ def _build(
                 terms_by_record.get(rec["record_id"], []),
                 schools,
                 names,
-                (homeroom_comments or {}).get(rec["record_id"], ""),
+                (homeroom_comments or {}).get(rec["record_id"]),
             )
         )
     transfers = sorted(
@@ -284,7 +286,7 @@ def _school_year(
     term_rows: list[dict[str, Any]],
     schools: Mapping[str, Mapping[str, Any]],
     names: Mapping[str, str],
-    homeroom_comment: str,
+    homeroom_comment: str | None,
 ) -> SchoolYear:
     by_subject: dict[str, dict[str, dict[str, Any]]] = {}
     for row in subject_rows:
@@ -330,7 +332,8 @@ def _school_year(
         outcomes=tuple(outcomes),
         promotion=year_row.get("promotion"),
         title=year_row.get("title"),
-        homeroom_comment=homeroom_comment,
+        # an explicit comment (given by the caller) wins over the one the vendor exported
+        homeroom_comment=(homeroom_comment or year_row.get("homeroom_comment") or "").strip(),
     )
 
 

@@ -56,16 +56,25 @@ class Canvas:
         )
 
     def wrap(self, text: str, size: float, max_width: float, bold: bool = False) -> list[str]:
+        """Lines no wider than ``max_width``: breaks between words, and inside a word (a URL, a
+        run of dots) only when the word alone is wider than a line."""
         lines: list[str] = []
         for paragraph in text.splitlines() or [""]:
             current = ""
             for word in paragraph.split():
                 trial = f"{current} {word}".strip()
-                if current and self.width(trial, size, bold) > max_width:
-                    lines.append(current)
-                    current = word
-                else:
+                if self.width(trial, size, bold) <= max_width:
                     current = trial
+                    continue
+                if current:
+                    lines.append(current)
+                current = word
+                while len(current) > 1 and self.width(current, size, bold) > max_width:
+                    cut = len(current) - 1
+                    while cut > 1 and self.width(current[:cut], size, bold) > max_width:
+                        cut -= 1
+                    lines.append(current[:cut])
+                    current = current[cut:]
             lines.append(current)
         return lines
 

@@ -57,12 +57,9 @@ def plan_for(transcript: Transcript, setup: SigningSetup) -> SigningPlan:
             missing.append(code)
             continue
         assigned.setdefault(owners[0], []).append(code)
-    if missing:
-        raise SigningError(
-            f"no teacher signs {missing}",
-            message_vi=msg.SUBJECT_WITHOUT_TEACHER.format(subjects=", ".join(missing)),
-        )
     names = {s.code: s.name for s in year.subjects} if year else {}
+    if missing and year is not None:
+        raise _without_teacher(year.class_name, year.school_year, missing, names)
     return standard_plan(
         teachers=assigned,
         homeroom=setup.homeroom,
@@ -71,6 +68,38 @@ def plan_for(transcript: Transcript, setup: SigningSetup) -> SigningPlan:
         level=setup.level,
         subject_names=names,
     )
+
+
+def _without_teacher(
+    class_name: str, school_year: str, codes: Sequence[str], names: Mapping[str, str]
+) -> SigningError:
+    labels = [f"{names[c]} ({c})" if names.get(c, c) != c else c for c in codes]
+    return SigningError(
+        f"no teacher signs {list(codes)} in class {class_name} {school_year}",
+        message_vi=msg.SUBJECT_WITHOUT_TEACHER.format(
+            class_name=class_name or "?", year=school_year, subjects=", ".join(labels)
+        ),
+        details={"subjects": list(codes)},
+    )
+
+
+def check_teachers(transcripts: Sequence[Transcript], setup: SigningSetup) -> None:
+    """Refuse a batch before signing anything when some subject of it has no teacher in the
+    setup: one error naming every such subject, rather than a class folder signed halfway."""
+    missing: dict[tuple[str, str], dict[str, str]] = {}
+    for t in transcripts:
+        try:
+            plan_for(t, setup)
+        except SigningError as exc:
+            year = t.current_year
+            if year is None or "subjects" not in exc.details:
+                raise
+            names = {s.code: s.name for s in year.subjects}
+            found = missing.setdefault((year.class_name, year.school_year), {})
+            found.update({c: names.get(c, c) for c in exc.details["subjects"]})
+    if missing:
+        (class_name, school_year), subjects = min(missing.items())
+        raise _without_teacher(class_name, school_year, sorted(subjects), subjects)
 
 
 def render_transcript(
@@ -208,15 +237,25 @@ def write_issued(
     *,
     created: dt.datetime | None = None,
     with_json: bool = False,
+    signed: bool = True,
 ) -> list[Path]:
-    """Sign each transcript and write it to ``out_dir/<school>/<class>/``."""
+    """Sign each transcript and write it to ``out_dir/<school>/<class>/``.
+
+    ``signed=False`` writes them with empty signature fields in the plan's order, for the
+    teachers and the principal to sign one by one through the service.
+    """
+    check_teachers(transcripts, setup)
     written = []
     for t in transcripts:
         year = t.current_year
         folder = out_dir / t.issuing_school_code / ((year.class_name if year else "") or "_")
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / file_name(t)
-        path.write_bytes(issue_transcript(t, setup, created=created))
+        if signed:
+            path.write_bytes(issue_transcript(t, setup, created=created))
+        else:
+            path.write_bytes(render_transcript(t, plan_for(t, setup),
+                                               created=created or dt.datetime.now(dt.UTC)))
         if with_json:
             path.with_suffix(".json").write_text(xmlio.to_json(t), encoding="utf-8")
         written.append(path)

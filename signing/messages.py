@@ -20,6 +20,10 @@ TIMESTAMP_FAILED = "Không lấy được dấu thời gian từ máy chủ {url
 VALIDATION_DATA_FAILED = "Không lấy được dữ liệu kiểm tra chứng thư (OCSP/CRL): {problem}"
 PDF_UNREADABLE = "Không đọc được tệp PDF {file}: {problem}"
 RENDER_FAILED = "Không tạo được tệp PDF học bạ: {problem}"
+COMMENT_TOO_LONG = (
+    "Nhận xét của giáo viên chủ nhiệm năm học {year} của học sinh {student} dài {chars} ký tự, "
+    "không vừa trang học bạ: hãy rút gọn nhận xét trong phần mềm quản lý trường học rồi lập lại"
+)
 STORE_UNAVAILABLE = "Không đọc được dữ liệu học bạ từ cơ sở dữ liệu: {problem}"
 CLASS_EMPTY = "Lớp {class_name} năm học {year} của trường {school} không có học sinh nào"
 
@@ -54,5 +58,8 @@ CHANGE_NAMES = {
     "ANNOTATIONS": "thêm chú thích",
     "OTHER": "nội dung bị sửa hoặc thêm trang",
 }
-SUBJECT_WITHOUT_TEACHER = "Môn {subjects} chưa có giáo viên bộ môn ký trong cấu hình chữ ký"
+SUBJECT_WITHOUT_TEACHER = (
+    "Lớp {class_name} năm học {year}: môn {subjects} chưa có giáo viên bộ môn ký trong cấu hình "
+    "chữ ký số; hãy thêm giáo viên dạy môn này vào mục [teachers] của cấu hình rồi ký lại"
+)
 SIGNERS_CONFIG_INVALID = "Cấu hình chữ ký số «{file}» không hợp lệ: {problem}"

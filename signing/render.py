@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from doisoat.errors import SigningError
+from signing import messages as msg
 from signing.canvas import A4, Canvas
 from signing.model import SchoolYear, Transcript
 
@@ -233,11 +235,45 @@ def year_page(c: Canvas, t: Transcript, yr: SchoolYear) -> None:
     _field(c, MARGIN, y, "Danh hiệu:", TITLE_TEXT.get(yr.title or "", yr.title or ""), full)
     y -= 24
     c.text(MARGIN, y, "Nhận xét của giáo viên chủ nhiệm:", 10, bold=True)
-    c.rect(MARGIN, y - 62, full, 54)
-    c.paragraph(MARGIN + 5, y - 20, yr.homeroom_comment, 9, full - 10)
-    y -= 90
+    y = _comment_box(c, y - 8, yr.homeroom_comment, full, t.student.full_name, yr.school_year)
+    y -= 28
     _sign_block(c, MARGIN + 90, y, "GIÁO VIÊN CHỦ NHIỆM")
     _sign_block(c, W - MARGIN - 90, y, "HIỆU TRƯỞNG", "(Chữ ký số và dấu của nhà trường)")
+
+
+COMMENT_BOX_MIN = 54.0
+COMMENT_SIZES = (9.0, 8.0, 7.0)
+SIGN_BLOCK_FLOOR = 60.0  # the lowest baseline of the signature titles under the comment
+
+
+def _comment_box(
+    c: Canvas, top: float, text: str, width: float, student: str, school_year: str
+) -> float:
+    """The homeroom comment, wrapped inside a box from ``top``; return the box's bottom edge.
+
+    The box grows with the comment and the type shrinks (down to 7 pt) when the page is short,
+    so a long comment never runs over the signatures; one that cannot fit at all is refused
+    rather than cut, since a transcript must not lose a word of it.
+    """
+    room = top - SIGN_BLOCK_FLOOR - 28
+    for size in COMMENT_SIZES:
+        lines = c.wrap(text, size, width - 10)
+        height = max(COMMENT_BOX_MIN, len(lines) * size * 1.3 + 10)
+        if height <= room:
+            break
+    else:
+        raise SigningError(
+            f"homeroom comment of {len(text)} characters does not fit the year page",
+            message_vi=msg.COMMENT_TOO_LONG.format(
+                chars=len(text), student=student, year=school_year
+            ),
+        )
+    c.rect(MARGIN, top - height, width, height)
+    y = top - 4 - size
+    for line in lines:
+        c.text(MARGIN + 5, y, line, size)
+        y -= size * 1.3
+    return top - height
 
 
 def confirmation(c: Canvas, t: Transcript) -> None:

@@ -7,6 +7,7 @@ import polars as pl
 
 from doisoat import grading
 from doisoat.model import SUBJECT_RESULT_COLUMNS, TERM_RESULT_COLUMNS
+from simulate.comments import year_comments
 
 CONDUCT_SHARES = np.array([0.01, 0.04, 0.2, 0.75])  # CD, D, K, T
 
@@ -145,12 +146,14 @@ def _term_rows(school_year, rows, levels, full_year, true_year, extra):
         off = academic_wrong & (wrong_term == term)
         academic[off] = np.where(academic[off] == 3, 2, academic[off] + 1)
         unexcused = np.zeros(n, dtype=np.int64)
-        promotion = title = np.array([None] * n, dtype=object)
+        promotion = title = comment = np.array([None] * n, dtype=object)
         if term == "year":
             promoted = grading.promoted_tt22(levels["year"], conduct_year, exc + unexcused)
             promotion = np.where(promoted, "promoted", "not_promoted").astype(object)
             title = grading.title_tt22(levels["year"], conduct_year, true_year).astype(object)
             title[title == ""] = None
+            # the fraction of a draw already spent on conduct: independent enough for a variant
+            comment = year_comments(academic, conduct, (extra[:, 0] * 97.0) % 1.0)
         frames.append(
             pl.DataFrame(
                 {
@@ -163,6 +166,7 @@ def _term_rows(school_year, rows, levels, full_year, true_year, extra):
                     "absent_unexcused": unexcused,
                     "promotion": pl.Series(promotion.tolist(), dtype=pl.String),
                     "title": pl.Series(title.tolist(), dtype=pl.String),
+                    "homeroom_comment": pl.Series(comment.tolist(), dtype=pl.String),
                 }
             ).filter(pl.Series(holds))
         )

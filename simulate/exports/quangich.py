@@ -74,7 +74,8 @@ def write(part: SchoolSlice, folder: Path) -> Path:
                          "HanhKiem": RESULT_LABELS.get(res["conduct"] or "", res["conduct"] or ""),
                          "NghiCP": _num(res["absent_excused"]),
                          "NghiKP": _num(res["absent_unexcused"]),
-                         "LenLop": res["promotion"] or "", "DanhHieu": res["title"] or ""}
+                         "LenLop": res["promotion"] or "", "DanhHieu": res["title"] or "",
+                         "NhanXetGVCN": res.get("homeroom_comment") or ""}
                 out.write("      <KetQua " + " ".join(f"{k}={quoteattr(v)}"
                                                       for k, v in attrs.items() if v) + "/>\n")
             out.write("    </HocSinh>\n")

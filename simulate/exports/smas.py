@@ -51,7 +51,7 @@ TRANSFER_IN = ["STT", "Mã HS", "Mã định danh Bộ GD&ĐT", "Họ và tên",
 TERM_TITLES = {"1": ("HK1", "HỌC KỲ I"), "2": ("HK2", "HỌC KỲ II"), "year": ("CN", "CẢ NĂM")}
 TERM_COLUMNS = [("academic", "KQHT"), ("conduct", "KQRL"), ("absent_excused", "Nghỉ CP"),
                 ("absent_unexcused", "Nghỉ KP"), ("promotion", "Lên lớp"),
-                ("title", "Danh hiệu")]
+                ("title", "Danh hiệu"), ("homeroom_comment", "Nhận xét của GVCN")]
 
 
 def write(part: SchoolSlice, folder: Path) -> Path:
@@ -178,7 +178,9 @@ def _grade_sheet(book, fmt, part, class_name, term, block: pl.DataFrame,
             sheet.write_string(r, c, subject_name(subject), fmt["head"])
         c += len(comps)
     term_start = c
-    for i, (_, label) in enumerate(TERM_COLUMNS):
+    # the homeroom teacher writes the comment once, for the whole year
+    term_columns = [col for col in TERM_COLUMNS if term == "year" or col[0] != "homeroom_comment"]
+    for i, (_, label) in enumerate(term_columns):
         sheet.merge_range(r, term_start + i, r + 1, term_start + i, label, fmt["head"])
     c = len(fixed)
     for _subject, comps in layout:
@@ -224,7 +226,7 @@ def _grade_sheet(book, fmt, part, class_name, term, block: pl.DataFrame,
                 c += 1
         t = term_of.get(st["record_id"])
         if t:
-            for k, (name, _) in enumerate(TERM_COLUMNS):
+            for k, (name, _) in enumerate(term_columns):
                 value = t.get(name)
                 if name in {"academic", "conduct"}:
                     value = RESULT_LABELS.get(value or "", value)

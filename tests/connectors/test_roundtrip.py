@@ -99,7 +99,8 @@ def test_term_results_survive_the_round_trip(district, reads, source):
     got = pl.concat([r.term_results for r in reads[source] if r.term_results.height])
     joined = truth.join(got, on=["local_id", "term"], suffix="_got")
     assert joined.height == truth.height == got.height
-    for name in ("academic", "conduct", "absent_excused", "absent_unexcused", "title"):
+    for name in ("academic", "conduct", "absent_excused", "absent_unexcused", "title",
+                 "homeroom_comment"):
         differs = joined.filter(~pl.col(name).eq_missing(pl.col(f"{name}_got")))
         assert differs.height == 0, (name, differs.select(name, f"{name}_got").head(3).rows())
 
