@@ -58,8 +58,12 @@ def _secret(spec: dict[str, Any], key: str, path: Path) -> str | None:
     return spec.get(key)
 
 
-def load_setup(path: str | Path, stack: ExitStack) -> SigningSetup:
-    """Open every signer (PKCS#11 sessions are closed when ``stack`` closes)."""
+def load_setup(path: str | Path, stack: ExitStack, *, open_signers: bool = True) -> SigningSetup:
+    """Open every signer (PKCS#11 sessions are closed when ``stack`` closes).
+
+    ``open_signers=False`` reads only who signs what (the plan), touching no key: for
+    transcripts issued unsigned, to be signed through the service.
+    """
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -73,7 +77,7 @@ def load_setup(path: str | Path, stack: ExitStack) -> SigningSetup:
     signers: dict[str, Any] = {}
     tokens: dict[tuple[str, str], dict[str, str]] = {}
     pins: dict[tuple[str, str], str] = {}
-    for key, spec in data.get("signers", {}).items():
+    for key, spec in data.get("signers", {}).items() if open_signers else ():
         if "pkcs12" in spec:
             signers[key] = from_pkcs12(base / spec["pkcs12"], _secret(spec, "passphrase", path))
         elif "pkcs11_lib" in spec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException as FastAPIHTTPException
@@ -10,9 +11,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from doisoat.api import audit, auth, messages, pages, routes
+from doisoat.api import audit, auth, link_pages, link_routes, messages, pages, routes
 from doisoat.api.files import FilesConfig
 from doisoat.api.services import BadRequest, NotFound, Unavailable
+from doisoat.api.signing_pages import router as signing_pages_router
+from doisoat.api.signing_routes import router as signing_routes_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -48,6 +51,10 @@ def create_app(
     )
     app.include_router(routes.router)
     app.include_router(pages.router)
+    app.include_router(link_routes.router)
+    app.include_router(link_pages.router)
+    app.include_router(signing_routes_router)
+    app.include_router(signing_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _offline_docs(app)
     _handlers(app)
@@ -85,7 +92,28 @@ def _answer(request: Request, status: int, message_vi: str) -> Response:
     return JSONResponse({"detail": message_vi}, status_code=status)
 
 
+class _RefuseNul:
+    """No id or filter holds a NUL, and PostgreSQL refuses one in a query: answer before any
+    route runs (404 for a path, 422 for a query string). Plain ASGI, so that it costs the other
+    requests nothing."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            status = (404 if "\x00" in scope.get("path", "")
+                      else 422 if b"%00" in scope.get("query_string", b"") else 0)
+            if status:
+                answer = _answer(Request(scope, receive), status,
+                                 messages.error("nul_character"))
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def _handlers(app: FastAPI) -> None:
+    app.add_middleware(_RefuseNul)
     @app.exception_handler(auth.AccessDenied)
     async def _denied(request: Request, exc: auth.AccessDenied) -> Response:
         return _answer(request, exc.status, exc.message_vi)

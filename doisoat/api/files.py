@@ -171,11 +171,27 @@ def worklist_file(config: FilesConfig, who: Principal, night: dt.date, school: s
     return _inside(config.reports_dir, night.isoformat(), *worklist_filename(school).split("/"))
 
 
+def school_transcripts(config: FilesConfig, school: str) -> list[Path]:
+    """The school's transcripts: in its folder or, as ``doisoat transcript issue`` files them,
+    in a folder per class inside it (file names carry the identity code, so are unique)."""
+    folder = config.transcripts_dir / school
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.glob("*.pdf") if p.is_file() and not p.is_symlink()]
+    found += [p for p in folder.glob("*/*.pdf") if p.is_file() and not p.is_symlink()
+              and not p.parent.is_symlink()]
+    return sorted(found, key=lambda p: (p.name, str(p)))
+
+
 def transcript_file(config: FilesConfig, who: Principal, school: str, name: str) -> Path:
     if not SCHOOL_RE.match(school) or not re.match(r"^[\w.\-]{1,120}$", name):
         raise NotFound("học bạ")
     who.school_scope(school)
-    return _inside(config.transcripts_dir, school, name)
+    for path in school_transcripts(config, school):
+        if path.name == name:
+            return _inside(config.transcripts_dir, *path.relative_to(
+                config.transcripts_dir).parts)
+    raise NotFound("học bạ")
 
 
 def verify_transcript(data: bytes, file_name: str) -> dict[str, Any]:

@@ -116,6 +116,7 @@ ERRORS = {
     "no_token": "Cần đăng nhập hoặc gửi mã truy cập (API token).",
     "bad_token": "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
     "forbidden": "Bạn không có quyền thực hiện thao tác này.",
+    "nul_character": "Yêu cầu chứa ký tự rỗng (NUL) trong mã, bộ lọc hoặc tên tệp: không hợp lệ.",
     "other_school": "Bạn chỉ được xem dữ liệu của trường mình.",
     "not_found": "Không tìm thấy {what}.",
     "reason_required": "Cần ghi rõ lý do.",
@@ -138,3 +139,54 @@ ERRORS = {
 
 def error(key: str, **values: object) -> str:
     return ERRORS[key].format(**values)
+
+
+# Human link decisions on a conflict's records (link_routes, link_pages, _link_form.html).
+LINK = {
+    "title": "Hai bản ghi này có phải cùng một học sinh?",
+    "hint": "Quyết định được giữ cho mọi đêm đối soát sau và ghi vào nhật ký thay đổi.",
+    "left": "Bản ghi thứ nhất",
+    "right": "Bản ghi thứ hai",
+    "same": "Cùng một học sinh",
+    "different": "Không phải cùng học sinh",
+    "undo": "Hủy liên kết",
+    "done_same": "Đã ghi nhận: hai bản ghi là cùng một học sinh.",
+    "done_different": "Đã ghi nhận: hai bản ghi không phải cùng một học sinh.",
+    "done_undo": "Đã hủy liên kết: hai bản ghi sẽ không được liên kết lại.",
+}
+
+
+# Signing issued transcripts through the service (signing_service, signing_routes, signing_pages).
+ERRORS.update(
+    {
+        "sign_role_forbidden": "Vai trò «{role}» không được ký học bạ.",
+        "sign_field_forbidden": "Vai trò «{role}» không được ký ô «{label}».",
+        "sign_unknown_field": "Học bạ {name} không có ô chữ ký «{field}».",
+        "sign_already": "Ô «{label}» của học bạ {name} đã được ký.",
+        "sign_out_of_order": "Chưa thể ký ô «{label}»: học bạ còn thiếu chữ ký của {missing}.",
+        "sign_bad_pkcs12": (
+            "Không mở được tệp chứng thư số: sai mật khẩu hoặc tệp không phải PKCS#12 "
+            "(.p12/.pfx). Học bạ không bị thay đổi."
+        ),
+        "sign_pkcs12_too_large": "Tệp chứng thư số quá lớn: tối đa {limit} KB.",
+        "sign_bad_pdf": "Không đọc được các ô chữ ký của học bạ {name}: {problem}",
+        "sign_failed": "Không ký được học bạ {name}: {problem}",
+    }
+)
+LABELS.update(
+    {
+        "transcripts": "Học bạ",
+        "transcript": "Học bạ",
+        "signatures": "Chữ ký",
+        "signed": "Đã ký",
+        "unsigned": "Chưa ký",
+        "sign": "Ký",
+        "sign_field": "Ô chữ ký",
+        "pkcs12": "Tệp chứng thư số (.p12, .pfx)",
+        "passphrase": "Mật khẩu chứng thư số",
+        "download": "Tải về",
+        "complete": "Đã ký đủ",
+        "sign_done": "Đã ký ô «{label}» của học bạ {name}.",
+        "nothing_to_sign": "Bạn không có ô nào cần ký ở học bạ này lúc này.",
+    }
+)

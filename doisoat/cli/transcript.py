@@ -36,6 +36,13 @@ def register(app: typer.Typer) -> None:
         issued_on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD")] = None,
         db: Annotated[str | None, typer.Option("--db", help="database URL")] = None,
         with_json: Annotated[bool, typer.Option("--json", help="also write JSON")] = False,
+        unsigned: Annotated[
+            bool,
+            typer.Option(
+                "--unsigned",
+                help="write them with empty signature fields, to be signed through the service",
+            ),
+        ] = False,
     ) -> None:
         """Sign transcripts: a whole class, or given students (transfer-out, confirmation)."""
         from doisoat.store import get_engine
@@ -69,14 +76,17 @@ def register(app: typer.Typer) -> None:
                     kind=kind,
                 )
             with ExitStack() as stack:
-                setup = load_setup(signers_file, stack)
-                paths = write_issued(transcripts, setup, out, with_json=with_json)
+                setup = load_setup(signers_file, stack, open_signers=not unsigned)
+                paths = write_issued(
+                    transcripts, setup, out, with_json=with_json, signed=not unsigned
+                )
         except SigningError as exc:
             typer.echo(f"Lỗi: {exc.message_vi}", err=True)
             raise typer.Exit(2) from exc
         for path in paths:
             typer.echo(str(path))
-        typer.echo(f"Đã ký {len(paths)} học bạ.", err=True)
+        done = "Đã tạo (chưa ký)" if unsigned else "Đã ký"
+        typer.echo(f"{done} {len(paths)} học bạ.", err=True)
 
     @sub.command("verify")
     def verify(

@@ -30,6 +30,10 @@ PROTECTED = [
     ("get", f"/api/v1/worklists/2025-03-10/{SCHOOL_A}"),
     ("get", f"/api/v1/transcripts/{SCHOOL_A}/x.pdf"),
     ("post", "/api/v1/transcripts/verify"),
+    ("get", f"/api/v1/transcripts/{SCHOOL_A}"),
+    ("post", f"/api/v1/transcripts/{SCHOOL_A}/x.pdf/sign"),
+    ("get", "/api/v1/links"),
+    ("post", "/api/v1/links"),
 ]
 
 

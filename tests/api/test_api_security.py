@@ -121,6 +121,16 @@ def test_injection_in_a_path_id_finds_nothing(sqlite_world: World) -> None:
     assert response.status_code == 404
 
 
+def test_a_nul_character_in_an_id_finds_nothing_on_every_database(world: World) -> None:
+    """PostgreSQL refuses NUL in text: the service answers 404, not an internal error."""
+    for path in ("/api/v1/students/smas:1:A1%00", "/api/v1/conflicts/c-a%00"):
+        response = world.client.get(path, headers=world.as_("officer"))
+        assert response.status_code == 404, (path, response.text)
+    response = world.client.get("/api/v1/conflicts?school=7976%000101",
+                                headers=world.as_("officer"))
+    assert response.status_code == 422 and "NUL" in response.json()["detail"]
+
+
 def test_page_forms_need_the_csrf_token(sqlite_world: World) -> None:
     from doisoat.api.auth import csrf_token, issue_token
 

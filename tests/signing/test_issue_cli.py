@@ -179,3 +179,22 @@ def test_unknown_class_and_missing_secret_fail_with_vietnamese_messages(school, 
     missing = _issue(school, "--class", "9A1")
     assert missing.exit_code == 2
     assert "HOCBA_SEAL_PASS" in missing.output
+
+
+def test_issue_unsigned_for_signing_through_the_service(school, monkeypatch):
+    """No key is opened (no passphrase needed); the files carry every field, none signed."""
+    from signing.resume import field_states
+
+    for role in ROLES:
+        monkeypatch.delenv(f"HOCBA_{role.upper()}_PASS")
+    result = _issue(school, "--class", "9A1", "--unsigned")
+    assert result.exit_code == 0, result.output
+    assert "chưa ký" in result.output
+    pdf = school["out"] / "79THCS01" / "9A1" / "HocBa_7912345678_THCS.pdf"
+    states = field_states(pdf.read_bytes(), file_name=pdf.name)
+    assert [s.field for s in states] == [
+        "GVBM_teacher1", "GVBM_teacher2", "GVBM_teacher3", "GVCN", "HIEUTRUONG", "DAUTRUONG",
+    ]  # fmt: skip
+    assert not any(s.signed for s in states)
+    unsigned = _verify(school, pdf)
+    assert unsigned.exit_code == 1  # an unsigned transcript is not a valid one

@@ -1,0 +1,165 @@
+"""Resume signing an issued transcript, one field at a time (teachers, then the homeroom, the
+principal and the seal, each in their own session, e.g. through the web service).
+
+The plan is rebuilt from the document itself (its signature field names follow
+``plan.FIELD_PREFIX``), so the service needs no record of who was meant to sign: the PDF is the
+source of truth. A signer comes from an uploaded PKCS#12 archive held in memory only, never
+written to disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from dataclasses import dataclass
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields as sigfields
+from pyhanko.sign import signers
+
+from doisoat.errors import SigningError
+from signing import messages as msg
+from signing.engine import sign_document
+from signing.plan import FIELD_PREFIX, ROLE_ORDER, SigningPlan, principal_plan, standard_plan
+from signing.signers import KeyInMemorySigner
+
+__all__ = [
+    "FieldState",
+    "certificate_identity",
+    "field_states",
+    "plan_from_pdf",
+    "sign_field",
+    "signer_from_pkcs12_bytes",
+]
+
+_TEACHER = FIELD_PREFIX["subject_teacher"]
+
+
+@dataclass(frozen=True)
+class FieldState:
+    """One signature field of a document, in the order of the plan."""
+
+    field: str
+    role: str
+    label: str
+    signed: bool
+
+
+def _read_fields(pdf: bytes, file_name: str) -> list[tuple[str, str, bool]]:
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        return [
+            (name, str(ref.get_object().get("/TU", "")), value is not None)
+            for name, value, ref in sigfields.enumerate_sig_fields(reader)
+        ]
+    except Exception as exc:  # pyHanko raises many kinds on a damaged file
+        raise SigningError(
+            f"cannot read PDF {file_name}: {exc}",
+            message_vi=msg.PDF_UNREADABLE.format(file=file_name, problem=exc),
+        ) from exc
+
+
+def plan_from_pdf(pdf: bytes, *, file_name: str = "") -> SigningPlan:
+    """The plan whose fields are this document's signature fields (labels from the fields'
+    tooltips). Signer keys: the teacher's field suffix, ``homeroom``, ``principal``, ``seal``."""
+    found = _read_fields(pdf, file_name)
+    names = {name for name, _, _ in found}
+    labels = {name: label for name, label, _ in found}
+    if names == {FIELD_PREFIX["principal"]}:  # study-record confirmation
+        plan = principal_plan(principal="principal")
+    else:
+        plan = standard_plan(
+            teachers={n[len(_TEACHER) :]: () for n in names if n.startswith(_TEACHER)},
+            homeroom="homeroom",
+            principal="principal",
+            seal="seal",
+        )
+    if set(plan.fields) != names:
+        text = f"fields {sorted(names)} do not form a transcript plan"
+        raise SigningError(text, message_vi=msg.PLAN_INVALID.format(problem=text))
+    steps = tuple(dataclasses.replace(s, label=labels.get(s.field) or s.label) for s in plan.steps)
+    return dataclasses.replace(plan, steps=steps)
+
+
+def field_states(pdf: bytes, *, file_name: str = "") -> list[FieldState]:
+    """Every signature field of the document with whether it is signed, in the plan's order."""
+    signed = {name for name, _, is_signed in _read_fields(pdf, file_name) if is_signed}
+    plan = plan_from_pdf(pdf, file_name=file_name)
+    return [FieldState(s.field, s.role, s.label, s.field in signed) for s in plan.steps]
+
+
+def signer_from_pkcs12_bytes(
+    data: bytes, passphrase: str | bytes | None, *, file_name: str = "chứng thư số"
+) -> signers.Signer:
+    """A signer from the bytes of a ``.p12``/``.pfx`` archive (key, certificate and chain)."""
+    secret = passphrase.encode() if isinstance(passphrase, str) else passphrase
+    try:
+        loaded = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=secret)
+    except Exception as exc:  # wrong passphrase, not PKCS#12, no key in it
+        raise SigningError(
+            "cannot load PKCS#12 data",
+            message_vi=msg.PKCS12_UNREADABLE.format(file=file_name),
+        ) from exc
+    if loaded.signing_key is None or loaded.signing_cert is None:
+        raise SigningError(
+            "PKCS#12 data holds no key or certificate",
+            message_vi=msg.PKCS12_UNREADABLE.format(file=file_name),
+        )
+    return KeyInMemorySigner(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+    )
+
+
+def certificate_identity(signer: signers.Signer) -> dict[str, str]:
+    """Subject and serial number of the signer's certificate (what an audit trail records)."""
+    cert = signer.signing_cert
+    if cert is None:
+        return {"subject": "", "serial": ""}
+    return {"subject": cert.subject.human_friendly, "serial": format(cert.serial_number, "x")}
+
+
+def sign_field(
+    pdf: bytes,
+    field: str,
+    signer: signers.Signer,
+    *,
+    file_name: str = "",
+    location: str | None = None,
+) -> bytes:
+    """Sign exactly ``field`` (PAdES B-B) once every field of an earlier role is signed.
+
+    Subject teachers sign in any order among themselves (the law orders roles, and the verifier
+    checks roles): the plan is reordered so that the requested teacher field comes first among
+    the unsigned teacher fields, and the engine's session stops right after it.
+    """
+    states = field_states(pdf, file_name=file_name)
+    by_name = {s.field: s for s in states}
+    target = by_name.get(field)
+    if target is None or target.signed:
+        problem = "đã được ký" if target is not None else "không có trong học bạ"
+        raise SigningError(
+            f"field {field} cannot be signed",
+            message_vi=msg.SIGNING_FAILED.format(field=field, problem=problem),
+        )
+    missing = [s for s in states if not s.signed and ROLE_ORDER[s.role] < ROLE_ORDER[target.role]]
+    if missing:
+        raise SigningError(
+            f"{field} signed before {missing[0].field}",
+            message_vi=msg.SIGNER_OUT_OF_ORDER.format(field=field, previous=missing[0].field),
+        )
+    plan = plan_from_pdf(pdf, file_name=file_name)
+    ordered = sorted(plan.steps, key=lambda s: (ROLE_ORDER[s.role], s.field != field, s.field))
+    plan = dataclasses.replace(plan, steps=tuple(ordered))
+    signed = sign_document(
+        pdf, plan, {s.signer: signer for s in plan.steps}, location=location, stop_after=field
+    )
+    after = {s.field for s in field_states(signed, file_name=file_name) if s.signed}
+    before = {s.field for s in states if s.signed}
+    if after - before != {field}:  # the engine must not have signed anything else
+        raise SigningError(
+            f"signing {field} changed {sorted(after - before)}",
+            message_vi=msg.SIGNING_FAILED.format(field=field, problem=sorted(after - before)),
+        )
+    return signed
