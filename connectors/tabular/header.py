@@ -86,8 +86,25 @@ class _AliasIndex:
                 self.aliases.append(alias)
 
 
+_SCORED: dict[tuple[_AliasIndex, float, tuple[str, ...]], list[tuple[float, int, int]]] = {}
+
+
 def _scores(labels: list[str], index: _AliasIndex, cutoff: float) -> list[tuple[float, int, int]]:
-    """(score, column, alias index) for every label that resembles an alias."""
+    """(score, column, alias index) for every label that resembles an alias.
+
+    The sheets of a file (a class each) repeat their header and title rows: each distinct row
+    is scored once per alias index."""
+    key = (index, cutoff, tuple(labels))  # the key keeps the index alive: no reused id
+    found = _SCORED.get(key)
+    if found is None:
+        if len(_SCORED) > 4096:
+            _SCORED.clear()
+        found = _SCORED[key] = _score_row(labels, index, cutoff)
+    return found
+
+
+def _score_row(labels: list[str], index: _AliasIndex,
+               cutoff: float) -> list[tuple[float, int, int]]:
     found = []
     for column, label in enumerate(labels):
         if not label:
