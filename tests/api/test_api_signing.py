@@ -88,14 +88,18 @@ def _add_users(world: World) -> None:
         world.tokens[user] = issue_token(world.engine, user)
 
 
-@pytest.fixture
-def school_a(world: World) -> Path:
-    """School A's transcript folder holding one issued, unsigned transcript."""
+def school_with_transcript(world: World) -> Path:
+    """School A's transcript folder holding one issued, unsigned transcript (and its users)."""
     _add_users(world)
     folder = world.client.app.state.files.transcripts_dir / SCHOOL_A
     folder.mkdir(parents=True)
     (folder / NAME).write_bytes(unsigned_pdf())
     return folder
+
+
+@pytest.fixture
+def school_a(world: World) -> Path:
+    return school_with_transcript(world)
 
 
 def _sign(world: World, user: str, field: str, label: str, passphrase: str = PASSPHRASE, **kw):

@@ -9,17 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.api.test_api_pages import _login, browser, pytestmark, server  # noqa: F401
-from tests.api.test_api_signing import NAME, PASSPHRASE, _add_users, p12, unsigned_pdf
+from tests.api.test_api_signing import NAME, PASSPHRASE, p12, school_with_transcript
 from tests.api.world import SCHOOL_A, World
 
 
 @pytest.fixture
 def transcript(sqlite_world: World) -> Path:
-    _add_users(sqlite_world)
-    folder = sqlite_world.client.app.state.files.transcripts_dir / SCHOOL_A
-    folder.mkdir(parents=True)
-    (folder / NAME).write_bytes(unsigned_pdf())
-    return folder / NAME
+    return school_with_transcript(sqlite_world) / NAME
 
 
 def _upload(page, label: str, passphrase: str) -> None:
