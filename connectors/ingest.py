@@ -40,6 +40,7 @@ from doisoat.model import (
 
 SUFFIXES = {".xlsx", ".xls", ".csv", ".txt", ".xml"}
 _FILES_WORTH_A_POOL = 8  # below this, starting the worker processes costs more than it saves
+_AHEAD = 4  # files queued per worker process
 log = logging.getLogger(__name__)
 
 
@@ -145,25 +146,28 @@ def _ingest(paths: Iterable[str | Path], writer: Writer, night: dt.date,
     summary = ImportSummary()
     deferred: list[tuple[FileSummary, FileRead]] = []
     batch_students: dict[tuple[str, str | None], dict[str, str]] = {}
-    wanted: list[tuple[FileSummary, Path]] = []
-    for path in expand_paths(paths):
-        entry = FileSummary(path=str(path), status="refused")
-        summary.files.append(entry)
-        try:
-            check_name(path)
-            digest = file_hash(path) if path.is_file() else ""
-        except SourceError as exc:
-            entry.message_vi = exc.message_vi
-            continue
-        except OSError as exc:
-            entry.message_vi = msg("unreadable", detail=exc.strerror or str(exc))
-            continue
-        if digest and writer.already_imported(digest):
-            entry.status, entry.message_vi = "skipped", msg("already_imported")
-            continue
-        wanted.append((entry, path))
-    for (entry, _), (read, refusal) in zip(wanted, _read_all(
-            [path for _, path in wanted], profiles, night, workers), strict=True):
+    files = expand_paths(paths)
+    summary.files = [FileSummary(path=str(path), status="refused") for path in files]
+
+    def wanted() -> Iterator[tuple[FileSummary, Path]]:
+        """The files to read, checked one by one as the readers ask for more."""
+        for entry, path in zip(summary.files, files, strict=True):
+            try:
+                check_name(path)
+                digest = file_hash(path) if path.is_file() else ""
+            except SourceError as exc:
+                entry.message_vi = exc.message_vi
+                continue
+            except OSError as exc:
+                entry.message_vi = msg("unreadable", detail=exc.strerror or str(exc))
+                continue
+            if digest and writer.already_imported(digest):
+                entry.status, entry.message_vi = "skipped", msg("already_imported")
+                continue
+            yield entry, path
+
+    pool = workers if len(files) >= _FILES_WORTH_A_POOL else 1
+    for entry, (read, refusal) in _read_all(wanted(), profiles, night, pool):
         if read is None:
             entry.message_vi = refusal
             continue
@@ -195,24 +199,29 @@ def _read_one(path: Path, profiles: tuple[Profile, ...] | None, night: dt.date
         return None, msg("unreadable", detail=f"{type(exc).__name__}: {exc}"[:300])
 
 
-def _read_all(paths: list[Path], profiles: tuple[Profile, ...] | None, night: dt.date,
-              workers: int) -> Iterator[tuple[FileRead | None, str]]:
-    """The files read in order; by ``workers`` processes, at most two files ahead each."""
-    if workers <= 1 or len(paths) < _FILES_WORTH_A_POOL:
-        for path in paths:
-            yield _read_one(path, profiles, night)
+def _read_all(files: Iterator[tuple[FileSummary, Path]], profiles: tuple[Profile, ...] | None,
+              night: dt.date, workers: int
+              ) -> Iterator[tuple[FileSummary, tuple[FileRead | None, str]]]:
+    """The files read, in order; by ``workers`` processes, each a few files ahead so that a
+    large file does not leave the other idle."""
+    if workers <= 1:
+        for entry, path in files:
+            yield entry, _read_one(path, profiles, night)
         return
     context = multiprocessing.get_context("spawn")  # polars' threads do not survive fork
-    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=context) as pool:
-        pending: deque[Future] = deque()
-        queue = iter(paths)
-        for path in itertools.islice(queue, 2 * workers):
-            pending.append(pool.submit(_read_one, path, profiles, night))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[tuple[FileSummary, Future]] = deque()
+
+        def submit(count: int) -> None:
+            for entry, path in itertools.islice(files, count):
+                pending.append((entry, pool.submit(_read_one, path, profiles, night)))
+
+        submit(_AHEAD * workers)
         while pending:
-            done = pending.popleft().result()
-            for path in itertools.islice(queue, 1):
-                pending.append(pool.submit(_read_one, path, profiles, night))
-            yield done
+            entry, future = pending.popleft()
+            done = future.result()
+            submit(1)
+            yield entry, done
 
 
 def _load(writer: Writer, night: dt.date, read: FileRead, entry: FileSummary,
