@@ -200,7 +200,10 @@ def _build(
         year = rec.get("school_year") or ""
         if not year or rec.get("grade") is None:
             continue
-        key = (len(subjects_by_record.get(rec["record_id"], ())), rec.get("snapshot_id") or 0)
+        # a year two schools hold (the year of a transfer): the issuing school's own record,
+        # which its teachers sign; else the fuller, then the later one
+        key = (rec.get("school_code") == issuing_school_code,
+               len(subjects_by_record.get(rec["record_id"], ())), rec.get("snapshot_id") or 0)
         best = chosen.get(year)
         if best is None or key > best["_key"]:
             chosen[year] = {**rec, "_key": key}

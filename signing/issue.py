@@ -25,6 +25,7 @@ from signing.pdfa import build_pdf
 from signing.plan import PadesLevel, SigningPlan, principal_plan, standard_plan
 
 ANY_SUBJECT = "*"
+LEFT_THE_CLASS = ("transferred_out", "dropped_out")
 
 
 @dataclass
@@ -143,7 +144,12 @@ def build_class(
     kind: Kind = "hoc_ba",
     subject_names: Mapping[str, str] | None = None,
 ) -> list[Transcript]:
-    """Transcripts of every student of a class (vendor records of that school, class, year)."""
+    """Transcripts of every student of a class (vendor records of that school, class, year).
+
+    A student who left the class (transferred out, dropped out) is not in it: their transcript
+    is issued on its own, when they leave (``build_students``), by this school and with this
+    school's year, not with the year the receiving school holds by now.
+    """
     records = inputs["student_records"]
     members = records.filter(
         (pl.col("school_code") == school_code)
@@ -151,6 +157,7 @@ def build_class(
         & (pl.col("school_year") == school_year)
         & (pl.col("source") != "moet")
         & pl.col("moet_code").is_not_null()
+        & ~pl.col("status").is_in(list(LEFT_THE_CLASS)).fill_null(False)
     )
     codes = set(members.get_column("moet_code").to_list())
     if not codes:

@@ -161,3 +161,27 @@ def test_subject_names_default_to_codes_when_unknown(frames):
         subject_names={},
     )
     assert {s.name for s in t.years[-1].subjects} == set(SUBJECT_NAMES)
+
+
+def test_the_year_of_a_transfer_is_the_issuing_schools_own():
+    """Both schools hold 2024-2025 for a student who moved: each issues with its own year."""
+    import polars as pl
+    from hocba_data import _record, _subject
+
+    frames = canonical_frames()
+    moved = _record("vnedu:3:c9", "7912345680", "2024-2025", 9, "9C", snapshot=3,
+                    source="vnedu", name=("Lê", "Thu", "Hà"), status="transferred_in")
+    moved["school_code"] = "79THCS02"
+    records = pl.concat([frames["student_records"],
+                         pl.DataFrame([moved], schema=frames["student_records"].schema)])
+    extra = [_subject("vnedu:3:c9", code, term, 9.0) for code in ("TOAN", "NGU_VAN", "GDTC")
+             for term in ("1", "2", "year")]  # the receiving school's book is the fuller one
+    subjects = pl.concat([frames["subject_results"],
+                          pl.DataFrame(extra, schema=frames["subject_results"].schema)])
+    schools = frames["schools"]
+    for issuer, want in (("79THCS01", "9B"), ("79THCS02", "9C")):
+        transcript = build_transcript(records, subjects, frames["term_results"], schools,
+                                      "7912345680", issued_on=ISSUED,
+                                      issuing_school_code=issuer, subject_names=SUBJECT_NAMES)
+        assert transcript.current_year.class_name == want, issuer
+        assert transcript.current_year.school_code == issuer

@@ -198,3 +198,14 @@ def test_issue_unsigned_for_signing_through_the_service(school, monkeypatch):
     assert not any(s.signed for s in states)
     unsigned = _verify(school, pdf)
     assert unsigned.exit_code == 1  # an unsigned transcript is not a valid one
+
+
+def test_a_student_who_left_is_not_issued_with_the_class(school):
+    """7912345680 transferred out of 9B: the class has nobody left to issue for; the student's
+    own transcript is issued with --student, into 9B."""
+    empty = _issue(school, "--class", "9B")
+    assert empty.exit_code == 2
+    assert "không có học sinh nào" in empty.output
+    moved = _issue(school, "--student", "7912345680")
+    assert moved.exit_code == 0, moved.output
+    assert (school["out"] / "79THCS01" / "9B" / "HocBa_7912345680_THCS.pdf").exists()
