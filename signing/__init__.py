@@ -20,6 +20,7 @@ from signing.model import SchoolYear, Student, SubjectLine, TermOutcome, Transcr
 from signing.plan import Lock, SigningPlan, Step, principal_plan, standard_plan
 from signing.signers import (
     from_pkcs12,
+    from_pkcs12_bytes,
     http_timestamper,
     load_certificates,
     local_timestamper,
@@ -47,6 +48,7 @@ __all__ = [
     "check_teachers",
     "from_json",
     "from_pkcs12",
+    "from_pkcs12_bytes",
     "from_xml",
     "http_timestamper",
     "issue_transcript",

@@ -3,8 +3,8 @@ principal and the seal, each in their own session, e.g. through the web service)
 
 The plan is rebuilt from the document itself (its signature field names follow
 ``plan.FIELD_PREFIX``), so the service needs no record of who was meant to sign: the PDF is the
-source of truth. A signer comes from an uploaded PKCS#12 archive held in memory only, never
-written to disk.
+source of truth. The signer is handed in (``signing.signers.from_pkcs12_bytes`` loads an
+uploaded archive in memory, never written to disk).
 """
 
 from __future__ import annotations
@@ -21,15 +21,14 @@ from doisoat.errors import SigningError
 from signing import messages as msg
 from signing.engine import sign_document
 from signing.plan import FIELD_PREFIX, ROLE_ORDER, SigningPlan, principal_plan, standard_plan
-from signing.signers import KeyInMemorySigner
 
 __all__ = [
     "FieldState",
     "certificate_identity",
     "field_states",
+    "missing_before",
     "plan_from_pdf",
     "sign_field",
-    "signer_from_pkcs12_bytes",
 ]
 
 _TEACHER = FIELD_PREFIX["subject_teacher"]
@@ -62,7 +61,10 @@ def _read_fields(pdf: bytes, file_name: str) -> list[tuple[str, str, bool]]:
 def plan_from_pdf(pdf: bytes, *, file_name: str = "") -> SigningPlan:
     """The plan whose fields are this document's signature fields (labels from the fields'
     tooltips). Signer keys: the teacher's field suffix, ``homeroom``, ``principal``, ``seal``."""
-    found = _read_fields(pdf, file_name)
+    return _plan(_read_fields(pdf, file_name))
+
+
+def _plan(found: list[tuple[str, str, bool]]) -> SigningPlan:
     names = {name for name, _, _ in found}
     labels = {name: label for name, label, _ in found}
     if names == {FIELD_PREFIX["principal"]}:  # study-record confirmation
@@ -81,35 +83,22 @@ def plan_from_pdf(pdf: bytes, *, file_name: str = "") -> SigningPlan:
     return dataclasses.replace(plan, steps=steps)
 
 
-def field_states(pdf: bytes, *, file_name: str = "") -> list[FieldState]:
-    """Every signature field of the document with whether it is signed, in the plan's order."""
-    signed = {name for name, _, is_signed in _read_fields(pdf, file_name) if is_signed}
-    plan = plan_from_pdf(pdf, file_name=file_name)
+def _states(plan: SigningPlan, found: list[tuple[str, str, bool]]) -> list[FieldState]:
+    signed = {name for name, _, is_signed in found if is_signed}
     return [FieldState(s.field, s.role, s.label, s.field in signed) for s in plan.steps]
 
 
-def signer_from_pkcs12_bytes(
-    data: bytes, passphrase: str | bytes | None, *, file_name: str = "chứng thư số"
-) -> signers.Signer:
-    """A signer from the bytes of a ``.p12``/``.pfx`` archive (key, certificate and chain)."""
-    secret = passphrase.encode() if isinstance(passphrase, str) else passphrase
-    try:
-        loaded = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=secret)
-    except Exception as exc:  # wrong passphrase, not PKCS#12, no key in it
-        raise SigningError(
-            "cannot load PKCS#12 data",
-            message_vi=msg.PKCS12_UNREADABLE.format(file=file_name),
-        ) from exc
-    if loaded.signing_key is None or loaded.signing_cert is None:
-        raise SigningError(
-            "PKCS#12 data holds no key or certificate",
-            message_vi=msg.PKCS12_UNREADABLE.format(file=file_name),
-        )
-    return KeyInMemorySigner(
-        signing_cert=loaded.signing_cert,
-        signing_key=loaded.signing_key,
-        cert_registry=loaded.cert_registry,
-    )
+def field_states(pdf: bytes, *, file_name: str = "") -> list[FieldState]:
+    """Every signature field of the document with whether it is signed, in the plan's order."""
+    found = _read_fields(pdf, file_name)
+    return _states(_plan(found), found)
+
+
+def missing_before(states: list[FieldState], target: FieldState) -> list[FieldState]:
+    """The unsigned fields of the roles before ``target``'s: the legal order says they sign
+    first (subject teachers sign in any order among themselves)."""
+    rank = ROLE_ORDER[target.role]
+    return [s for s in states if not s.signed and ROLE_ORDER[s.role] < rank]
 
 
 def certificate_identity(signer: signers.Signer) -> dict[str, str]:
@@ -134,22 +123,22 @@ def sign_field(
     checks roles): the plan is reordered so that the requested teacher field comes first among
     the unsigned teacher fields, and the engine's session stops right after it.
     """
-    states = field_states(pdf, file_name=file_name)
-    by_name = {s.field: s for s in states}
-    target = by_name.get(field)
+    found = _read_fields(pdf, file_name)
+    plan = _plan(found)
+    states = _states(plan, found)
+    target = next((s for s in states if s.field == field), None)
     if target is None or target.signed:
         problem = "đã được ký" if target is not None else "không có trong học bạ"
         raise SigningError(
             f"field {field} cannot be signed",
             message_vi=msg.SIGNING_FAILED.format(field=field, problem=problem),
         )
-    missing = [s for s in states if not s.signed and ROLE_ORDER[s.role] < ROLE_ORDER[target.role]]
+    missing = missing_before(states, target)
     if missing:
         raise SigningError(
             f"{field} signed before {missing[0].field}",
             message_vi=msg.SIGNER_OUT_OF_ORDER.format(field=field, previous=missing[0].field),
         )
-    plan = plan_from_pdf(pdf, file_name=file_name)
     ordered = sorted(plan.steps, key=lambda s: (ROLE_ORDER[s.role], s.field != field, s.field))
     plan = dataclasses.replace(plan, steps=tuple(ordered))
     signed = sign_document(

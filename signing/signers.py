@@ -70,24 +70,39 @@ def signer_from_key(
 
 def from_pkcs12(path: str | Path, passphrase: str | bytes | None = None) -> Signer:
     """A signer from a ``.p12``/``.pfx`` file (key, certificate and chain)."""
-    secret = passphrase.encode() if isinstance(passphrase, str) else passphrase
     try:
-        signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=secret)
-    except Exception as exc:  # pyHanko/cryptography raise many kinds here
-        signer = None
-        cause: Exception | None = exc
-    else:
-        cause = None
-    if signer is None:
+        data = Path(path).read_bytes()
+    except OSError as exc:
         raise SigningError(
             f"cannot load PKCS#12 file {path}",
             message_vi=msg.PKCS12_UNREADABLE.format(file=Path(path).name),
             context=ErrorContext(file=str(path)),
+        ) from exc
+    return from_pkcs12_bytes(data, passphrase, file_name=Path(path).name,
+                             context=ErrorContext(file=str(path)))
+
+
+def from_pkcs12_bytes(data: bytes, passphrase: str | bytes | None = None, *,
+                      file_name: str = "chứng thư số",
+                      context: ErrorContext | None = None) -> Signer:
+    """A signer from the bytes of a ``.p12``/``.pfx`` archive (an upload held in memory)."""
+    secret = passphrase.encode() if isinstance(passphrase, str) else passphrase
+    try:
+        loaded = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=secret)
+    except Exception as exc:  # wrong passphrase, not PKCS#12: pyHanko/cryptography raise many kinds
+        loaded, cause = None, exc
+    else:
+        cause = None
+    if loaded is None or loaded.signing_key is None or loaded.signing_cert is None:
+        raise SigningError(
+            f"cannot load PKCS#12 data of {file_name}",
+            message_vi=msg.PKCS12_UNREADABLE.format(file=file_name),
+            context=context,
         ) from cause
     return KeyInMemorySigner(
-        signing_cert=signer.signing_cert,
-        signing_key=signer.signing_key,
-        cert_registry=signer.cert_registry,
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
     )
 
 

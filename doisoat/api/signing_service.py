@@ -69,17 +69,11 @@ def _field_out(state: Any, who: Principal) -> dict[str, Any]:
 
 def _signable_now(states: list[Any], who: Principal) -> list[str]:
     """Fields the caller may sign right now: theirs, unsigned, every earlier role signed."""
-    from signing.plan import ROLE_ORDER
+    from signing.resume import missing_before
 
     mine = FIELDS_BY_USER_ROLE.get(who.role, frozenset())
-    out = []
-    for s in states:
-        if s.signed or s.role not in mine:
-            continue
-        rank = ROLE_ORDER[s.role]
-        if all(o.signed for o in states if ROLE_ORDER[o.role] < rank):
-            out.append(s.field)
-    return out
+    return [s.field for s in states
+            if not s.signed and s.role in mine and not missing_before(states, s)]
 
 
 def describe(data: bytes, name: str, who: Principal) -> dict[str, Any]:
@@ -125,7 +119,7 @@ def _authorise(who: Principal, school: str) -> None:
 
 def _check_field(states: list[Any], who: Principal, name: str, field: str) -> Any:
     """The state of ``field`` if the caller may sign it now; else why not (403 / 409 / 422)."""
-    from signing.plan import ROLE_ORDER
+    from signing.resume import missing_before
 
     target = next((s for s in states if s.field == field), None)
     if target is None:
@@ -140,8 +134,7 @@ def _check_field(states: list[Any], who: Principal, name: str, field: str) -> An
         )
     if target.signed:
         raise BadRequest(messages.error("sign_already", label=target.label, name=name), 409)
-    rank = ROLE_ORDER[target.role]
-    missing = [s for s in states if not s.signed and ROLE_ORDER[s.role] < rank]
+    missing = missing_before(states, target)
     if missing:
         raise BadRequest(
             messages.error(
@@ -155,14 +148,14 @@ def _check_field(states: list[Any], who: Principal, name: str, field: str) -> An
 
 
 def _load_signer(pkcs12: bytes, passphrase: str) -> Any:
-    from signing.resume import signer_from_pkcs12_bytes
+    from signing.signers import from_pkcs12_bytes
 
     if len(pkcs12) > MAX_PKCS12_BYTES:
         raise BadRequest(
             messages.error("sign_pkcs12_too_large", limit=MAX_PKCS12_BYTES // 1024), 413
         )
     try:
-        return signer_from_pkcs12_bytes(pkcs12, passphrase)
+        return from_pkcs12_bytes(pkcs12, passphrase)
     except SigningError:
         # no chained cause: nothing about the archive or its passphrase reaches a log
         raise BadRequest(messages.error("sign_bad_pkcs12"), 400) from None
