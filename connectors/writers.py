@@ -56,17 +56,13 @@ class _SqlAlchemyFile:
 
     def stored_students(self, source: str, school_code: str | None,
                         night: dt.date) -> dict[str, str]:
-        latest = self.conn.execute(
-            select(_SNAPSHOT.c.id).where(
-                _SNAPSHOT.c.source == source, _SNAPSHOT.c.school_code == school_code,
-                _SNAPSHOT.c.night == night, _SNAPSHOT.c.status == "loaded")
-            .order_by(_SNAPSHOT.c.id)).scalars().all()
-        found: dict[str, str] = {}
-        for snapshot_id in latest:  # a later snapshot's record wins
-            rows = self.conn.execute(select(_RECORD.c.local_id, _RECORD.c.record_id)
-                                     .where(_RECORD.c.snapshot_id == snapshot_id)).all()
-            found.update(dict(rows))
-        return found
+        rows = self.conn.execute(
+            select(_RECORD.c.local_id, _RECORD.c.record_id)
+            .join(_SNAPSHOT, _SNAPSHOT.c.id == _RECORD.c.snapshot_id)
+            .where(_SNAPSHOT.c.source == source, _SNAPSHOT.c.school_code == school_code,
+                   _SNAPSHOT.c.night == night, _SNAPSHOT.c.status == "loaded")
+            .order_by(_SNAPSHOT.c.id)).all()
+        return dict(rows)  # a later snapshot's record wins
 
     def insert(self, table: str, frame: pl.DataFrame) -> None:
         store.bulk_insert(self.engine, table, frame, connection=self.conn)
@@ -133,10 +129,7 @@ class _AdbcFile:
         return dict(rows)  # a later snapshot's record wins
 
     def insert(self, table: str, frame: pl.DataFrame) -> None:
-        if frame.height:
-            arrow = store._sqlite_arrow(store._prepare(frame))
-            with self.connection.cursor() as cursor:
-                cursor.adbc_ingest(table, arrow, mode="append")
+        store.sqlite_adbc_ingest(self.connection, table, frame)
 
     def update_snapshot(self, snapshot_id: int, values: dict[str, Any]) -> None:
         sets = ", ".join(f'"{name}" = ?' for name in values)
@@ -148,13 +141,8 @@ class SqliteBulkWriter:
     """Each file in its own transaction on one ADBC connection (see the module docstring)."""
 
     def __init__(self, engine: Engine) -> None:
-        import adbc_driver_sqlite.dbapi as adbc
-
         self.engine = engine
-        store.release_sqlite_file(engine)
-        self.connection = adbc.connect(engine.url.database)
-        with self.connection.cursor() as cursor:
-            cursor.execute("PRAGMA busy_timeout=60000")
+        self.connection = store.open_sqlite_adbc(engine)
         self._file = _AdbcFile(self.connection)
 
     def already_imported(self, digest: str) -> bool:

@@ -178,12 +178,8 @@ class BulkLoader:
 
     def __enter__(self) -> BulkLoader:
         if self.engine.dialect.name == "sqlite":
-            import adbc_driver_sqlite.dbapi as adbc
-
-            release_sqlite_file(self.engine)
-            self._sqlite = adbc.connect(self.engine.url.database)
+            self._sqlite = open_sqlite_adbc(self.engine)
             with self._sqlite.cursor() as cursor:
-                cursor.execute("PRAGMA busy_timeout=60000")
                 self._drop_indexes(cursor)
         else:
             self._conn = self.engine.connect()
@@ -195,10 +191,7 @@ class BulkLoader:
             return 0
         df = _prepare(df)
         if self._sqlite is not None:
-            arrow = _sqlite_arrow(df)
-            with self._sqlite.cursor() as cursor:
-                cursor.adbc_ingest(table_name, arrow, mode="append")
-            return df.height
+            return sqlite_adbc_ingest(self._sqlite, table_name, df, prepared=True)
         return _insert_on(self._conn, table_name, df)
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
@@ -234,6 +227,29 @@ class BulkLoader:
             for name, sql in cursor.fetchall():
                 cursor.execute(f'DROP INDEX "{name}"')
                 self._dropped.append(sql)
+
+
+def open_sqlite_adbc(engine: Engine) -> Any:
+    """An ADBC connection on ``engine``'s SQLite file, every pooled connection of the file let
+    go first (see :class:`BulkLoader`); close it with :func:`release_sqlite_file` after."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    release_sqlite_file(engine)
+    connection = adbc.connect(engine.url.database)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout=60000")
+    return connection
+
+
+def sqlite_adbc_ingest(connection: Any, table_name: str, df: pl.DataFrame, *,
+                       prepared: bool = False) -> int:
+    """Append ``df`` through an ADBC SQLite connection, stored as SQLAlchemy would store it."""
+    if df.height == 0:
+        return 0
+    arrow = _sqlite_arrow(df if prepared else _prepare(df))
+    with connection.cursor() as cursor:
+        cursor.adbc_ingest(table_name, arrow, mode="append")
+    return df.height
 
 
 def bulk_loader(engine: Engine, *, defer_indexes: tuple[str, ...] = ()) -> BulkLoader:

@@ -64,3 +64,20 @@ def test_a_file_twice_in_one_batch_is_stored_once(exported, tmp_path):
     summary = ingest_paths([folder], engine=engine, night=NIGHT, workers=2, bulk=True)
     assert [f.status for f in summary.files] == ["loaded", "skipped"]
     assert store.read_table(engine, "source_snapshot").height == 1
+
+
+def test_a_grade_file_finds_the_students_an_earlier_import_stored(exported, tmp_path):
+    """Vietschool's grade file carries no roster: its students are the ones of the same source,
+    school and night already in the store, through either writer."""
+    grades = next(p for p in sorted(exported.rglob("diem_*.csv")))
+    roster = grades.with_name(grades.name.replace("diem_", "hocsinh_"))
+    for bulk in (False, True):
+        engine = store.get_engine(f"sqlite:///{tmp_path / f'later-{bulk}.db'}")
+        store.init_db(engine)
+        first = ingest_paths([roster], engine=engine, night=NIGHT, bulk=bulk)
+        later = ingest_paths([grades], engine=engine, night=NIGHT, bulk=bulk)
+        assert first.loaded and later.loaded and later.rows_quarantined == 0, bulk
+        subjects = store.read_table(engine, "subject_result")
+        records = store.read_table(engine, "student_record")
+        assert subjects.height == later.files[0].subject_results > 100
+        assert subjects.join(records, on="record_id", how="anti").height == 0
