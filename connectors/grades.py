@@ -6,6 +6,7 @@ into the record id of the same snapshot, and quarantines results whose student i
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import lru_cache
 from typing import Any
 
@@ -105,35 +106,23 @@ def grade_rows(tables: list[Table], defaults: Defaults,
         else:
             found_subjects, found_terms, flagged = long_frames(group, defaults, TERM_FIELDS,
                                                                _subject)
-        subjects.extend(f for f in (found_subjects,) if f is not None)
-        terms.extend(f for f in (found_terms,) if f is not None)
-        if flagged.any():
-            start = 0
-            for index, table in group:
-                marks = flagged.slice(start, len(table.rows)).to_list()
-                start += len(table.rows)
-                again = [row for row, bad in zip(table.rows, marks, strict=True) if bad]
-                if not again:
-                    continue
-                one_subjects, one_terms = _row_by_row(table, again, defaults,
+        subjects += [found_subjects] if found_subjects is not None else []
+        terms += [found_terms] if found_terms is not None else []
+        flagged_rows = flagged.arg_true().to_list()  # positions in the layout's rows
+        start = 0
+        for index, table in group:
+            end = start + len(table.rows)
+            again = [table.rows[i - start] for i in
+                     flagged_rows[bisect_left(flagged_rows, start):bisect_left(flagged_rows, end)]]
+            start = end
+            if again:
+                one_subjects, one_terms = _row_by_row(table, index, again, defaults,
                                                       refused.setdefault(index, []))
-                order = {code: i for i, code in enumerate(
-                    dict.fromkeys(g.subject for g in table.header.grades))}
-                subjects.append(_frame(one_subjects, SUBJECT_SCHEMA, index, order))
-                terms.append(_frame(one_terms, TERM_SCHEMA, index, {}))
+                subjects.append(one_subjects)
+                terms.append(one_terms)
     for index in sorted(refused):
         quarantine.extend(refused[index])
     return _ordered(subjects, SUBJECT_SCHEMA), _ordered(terms, TERM_SCHEMA)
-
-
-def _frame(rows: list[dict[str, Any]], schema: dict[str, Any], index: int,
-           order: dict[str, int]) -> pl.DataFrame:
-    frame = (pl.DataFrame(rows, schema=schema, orient="row") if rows
-             else pl.DataFrame(schema=schema))
-    subject = (pl.col("subject").replace_strict(order, default=0, return_dtype=pl.Int64)
-               if "subject" in schema else pl.lit(0, dtype=pl.Int64))
-    return frame.with_columns(pl.lit(index, dtype=pl.Int64).alias("_table"),
-                              subject.alias("_subject"))
 
 
 def _ordered(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame:
@@ -141,6 +130,7 @@ def _ordered(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame
     if not frames:
         return pl.DataFrame(schema=schema)
     keys = [c for c in ORDER if c not in schema]
+
     def column(frame: pl.DataFrame, name: str, dtype: Any) -> pl.Expr:
         found = pl.col(name) if name in frame.columns else pl.lit(None)
         return found.cast(dtype).alias(name)
@@ -150,9 +140,10 @@ def _ordered(frames: list[pl.DataFrame], schema: dict[str, Any]) -> pl.DataFrame
     return whole.sort(ORDER, maintain_order=True).select(list(schema))
 
 
-def _row_by_row(table: Table, rows: list[tuple[int, list[Any]]], defaults: Defaults,
-                quarantine: list[Quarantined]) -> tuple[list[dict], list[dict]]:
-    """The results of ``rows`` read one at a time; the rows that fail go to ``quarantine``."""
+def _row_by_row(table: Table, index: int, rows: list[tuple[int, list[Any]]], defaults: Defaults,
+                quarantine: list[Quarantined]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The results of ``rows`` of table ``index`` read one at a time, keyed for ``ORDER``; the
+    rows that fail go to ``quarantine``."""
     subjects: list[dict[str, Any]] = []
     terms: list[dict[str, Any]] = []
     matches = table.header.matches
@@ -189,7 +180,19 @@ def _row_by_row(table: Table, rows: list[tuple[int, list[Any]]], defaults: Defau
             continue
         subjects.extend(new_subjects)
         terms.extend(new_terms)
-    return subjects, terms
+    order = {code: i for i, code in enumerate(dict.fromkeys(g.subject for g in
+                                                            table.header.grades))}
+    return _frame(subjects, SUBJECT_SCHEMA, index, order), _frame(terms, TERM_SCHEMA, index, {})
+
+
+def _frame(rows: list[dict[str, Any]], schema: dict[str, Any], index: int,
+           order: dict[str, int]) -> pl.DataFrame:
+    frame = (pl.DataFrame(rows, schema=schema, orient="row") if rows
+             else pl.DataFrame(schema=schema))
+    subject = (pl.col("subject").replace_strict(order, default=0, return_dtype=pl.Int64)
+               if "subject" in schema else pl.lit(0, dtype=pl.Int64))
+    return frame.with_columns(pl.lit(index, dtype=pl.Int64).alias("_table"),
+                              subject.alias("_subject"))
 
 
 def _wide(cells: list[Any], table: Table, base: dict[str, Any]) -> list[dict[str, Any]]:

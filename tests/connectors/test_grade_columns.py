@@ -48,11 +48,10 @@ def _one_at_a_time(tables: list[Table], defaults) -> tuple[pl.DataFrame, pl.Data
     for index, table in enumerate(tables):
         if table.dataset.kind == "roster":
             continue
-        found_subjects, found_terms = grades._row_by_row(table, table.rows, defaults, quarantine)
-        order = {code: i for i, code in
-                 enumerate(dict.fromkeys(g.subject for g in table.header.grades))}
-        subjects.append(grades._frame(found_subjects, grades.SUBJECT_SCHEMA, index, order))
-        terms.append(grades._frame(found_terms, grades.TERM_SCHEMA, index, {}))
+        found_subjects, found_terms = grades._row_by_row(table, index, table.rows, defaults,
+                                                         quarantine)
+        subjects.append(found_subjects)
+        terms.append(found_terms)
     return (grades._ordered(subjects, grades.SUBJECT_SCHEMA),
             grades._ordered(terms, grades.TERM_SCHEMA), quarantine)
 
