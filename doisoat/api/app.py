@@ -114,6 +114,7 @@ class _RefuseNul:
 
 def _handlers(app: FastAPI) -> None:
     app.add_middleware(_RefuseNul)
+
     @app.exception_handler(auth.AccessDenied)
     async def _denied(request: Request, exc: auth.AccessDenied) -> Response:
         return _answer(request, exc.status, exc.message_vi)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import glob
 import io
 import re
 import unicodedata
@@ -187,8 +188,9 @@ def transcript_file(config: FilesConfig, who: Principal, school: str, name: str)
     if not SCHOOL_RE.match(school) or not re.match(r"^[\w.\-]{1,120}$", name):
         raise NotFound("học bạ")
     who.school_scope(school)
-    for path in school_transcripts(config, school):
-        if path.name == name:
+    folder = config.transcripts_dir / school
+    for path in (folder / name, *sorted(folder.glob(f"*/{glob.escape(name)}"))):
+        if path.is_file() and not path.is_symlink() and not path.parent.is_symlink():
             return _inside(config.transcripts_dir, *path.relative_to(
                 config.transcripts_dir).parts)
     raise NotFound("học bạ")
