@@ -149,7 +149,7 @@ def _ingest(paths: Iterable[str | Path], writer: Writer, night: dt.date,
     files = expand_paths(paths)
     summary.files = [FileSummary(path=str(path), status="refused") for path in files]
 
-    def wanted() -> Iterator[tuple[FileSummary, Path]]:
+    def wanted() -> Iterator[tuple[FileSummary, Path, str]]:
         """The files to read, checked one by one as the readers ask for more."""
         for entry, path in zip(summary.files, files, strict=True):
             try:
@@ -164,7 +164,7 @@ def _ingest(paths: Iterable[str | Path], writer: Writer, night: dt.date,
             if digest and writer.already_imported(digest):
                 entry.status, entry.message_vi = "skipped", msg("already_imported")
                 continue
-            yield entry, path
+            yield entry, path, digest
 
     pool = workers if len(files) >= _FILES_WORTH_A_POOL else 1
     for entry, (read, refusal) in _read_all(wanted(), profiles, night, pool):
@@ -184,11 +184,11 @@ def _ingest(paths: Iterable[str | Path], writer: Writer, night: dt.date,
     return summary
 
 
-def _read_one(path: Path, profiles: tuple[Profile, ...] | None, night: dt.date
+def _read_one(path: Path, digest: str, profiles: tuple[Profile, ...] | None, night: dt.date
               ) -> tuple[FileRead | None, str]:
     """A file read, or why it is refused (in Vietnamese): what a worker process sends back."""
     try:
-        return read_export(path, profiles=profiles, night=night), ""
+        return read_export(path, profiles=profiles, night=night, content_hash=digest or None), ""
     except SourceError as exc:
         return None, exc.message_vi
     except OSError as exc:
@@ -199,22 +199,22 @@ def _read_one(path: Path, profiles: tuple[Profile, ...] | None, night: dt.date
         return None, msg("unreadable", detail=f"{type(exc).__name__}: {exc}"[:300])
 
 
-def _read_all(files: Iterator[tuple[FileSummary, Path]], profiles: tuple[Profile, ...] | None,
+def _read_all(files: Iterator[tuple[FileSummary, Path, str]], profiles: tuple[Profile, ...] | None,
               night: dt.date, workers: int
               ) -> Iterator[tuple[FileSummary, tuple[FileRead | None, str]]]:
     """The files read, in order; by ``workers`` processes, each a few files ahead so that a
     large file does not leave the other idle."""
     if workers <= 1:
-        for entry, path in files:
-            yield entry, _read_one(path, profiles, night)
+        for entry, path, digest in files:
+            yield entry, _read_one(path, digest, profiles, night)
         return
     context = multiprocessing.get_context("spawn")  # polars' threads do not survive fork
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         pending: deque[tuple[FileSummary, Future]] = deque()
 
         def submit(count: int) -> None:
-            for entry, path in itertools.islice(files, count):
-                pending.append((entry, pool.submit(_read_one, path, profiles, night)))
+            for entry, path, digest in itertools.islice(files, count):
+                pending.append((entry, pool.submit(_read_one, path, digest, profiles, night)))
 
         submit(_AHEAD * workers)
         while pending:

@@ -178,8 +178,10 @@ def _no_header(path: Path, fmt: str, profiles: tuple[Profile, ...],
 
 def read_export(path: str | Path, *, profiles: tuple[Profile, ...] | None = None,
                 night: dt.date | None = None, school_code: str | None = None,
-                source: str | None = None) -> FileRead:
-    """Read one vendor or registry export into canonical frames (no store involved)."""
+                source: str | None = None, content_hash: str | None = None) -> FileRead:
+    """Read one vendor or registry export into canonical frames (no store involved).
+
+    ``content_hash``: the file's hash when the caller has already taken it."""
     path = Path(path)
     check_name(path)
     fmt = sniff(path)
@@ -218,7 +220,8 @@ def read_export(path: str | Path, *, profiles: tuple[Profile, ...] | None = None
     ]
     return FileRead(
         path=path, source=profile.source, format=fmt, detection=scores,
-        content_hash=file_hash(path), encoding=sheets[0].encoding if sheets else None,
+        content_hash=content_hash or file_hash(path),
+        encoding=sheets[0].encoding if sheets else None,
         tables=reports, unmatched_sheets=unmatched, students=students,
         subject_results=subjects, term_results=terms, quarantined=quarantined,
         rows_read=sum(len(t.rows) for t in tables),
