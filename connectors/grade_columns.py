@@ -12,13 +12,12 @@ on the rows it keeps and merely cautious about the others.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from itertools import zip_longest
 from typing import Any
 
 import polars as pl
 
 from connectors.mapping import Defaults
-from connectors.tables import Table
+from connectors.tables import Table, column_cells, only_text
 from connectors.values import (
     parse_int,
     parse_rating,
@@ -73,7 +72,8 @@ class _Layout:
         self.columns = {name: m.column for name, m in first.header.matches.items()}
         rows = [row for _, table in tables for row in table.rows]
         self.size = len(rows)
-        self.by_column = list(zip_longest(*(cells for _, cells in rows)))
+        self._cells_of = [cells for _, cells in rows]
+        self._columns: dict[int, list[Any]] = {}
         self.flagged = pl.Series("_flagged", [False] * self.size)
         self.base = pl.DataFrame({
             "src_row": pl.Series([number for number, _ in rows], dtype=pl.Int64),
@@ -91,8 +91,11 @@ class _Layout:
             out.extend([value(index, table)] * len(table.rows))
         return pl.Series(out, dtype=dtype)
 
-    def cells(self, column: int) -> tuple[Any, ...]:
-        return self.by_column[column] if column < len(self.by_column) else (None,) * self.size
+    def cells(self, column: int) -> list[Any]:
+        found = self._columns.get(column)
+        if found is None:
+            found = self._columns[column] = column_cells(self._cells_of, column)
+        return found
 
     def parse(self, column: int, parse: Callable[[Any], Any], dtype: Any) -> pl.Series:
         """``parse`` once per distinct value of a column; refused values flag their rows."""
@@ -114,7 +117,7 @@ class _Layout:
         """A column as the row reader's ``text_of`` sees it; plain text skips the per-value
         call."""
         values = self.cells(column)
-        if all(type(v) is str or v is None for v in values):
+        if only_text(values):
             return pl.Series(values, dtype=pl.String).str.strip_chars(" \t\r\n").fill_null("")
         answers = {value: text_of(value) for value in set(values)}
         return pl.Series(list(map(answers.__getitem__, values)), dtype=pl.String)

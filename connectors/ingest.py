@@ -19,6 +19,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -209,7 +210,8 @@ def _read_all(files: Iterator[tuple[FileSummary, Path, str]], profiles: tuple[Pr
             yield entry, _read_one(path, digest, profiles, night)
         return
     context = multiprocessing.get_context("spawn")  # polars' threads do not survive fork
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with _one_polars_thread_each(), ProcessPoolExecutor(max_workers=workers,
+                                                        mp_context=context) as pool:
         pending: deque[tuple[FileSummary, Future]] = deque()
 
         def submit(count: int) -> None:
@@ -222,6 +224,25 @@ def _read_all(files: Iterator[tuple[FileSummary, Path, str]], profiles: tuple[Pr
             done = future.result()
             submit(1)
             yield entry, done
+
+
+@contextmanager
+def _one_polars_thread_each() -> Iterator[None]:
+    """Worker processes started meanwhile run polars on one thread: the processes already
+    keep the cores busy, and two thread pools per core cost more than they give. Polars reads
+    the setting when a process imports it, so this process keeps its own pool."""
+    before = os.environ.get(_POLARS_THREADS)
+    os.environ[_POLARS_THREADS] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(_POLARS_THREADS, None)
+        else:
+            os.environ[_POLARS_THREADS] = before
+
+
+_POLARS_THREADS = "POLARS_MAX_THREADS"
 
 
 def _load(writer: Writer, night: dt.date, read: FileRead, entry: FileSummary,

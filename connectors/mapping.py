@@ -18,7 +18,7 @@ import polars as pl
 from connectors.messages import msg
 from connectors.profile import Profile
 from connectors.quarantine import Quarantined
-from connectors.tables import Table
+from connectors.tables import Table, column_cells, only_text
 from connectors.tabular.header import fold_label
 from connectors.values import grade_of, status_table, text_of
 from doisoat.model import STUDENT_COLUMNS
@@ -166,13 +166,15 @@ def _tables_frame(tables: list[Table]) -> pl.DataFrame:
         count = len(rows)
         data["src_row"].extend(number for number, _ in rows)
         data["position"].extend(range(count))
+        cells_of = [cells for _, cells in rows]
         for name in _RAW_FIELDS:
             at = columns.get(name)
             if at is None:
                 data[name].extend([""] * count)
-            else:
-                data[name].extend(_cell(cells[at]) if at < len(cells) else ""
-                                  for _, cells in rows)
+                continue
+            values = column_cells(cells_of, at, "")
+            # text is stripped below, by polars; other cells go through text_of one by one
+            data[name].extend(values if only_text(values) else map(_cell, values))
         context = table.context
         for name, value in zip(_CONTEXT, (index, table.sheet.name, table.dataset.status,
                                           context.class_name, context.school_year,
@@ -182,6 +184,7 @@ def _tables_frame(tables: list[Table]) -> pl.DataFrame:
                                        "table": pl.Int64}
                          | {name: pl.String for name in _RAW_FIELDS}
                          | {name: pl.String for name in _CONTEXT[1:]})
+    frame = frame.with_columns(pl.col(*_RAW_FIELDS).fill_null("").str.strip_chars(" \t\r\n"))
     name = pl.when(pl.col("full_name") != "").then(pl.col("full_name")).otherwise(
         pl.concat_str([pl.col("family_middle"), pl.col("given_name")], separator=" ")
         .str.strip_chars())

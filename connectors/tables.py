@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from connectors.profile import Dataset, Profile
@@ -36,6 +37,22 @@ class Table:
     context: SheetContext
     rows: list[tuple[int, list[Any]]]  # (1-based row number in the sheet, cells)
     skipped: int = 0  # blank and footer rows, not data
+
+
+def column_cells(cells_of: list[list[Any]], at: int, missing: Any = None) -> list[Any]:
+    """Column ``at`` of rows of cells, ``missing`` where a row is too short: taken in C when
+    every row is wide enough (rows from a workbook are)."""
+    if cells_of and min(map(len, cells_of)) > at:
+        return list(map(itemgetter(at), cells_of))
+    return [cells[at] if at < len(cells) else missing for cells in cells_of]
+
+
+def only_text(values: list[Any]) -> bool:
+    """Whether every value is a string or empty (CSV and XML cells, most workbook text)."""
+    return set(map(type, values)) <= _TEXT_TYPES
+
+
+_TEXT_TYPES = {str, type(None)}
 
 
 def _search(pattern: str, text: str) -> str | None:
@@ -107,21 +124,38 @@ def find_tables(sheets: list[Sheet], profile: Profile) -> tuple[list[Table], lis
             continue
         _, dataset, header = best
         context = sheet_context(sheet, header.row, profile)
-        rows, skipped = [], 0
-        mapped = sorted({m.column for m in header.matches.values()}
-                        | {g.column for g in header.grades})
-        key = header.matches.get(dataset.required[0])
-        key_column = key.column if key else -1
-        for index in range(header.data_start, len(sheet.rows)):
-            cells = sheet.rows[index]
-            has_key = key_column < len(cells) and cells[key_column] not in (None, "")
-            if not has_key and _is_footer(cells, reader.footer_markers):
-                skipped += len(sheet.rows) - index
-                break
-            if not has_key and not any(cells[c] not in (None, "") and cell_text(cells[c])
-                                       for c in mapped if c < len(cells)):
-                skipped += 1
-                continue
-            rows.append((index + 1, cells))
+        rows, skipped = _data_rows(sheet.rows, header, dataset, reader.footer_markers)
         tables.append(Table(sheet, dataset, header, context, rows, skipped))
     return tables, unmatched
+
+
+def _data_rows(cells_of: list[list[Any]], header: Header, dataset: Dataset,
+               footer_markers: list[str]) -> tuple[list[tuple[int, list[Any]]], int]:
+    """The rows under the header up to the footer, numbered from 1, and how many were not
+    data (blank rows, the footer and what follows it).
+
+    Only rows without a key (the first required field) can be blank or a footer: they are
+    found in one pass and decided one by one; the others are taken by slices."""
+    start = header.data_start
+    data = cells_of[start:]
+    key = header.matches.get(dataset.required[0])
+    at = key.column if key else -1
+    keyless = [i for i, cells in enumerate(data)
+               if not (at < len(cells) and cells[at] not in (None, ""))]
+    mapped = sorted({m.column for m in header.matches.values()}
+                    | {g.column for g in header.grades})
+    end, dropped = len(data), []
+    for i in keyless:
+        cells = data[i]
+        if _is_footer(cells, footer_markers):
+            end = i
+            break
+        if not any(cells[c] not in (None, "") and cell_text(cells[c])
+                   for c in mapped if c < len(cells)):
+            dropped.append(i)
+    rows: list[tuple[int, list[Any]]] = []
+    taken = 0
+    for i in [*dropped, end]:
+        rows.extend(zip(range(start + taken + 1, start + i + 1), data[taken:i], strict=True))
+        taken = i + 1
+    return rows, len(data) - len(rows)

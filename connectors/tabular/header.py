@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from connectors.profile import Dataset
@@ -28,6 +29,8 @@ def fold_label(value: str) -> str:
 
 
 def cell_text(value: Any) -> str:
+    if value.__class__ is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -105,15 +108,24 @@ def _scores(labels: list[str], index: _AliasIndex, cutoff: float) -> list[tuple[
 
 def _score_row(labels: list[str], index: _AliasIndex,
                cutoff: float) -> list[tuple[float, int, int]]:
+    """Each label's five best aliases at or above the cutoff, best first, ties by alias
+    order (as ``process.extract`` gives them), scored for the whole row in one call."""
+    columns = [column for column, label in enumerate(labels) if label]
+    if not columns or not index.keys:
+        return []
+    scores = process.cdist([labels[c] for c in columns], index.keys, scorer=fuzz.ratio,
+                           score_cutoff=cutoff * 100, dtype=np.float64)
     found = []
-    for column, label in enumerate(labels):
-        if not label:
-            continue
-        for _key, score, alias_index in process.extract(
-            label, index.keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=5
-        ):
-            found.append((score / 100.0, column, alias_index))
-    return found
+    for at, alias_index in zip(*np.nonzero(scores >= cutoff * 100), strict=True):
+        found.append((scores[at, alias_index], columns[at], alias_index))
+    found.sort(key=lambda t: (t[1], -t[0], t[2]))
+    best: list[tuple[float, int, int]] = []
+    per_column: dict[int, int] = {}
+    for score, column, alias_index in found:
+        if per_column.get(column, 0) < 5:
+            per_column[column] = per_column.get(column, 0) + 1
+            best.append((float(score) / 100.0, column, int(alias_index)))
+    return best
 
 
 _INDEXES: dict[int, tuple[Dataset, _AliasIndex]] = {}
@@ -152,27 +164,74 @@ def _component(label: str, dataset: Dataset) -> str | None:
     return None
 
 
+_Read = tuple[list[str], list[str], dict[str, ColumnMatch]]
+_READ_ROWS: dict[tuple[Any, ...], _Read] = {}
+
+
+def _read_row(row: list[Any], dataset: Dataset, cutoff: float) -> _Read:
+    """A row's cell texts, folded labels and column mapping; shared, so not to be changed.
+
+    The sheets of a file (a class each) repeat their title and header rows: each distinct row
+    is read once per dataset. The key holds the cells' types, as ``1 == 1.0 == True``."""
+    try:
+        key: tuple[Any, ...] | None = (_index(dataset), cutoff, tuple(row),
+                                       tuple(map(type, row)))
+        found = _READ_ROWS.get(key)
+    except TypeError:  # an unhashable cell: read it every time
+        key = found = None
+    if found is None:
+        raw = [cell_text(v) for v in row]
+        labels = [fold_label(v) if v else "" for v in raw]
+        found = (raw, labels, map_columns(labels, dataset, cutoff, raw))
+        if key is not None:
+            if len(_READ_ROWS) > 4096:
+                _READ_ROWS.clear()
+            _READ_ROWS[key] = found
+    return found
+
+
 def find_header(rows: list[list[Any]], dataset: Dataset, *, search_rows: int,
                 cutoff: float) -> Header | None:
     """The most convincing header row in the first ``search_rows`` rows, or None."""
     best: Header | None = None
     best_key: tuple[int, float] = (0, 0.0)
     for r in range(min(search_rows, len(rows))):
-        raw = [cell_text(v) for v in rows[r]]
-        labels = [fold_label(v) if v else "" for v in raw]
-        matches = map_columns(labels, dataset, cutoff, raw)
+        _, labels, matches = _read_row(rows[r], dataset, cutoff)
         if not all(name in matches for name in dataset.required):
             continue
         key = (len(matches), sum(m.confidence for m in matches.values()))
         if key > best_key:
             best_key = key
-            best = Header(row=r, rows=1, matches=matches, labels=labels)
+            best = Header(row=r, rows=1, matches=dict(matches), labels=list(labels))
         elif best is not None:
             break  # past the header: the rows below it are data
     if best is None:
         return None
-    _second_row(rows, best, dataset, cutoff)
-    return best
+    return _completed(rows, best, dataset, cutoff)
+
+
+_COMPLETED: dict[tuple[Any, ...], Header] = {}
+
+
+def _completed(rows: list[list[Any]], header: Header, dataset: Dataset, cutoff: float) -> Header:
+    """``header`` with its second row recognised, once per distinct pair of rows."""
+    pair = rows[header.row: header.row + 2]
+    try:
+        key: tuple[Any, ...] | None = (_index(dataset), cutoff, *(
+            part for row in pair for part in (tuple(row), tuple(map(type, row)))))
+        done = _COMPLETED.get(key)
+    except TypeError:
+        key = done = None
+    if done is None:
+        done = Header(row=header.row, rows=1, matches=dict(header.matches),
+                      labels=list(header.labels))
+        _second_row(rows, done, dataset, cutoff)
+        if key is not None:
+            if len(_COMPLETED) > 1024:
+                _COMPLETED.clear()
+            _COMPLETED[key] = done
+    return Header(row=header.row, rows=done.rows, matches=dict(done.matches),
+                  grades=list(done.grades), labels=list(done.labels))
 
 
 def _second_row(rows: list[list[Any]], header: Header, dataset: Dataset, cutoff: float) -> None:
@@ -180,13 +239,11 @@ def _second_row(rows: list[list[Any]], header: Header, dataset: Dataset, cutoff:
     r = header.row + 1
     if r >= len(rows):
         return
-    raw_sub = [cell_text(v) for v in rows[r]]
-    sub = [fold_label(v) if v else "" for v in raw_sub]
+    _, sub, sub_matches = _read_row(rows[r], dataset, cutoff)
     filled = [i for i, v in enumerate(sub) if v]
     if len(filled) < 2:
         return
     components = {i: _component(sub[i], dataset) for i in filled}
-    sub_matches = map_columns(sub, dataset, cutoff, raw_sub)
     recognised = sum(1 for c in components.values() if c) + len(sub_matches)
     if recognised * 2 < len(filled):
         return

@@ -65,9 +65,9 @@ def read_workbook(path: Path) -> list[Sheet]:
     try:
         for meta in workbook.sheets_metadata:
             sheet = workbook.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False)
+            rows = sheet.to_python(skip_empty_area=False)  # a list of lists already
             hidden = str(meta.visible).lower().endswith(("hidden", "veryhidden"))
-            sheets.append(Sheet(name=meta.name, rows=[list(r) for r in rows], hidden=hidden))
+            sheets.append(Sheet(name=meta.name, rows=rows, hidden=hidden))
     except Exception as exc:
         raise refuse(path, "truncated_file", f"damaged workbook: {exc}", kind="Excel") from exc
     finally:

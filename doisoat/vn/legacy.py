@@ -190,9 +190,23 @@ VNI_MARKS = frozenset(
 )
 VNI_MARKS = VNI_MARKS | frozenset(m.upper() for m in VNI_MARKS)
 VNI_CHARS = VNI_MARKS | frozenset(s for s in _VNI_DECODE if len(s) == 1)
-_VNI_PATTERN = re.compile(
-    "|".join(re.escape(s) for s in sorted(_VNI_DECODE, key=len, reverse=True))
-)
+
+
+def _vni_pattern() -> re.Pattern[str]:
+    """Every VNI sequence, the two-character ones grouped by their letter (one branch per
+    letter instead of one per sequence: the scan is several times faster) before the single
+    characters, so that the longest sequence wins as in a plain alternation."""
+    pairs: dict[str, set[str]] = {}
+    for seq in _VNI_DECODE:
+        if len(seq) == 2:
+            pairs.setdefault(seq[0], set()).add(seq[1])
+    singles = "".join(re.escape(seq) for seq in sorted(_VNI_DECODE) if len(seq) == 1)
+    branches = [f"{re.escape(letter)}[{''.join(re.escape(m) for m in sorted(marks))}]"
+                for letter, marks in sorted(pairs.items())]
+    return re.compile("(" + "|".join([*branches, f"[{singles}]"]) + ")")
+
+
+_VNI_SPLIT = _vni_pattern()
 
 
 def encode_vni(text: str) -> str:
@@ -201,7 +215,11 @@ def encode_vni(text: str) -> str:
 
 
 def decode_vni(text: str) -> str:
-    return _VNI_PATTERN.sub(lambda m: _VNI_DECODE[m.group(0)], text)
+    # split with the pattern captured: every odd part is a VNI sequence. Mapping the parts in
+    # C is several times faster than ``sub`` calling back into Python at each letter.
+    parts = _VNI_SPLIT.split(text)
+    parts[1::2] = map(_VNI_DECODE.__getitem__, parts[1::2])
+    return "".join(parts)
 
 
 # --- UTF-8 read as cp1252 ("mojibake") ------------------------------------------------------
