@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import itertools
 import json
 import logging
@@ -200,6 +201,19 @@ def _read_one(path: Path, digest: str, profiles: tuple[Profile, ...] | None, nig
         return None, msg("unreadable", detail=f"{type(exc).__name__}: {exc}"[:300])
 
 
+def _read_in_worker(path: Path, digest: str, profiles: tuple[Profile, ...] | None,
+                    night: dt.date) -> tuple[FileRead | None, str]:
+    """:func:`_read_one` in a worker process, with the cyclic garbage collector paused: a
+    file's cells (a list per row) all stay alive until the file is read, so collections
+    during the read free nothing and cost a fifth of the time. The process reads one file
+    at a time, so no other work runs without it."""
+    gc.disable()
+    try:
+        return _read_one(path, digest, profiles, night)
+    finally:
+        gc.enable()
+
+
 def _read_all(files: Iterator[tuple[FileSummary, Path, str]], profiles: tuple[Profile, ...] | None,
               night: dt.date, workers: int
               ) -> Iterator[tuple[FileSummary, tuple[FileRead | None, str]]]:
@@ -216,7 +230,8 @@ def _read_all(files: Iterator[tuple[FileSummary, Path, str]], profiles: tuple[Pr
 
         def submit(count: int) -> None:
             for entry, path, digest in itertools.islice(files, count):
-                pending.append((entry, pool.submit(_read_one, path, digest, profiles, night)))
+                pending.append((entry, pool.submit(_read_in_worker, path, digest, profiles,
+                                                       night)))
 
         submit(_AHEAD * workers)
         while pending:
