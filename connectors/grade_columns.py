@@ -32,6 +32,20 @@ _FAILED = object()  # a parser's answer for a value it refuses
 _SEPARATORS = r"[;|\s]+"  # between the regular scores of one cell (connectors.values)
 
 
+def scores_json(parts: list[pl.Expr]) -> pl.Expr:
+    """Regular scores as the store keeps them, a JSON list (``[8.0, 7.5]``), from expressions
+    each giving one score or several already joined; nulls are skipped. Strings are joined
+    rather than lists built: polars' list kernels cost several times more."""
+    joined = pl.concat_str([part.cast(pl.String) for part in parts], separator=", ",
+                           ignore_nulls=True)
+    return pl.concat_str([pl.lit("["), joined, pl.lit("]")])
+
+
+def list_json(scores: pl.Expr) -> pl.Expr:
+    """A list of scores written as :func:`scores_json` writes it (the same number cast)."""
+    return scores_json([scores.list.eval(pl.element().cast(pl.String)).list.join(", ")])
+
+
 def layout_key(table: Table) -> Hashable:
     """Tables with the same key are read as one (the sheets of one file, one per class)."""
     header = table.header
@@ -189,8 +203,7 @@ def wide_frames(tables: list[tuple[int, Table]], defaults: Defaults,
                 single.setdefault(grade.component, []).append(pl.col(name))
         values = {
             "subject": pl.lit(subject),
-            "regular_scores": (pl.concat_list(regular).list.drop_nulls() if regular
-                               else pl.lit([], dtype=pl.List(pl.Float64))),
+            "regular_scores": scores_json(regular) if regular else pl.lit("[]"),
             "_subject": pl.lit(position, dtype=pl.Int64),
         }
         for name, dtype in (("midterm", pl.Float64), ("final", pl.Float64),
@@ -244,28 +257,32 @@ def long_frames(tables: list[tuple[int, Table]], defaults: Defaults,
 
 
 def _regular(layout: _Layout) -> pl.Series:
-    """Regular scores: one cell holding them all ('8;7,5;9') and/or a column each (TX1, TX2 …).
+    """Regular scores as JSON text, from one cell holding them all ('8;7,5;9') and/or a column
+    each (TX1, TX2 …).
 
     The cell is split and parsed by polars; a part that is not a score of at most two
     decimals flags the row, so that ``parse_scores`` decides it.
     """
-    lists = []
+    parts: dict[str, pl.Series] = {}
     if "regular" in layout.columns:
         text = layout.texts(layout.columns["regular"])
-        parts = (text.str.replace_all(_SEPARATORS, " ").str.strip_chars(" ")
+        split = (text.str.replace_all(_SEPARATORS, " ").str.strip_chars(" ")
                  .str.split(" ").list.eval(pl.element().filter(pl.element() != "")))
-        numbers = parts.list.eval(pl.element().str.strip_chars().str.replace(",", ".")
+        numbers = split.list.eval(pl.element().str.strip_chars().str.replace(",", ".")
                                   .cast(pl.Float64, strict=False))
         bad = numbers.list.eval(
             pl.element().is_null() | pl.element().is_nan() | (pl.element() < 0)
             | (pl.element() > 10) | ((pl.element() * 100).round(6) % 1 != 0)).list.any()
         layout.flag(bad.fill_null(False))
-        lists.append(numbers)
+        parts["cell"] = numbers
     for position in range(1, 10):
         name = f"regular_{position}"
         if name in layout.columns:
-            lists.append(layout.field(name, _score_or_none, pl.Float64))
-    if not lists:
-        return pl.Series([[]] * layout.size, dtype=pl.List(pl.Float64))
-    joined = pl.DataFrame({f"r{i}": s for i, s in enumerate(lists)})
-    return joined.select(pl.concat_list(pl.all()).list.drop_nulls()).to_series()
+            parts[name] = layout.field(name, _score_or_none, pl.Float64)
+    if not parts:
+        return pl.Series(["[]"] * layout.size, dtype=pl.String)
+    columns = [pl.col(name) for name in parts]
+    if "cell" in parts:  # an empty cell adds nothing, not an empty part
+        joined = pl.col("cell").list.eval(pl.element().cast(pl.String)).list.join(", ")
+        columns[0] = pl.when(joined != "").then(joined)
+    return pl.DataFrame(parts).select(scores_json(columns)).to_series()

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from connectors.grade_columns import ORDER, layout_key, long_frames, wide_frames
+from connectors.grade_columns import ORDER, layout_key, list_json, long_frames, wide_frames
 from connectors.mapping import Defaults, _labels
 from connectors.messages import msg
 from connectors.quarantine import Quarantined
@@ -31,10 +31,12 @@ from doisoat.vn import repair_text, subject_code
 PROVENANCE = ("local_id", "src_file", "src_sheet", "src_row")
 SUBJECT_SCHEMA: dict[str, Any] = {
     "local_id": pl.String, "school_year": pl.String, "term": pl.String, "subject": pl.String,
-    "regular_scores": pl.List(pl.Float64), "midterm": pl.Float64, "final": pl.Float64,
+    "regular_scores": pl.String,  # a JSON list, as the store keeps it
+    "midterm": pl.Float64, "final": pl.Float64,
     "average": pl.Float64, "rating": pl.String,
     "src_file": pl.String, "src_sheet": pl.String, "src_row": pl.Int64,
 }
+_READ_SUBJECTS = SUBJECT_SCHEMA | {"regular_scores": pl.List(pl.Float64)}  # one at a time
 TERM_SCHEMA: dict[str, Any] = {
     "local_id": pl.String, "school_year": pl.String, "term": pl.String, "academic": pl.String,
     "conduct": pl.String, "absent_excused": pl.Int64, "absent_unexcused": pl.Int64,
@@ -182,7 +184,9 @@ def _row_by_row(table: Table, index: int, rows: list[tuple[int, list[Any]]], def
         terms.extend(new_terms)
     order = {code: i for i, code in enumerate(dict.fromkeys(g.subject for g in
                                                             table.header.grades))}
-    return _frame(subjects, SUBJECT_SCHEMA, index, order), _frame(terms, TERM_SCHEMA, index, {})
+    subject_frame = _frame(subjects, _READ_SUBJECTS, index, order).with_columns(
+        list_json(pl.col("regular_scores")).alias("regular_scores"))
+    return subject_frame, _frame(terms, TERM_SCHEMA, index, {})
 
 
 def _frame(rows: list[dict[str, Any]], schema: dict[str, Any], index: int,

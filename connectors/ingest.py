@@ -292,8 +292,7 @@ def _load(writer: Writer, night: dt.date, read: FileRead, entry: FileSummary,
         batch_students.setdefault(key, {}).update(known)
         out.insert("student_record", students.select(list(StudentRecord.model_fields)))
         if subjects is not None:
-            out.insert("subject_result",
-                       _scores_json(subjects).select(list(SUBJECT_RESULT_COLUMNS)))
+            out.insert("subject_result", subjects.select(list(SUBJECT_RESULT_COLUMNS)))
             out.insert("term_result", terms.select(list(TERM_RESULT_COLUMNS)))
         rows_q = len({(q.src_file, q.src_sheet, q.src_row) for q in quarantined})
         if quarantined:
@@ -333,16 +332,6 @@ def _lost_rows(lost: pl.DataFrame, read: FileRead) -> list[Quarantined]:
             "row_unknown_student", msg("row_unknown_student", local_id=row["local_id"]),
             json.dumps({"local_id": row["local_id"]}, ensure_ascii=False)))
     return out
-
-
-def _scores_json(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        pl.concat_str([
-            pl.lit("["),
-            pl.col("regular_scores").list.eval(pl.element().cast(pl.String)).list.join(", "),
-            pl.lit("]"),
-        ]).alias("regular_scores")
-    )
 
 
 __all__ = ["FileSummary", "ImportSummary", "expand_paths", "ingest_paths"]
