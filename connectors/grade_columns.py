@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from connectors.mapping import Defaults
-from connectors.tables import Table, column_cells, only_text
+from connectors.tables import Table, column_cells, narrowest, only_text
 from connectors.values import (
     parse_int,
     parse_rating,
@@ -87,6 +87,7 @@ class _Layout:
         rows = [row for _, table in tables for row in table.rows]
         self.size = len(rows)
         self._cells_of = [cells for _, cells in rows]
+        self._width = narrowest(self._cells_of)
         self._columns: dict[int, list[Any]] = {}
         self.flagged = pl.Series("_flagged", [False] * self.size)
         self.base = pl.DataFrame({
@@ -108,7 +109,8 @@ class _Layout:
     def cells(self, column: int) -> list[Any]:
         found = self._columns.get(column)
         if found is None:
-            found = self._columns[column] = column_cells(self._cells_of, column)
+            found = self._columns[column] = column_cells(self._cells_of, column,
+                                                             width=self._width)
         return found
 
     def parse(self, column: int, parse: Callable[[Any], Any], dtype: Any) -> pl.Series:

@@ -18,7 +18,7 @@ import polars as pl
 from connectors.messages import msg
 from connectors.profile import Profile
 from connectors.quarantine import Quarantined
-from connectors.tables import Table, column_cells, only_text
+from connectors.tables import Table, column_cells, narrowest, only_text
 from connectors.tabular.header import fold_label
 from connectors.values import grade_of, status_table, text_of
 from doisoat.model import STUDENT_COLUMNS
@@ -167,12 +167,13 @@ def _tables_frame(tables: list[Table]) -> pl.DataFrame:
         data["src_row"].extend(number for number, _ in rows)
         data["position"].extend(range(count))
         cells_of = [cells for _, cells in rows]
+        width = narrowest(cells_of)
         for name in _RAW_FIELDS:
             at = columns.get(name)
             if at is None:
                 data[name].extend([""] * count)
                 continue
-            values = column_cells(cells_of, at, "")
+            values = column_cells(cells_of, at, "", width=width)
             # text is stripped below, by polars; other cells go through text_of one by one
             data[name].extend(values if only_text(values) else map(_cell, values))
         context = table.context

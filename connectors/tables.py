@@ -39,10 +39,16 @@ class Table:
     skipped: int = 0  # blank and footer rows, not data
 
 
-def column_cells(cells_of: list[list[Any]], at: int, missing: Any = None) -> list[Any]:
-    """Column ``at`` of rows of cells, ``missing`` where a row is too short: taken in C when
-    every row is wide enough (rows from a workbook are)."""
-    if cells_of and min(map(len, cells_of)) > at:
+def narrowest(cells_of: list[list[Any]]) -> int:
+    """The length of the shortest row (rows from a workbook all have the sheet's width)."""
+    return min(map(len, cells_of), default=0)
+
+
+def column_cells(cells_of: list[list[Any]], at: int, missing: Any = None, *,
+                 width: int) -> list[Any]:
+    """Column ``at`` of rows of cells, ``missing`` where a row is too short; taken in C when
+    ``at`` is below ``width``, the :func:`narrowest` row's length."""
+    if at < width:
         return list(map(itemgetter(at), cells_of))
     return [cells[at] if at < len(cells) else missing for cells in cells_of]
 

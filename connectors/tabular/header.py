@@ -190,12 +190,19 @@ def _read_row(row: list[Any], dataset: Dataset, cutoff: float) -> _Read:
     return found
 
 
+# How far below the best header row found so far a better one is looked for: past its second
+# row and a note or blank row or two, what follows is data.
+_LOOKAHEAD = 4
+
+
 def find_header(rows: list[list[Any]], dataset: Dataset, *, search_rows: int,
                 cutoff: float) -> Header | None:
     """The most convincing header row in the first ``search_rows`` rows, or None."""
     best: Header | None = None
     best_key: tuple[int, float] = (0, 0.0)
     for r in range(min(search_rows, len(rows))):
+        if best is not None and r > best.row + _LOOKAHEAD:
+            break  # data rows: each is new text, and reading them cost a tenth of an import
         _, labels, matches = _read_row(rows[r], dataset, cutoff)
         if not all(name in matches for name in dataset.required):
             continue
