@@ -12,7 +12,6 @@ import codecs
 import csv
 import io
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -182,13 +181,12 @@ def read_xml(path: Path, tables: list[XmlTable]) -> list[Sheet]:
     return sheets
 
 
-def _cells(records: list[dict[str, str]], header: list[str]) -> Iterable[list[Any]]:
-    """Each record's values in the order of ``header``, "" where it has none; taken in C
-    when every record has every column (an export's records usually do)."""
-    if len(header) > 1:
-        take = itemgetter(*header)
-        try:
-            return list(map(list, map(take, records)))
-        except KeyError:
-            pass
-    return ([row.get(key, "") for key in header] for row in records)
+def _cells(records: list[dict[str, str]], header: list[str]) -> list[list[Any]]:
+    """Each record's values in the order of ``header``, "" where it has none. The header is
+    every record's keys together, so a record with as many keys has them all: those (most)
+    are taken in C."""
+    if len(header) < 2:
+        return [[row.get(key, "") for key in header] for row in records]
+    take, width = itemgetter(*header), len(header)
+    return [list(take(row)) if len(row) == width else [row.get(key, "") for key in header]
+            for row in records]
