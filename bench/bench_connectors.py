@@ -20,6 +20,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -111,11 +112,17 @@ def bench_province(students: int, work: Path, pg_url: str | None, grades: bool =
         for name, engine in engines.items():
             store.init_db(engine)
             start, cpu = time.perf_counter(), time.process_time()
+            children = _children_cpu()
             summary = ingest_paths([folder], engine=engine, night=NIGHT,
                                    workers=workers, bulk=True)
             seconds = time.perf_counter() - start
             result[name] = {"seconds": round(seconds, 1),
                             "cpu_seconds": round(time.process_time() - cpu, 1),
+                            # the reading processes', once they have ended
+                            "worker_cpu_seconds": round(_children_cpu() - children, 1),
+                            "peak_rss_mib": {"main": _peak_mib(resource.RUSAGE_SELF),
+                                             "largest_worker":
+                                                 _peak_mib(resource.RUSAGE_CHILDREN)},
                             "rows_read": summary.rows_read,
                             "rows_accepted": summary.rows_accepted,
                             "rows_quarantined": summary.rows_quarantined,
@@ -126,6 +133,15 @@ def bench_province(students: int, work: Path, pg_url: str | None, grades: bool =
             with admin.begin() as conn:
                 conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
     return result
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_mib(who: int) -> int:
+    return resource.getrusage(who).ru_maxrss // 1024  # Linux counts KiB
 
 
 QUICK_ARGS = ["--read-rows", "10000", "--province", "20000"]

@@ -169,7 +169,11 @@ def _ingest(paths: Iterable[str | Path], writer: Writer, night: dt.date,
             yield entry, path, digest
 
     pool = workers if len(files) >= _FILES_WORTH_A_POOL else 1
+    folder = None
     for entry, (read, refusal) in _read_all(wanted(), profiles, night, pool):
+        if Path(entry.path).parent != folder:
+            folder = Path(entry.path).parent
+            deferred = _load_linkable(writer, night, deferred, batch_students)
         if read is None:
             entry.message_vi = refusal
             continue
@@ -184,6 +188,23 @@ def _ingest(paths: Iterable[str | Path], writer: Writer, night: dt.date,
     for entry, read in deferred:
         _load(writer, night, read, entry, batch_students)
     return summary
+
+
+def _load_linkable(writer: Writer, night: dt.date, deferred: list[tuple[FileSummary, FileRead]],
+                   batch_students: dict[tuple[str, str | None], dict[str, str]]
+                   ) -> list[tuple[FileSummary, FileRead]]:
+    """Load, once the batch has left their folder, the result files whose school's roster it
+    has loaded; return the others, which wait for the end of the batch (their roster may come
+    later, or be in the store). Loading them as the batch goes keeps the writer busy while the
+    readers read, rather than alone at the end."""
+    waiting = []
+    for entry, read in deferred:
+        key = (read.source, read.school_code or _school_of_results(read))
+        if key in batch_students:
+            _load(writer, night, read, entry, batch_students)
+        else:
+            waiting.append((entry, read))
+    return waiting
 
 
 def _read_one(path: Path, digest: str, profiles: tuple[Profile, ...] | None, night: dt.date
