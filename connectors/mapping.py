@@ -30,6 +30,7 @@ from doisoat.vn import (
     fold_series,
     parse_date,
     parse_gender,
+    repair_columns,
     repair_series,
     split_name,
 )
@@ -281,7 +282,7 @@ def student_rows(tables: list[Table], profile: Profile, defaults: Defaults,
         quarantine.extend(_quarantine(bad, rosters, frame, defaults))
     good = frame.filter(pl.col("reason").is_null())
     names = _names(good["full_name"])
-    texts = {name: repair_series(good[name]).replace("", None) for name in _TEXT_FIELDS}
+    texts = repair_columns(good, list(_TEXT_FIELDS))
     out = good.select(
         pl.lit(profile.source).alias("source"),
         pl.col("school_code").fill_null(pl.lit(defaults.school_code, dtype=pl.String)),
@@ -302,7 +303,7 @@ def student_rows(tables: list[Table], profile: Profile, defaults: Defaults,
         _by_value(good["status_date"], _date, pl.Date).alias("status_date"),
         _by_value(good["gender"], lambda v: parse_gender(v) if v else None, pl.String)
         .alias("gender"),
-        *[series.alias(name) for name, series in texts.items()],
+        *[texts[name].replace("", None) for name in _TEXT_FIELDS],
     )
     return out.select([pl.col(c).cast(RECORD_SCHEMA[c]) for c in RECORD_COLUMNS])
 
