@@ -43,7 +43,11 @@ def scores_json(parts: list[pl.Expr]) -> pl.Expr:
 
 def list_json(scores: pl.Expr) -> pl.Expr:
     """A list of scores written as :func:`scores_json` writes it (the same number cast)."""
-    return scores_json([scores.list.eval(pl.element().cast(pl.String)).list.join(", ")])
+    return scores_json([_joined(scores)])
+
+
+def _joined(scores: pl.Expr) -> pl.Expr:
+    return scores.list.eval(pl.element().cast(pl.String)).list.join(", ")
 
 
 def layout_key(table: Table) -> Hashable:
@@ -285,6 +289,6 @@ def _regular(layout: _Layout) -> pl.Series:
         return pl.Series(["[]"] * layout.size, dtype=pl.String)
     columns = [pl.col(name) for name in parts]
     if "cell" in parts:  # an empty cell adds nothing, not an empty part
-        joined = pl.col("cell").list.eval(pl.element().cast(pl.String)).list.join(", ")
+        joined = _joined(pl.col("cell"))
         columns[0] = pl.when(joined != "").then(joined)
     return pl.DataFrame(parts).select(scores_json(columns)).to_series()

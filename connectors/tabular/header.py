@@ -8,6 +8,7 @@ the profile's folded aliases using rapidfuzz; each mapped column keeps its confi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -89,23 +90,6 @@ class _AliasIndex:
                 self.aliases.append(alias)
 
 
-_SCORED: dict[tuple[_AliasIndex, float, tuple[str, ...]], list[tuple[float, int, int]]] = {}
-
-
-def _scores(labels: list[str], index: _AliasIndex, cutoff: float) -> list[tuple[float, int, int]]:
-    """(score, column, alias index) for every label that resembles an alias.
-
-    The sheets of a file (a class each) repeat their header and title rows: each distinct row
-    is scored once per alias index."""
-    key = (index, cutoff, tuple(labels))  # the key keeps the index alive: no reused id
-    found = _SCORED.get(key)
-    if found is None:
-        if len(_SCORED) > 4096:
-            _SCORED.clear()
-        found = _SCORED[key] = _score_row(labels, index, cutoff)
-    return found
-
-
 def _score_row(labels: list[str], index: _AliasIndex,
                cutoff: float) -> list[tuple[float, int, int]]:
     """Each label's five best aliases at or above the cutoff, best first, ties by alias
@@ -146,7 +130,7 @@ def map_columns(labels: list[str], dataset: Dataset, cutoff: float,
     taken_columns: set[int] = set()
     matches: dict[str, ColumnMatch] = {}
     for score, column, alias_index in sorted(
-        _scores(labels, index, cutoff), key=lambda t: (-t[0], t[1])
+        _score_row(labels, index, cutoff), key=lambda t: (-t[0], t[1])
     ):
         name = index.fields[alias_index]
         if name in matches or column in taken_columns:
@@ -164,30 +148,48 @@ def _component(label: str, dataset: Dataset) -> str | None:
     return None
 
 
+class _RowMemo:
+    """Results computed from whole rows, once per distinct content.
+
+    The sheets of a file (a class each) repeat their title and header rows. A key holds the
+    rows' cells and their types (``1 == 1.0 == True``) and the alias index it was read with
+    (kept alive by the key, so its id is never reused); a row with an unhashable cell is
+    computed every time. Emptied when full: a file's rows come together."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.found: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, compute: Callable[[], Any], dataset: Dataset, cutoff: float,
+            *rows: list[Any]) -> Any:
+        try:
+            key: tuple[Any, ...] | None = (_index(dataset), cutoff, *(
+                part for row in rows for part in (tuple(row), tuple(map(type, row)))))
+            found = self.found.get(key)
+        except TypeError:
+            key = found = None
+        if found is None:
+            found = compute()
+            if key is not None:
+                if len(self.found) >= self.limit:
+                    self.found.clear()
+                self.found[key] = found
+        return found
+
+
 _Read = tuple[list[str], list[str], dict[str, ColumnMatch]]
-_READ_ROWS: dict[tuple[Any, ...], _Read] = {}
+_READ_ROWS = _RowMemo(4096)
+_COMPLETED = _RowMemo(1024)
 
 
 def _read_row(row: list[Any], dataset: Dataset, cutoff: float) -> _Read:
-    """A row's cell texts, folded labels and column mapping; shared, so not to be changed.
-
-    The sheets of a file (a class each) repeat their title and header rows: each distinct row
-    is read once per dataset. The key holds the cells' types, as ``1 == 1.0 == True``."""
-    try:
-        key: tuple[Any, ...] | None = (_index(dataset), cutoff, tuple(row),
-                                       tuple(map(type, row)))
-        found = _READ_ROWS.get(key)
-    except TypeError:  # an unhashable cell: read it every time
-        key = found = None
-    if found is None:
+    """A row's cell texts, folded labels and column mapping; shared, so not to be changed."""
+    def read() -> _Read:
         raw = [cell_text(v) for v in row]
         labels = [fold_label(v) if v else "" for v in raw]
-        found = (raw, labels, map_columns(labels, dataset, cutoff, raw))
-        if key is not None:
-            if len(_READ_ROWS) > 4096:
-                _READ_ROWS.clear()
-            _READ_ROWS[key] = found
-    return found
+        return raw, labels, map_columns(labels, dataset, cutoff, raw)
+
+    return _READ_ROWS.get(read, dataset, cutoff, row)
 
 
 # How far below the best header row found so far a better one is looked for: past its second
@@ -217,26 +219,15 @@ def find_header(rows: list[list[Any]], dataset: Dataset, *, search_rows: int,
     return _completed(rows, best, dataset, cutoff)
 
 
-_COMPLETED: dict[tuple[Any, ...], Header] = {}
-
-
 def _completed(rows: list[list[Any]], header: Header, dataset: Dataset, cutoff: float) -> Header:
     """``header`` with its second row recognised, once per distinct pair of rows."""
-    pair = rows[header.row: header.row + 2]
-    try:
-        key: tuple[Any, ...] | None = (_index(dataset), cutoff, *(
-            part for row in pair for part in (tuple(row), tuple(map(type, row)))))
-        done = _COMPLETED.get(key)
-    except TypeError:
-        key = done = None
-    if done is None:
+    def complete() -> Header:
         done = Header(row=header.row, rows=1, matches=dict(header.matches),
                       labels=list(header.labels))
         _second_row(rows, done, dataset, cutoff)
-        if key is not None:
-            if len(_COMPLETED) > 1024:
-                _COMPLETED.clear()
-            _COMPLETED[key] = done
+        return done
+
+    done = _COMPLETED.get(complete, dataset, cutoff, *rows[header.row: header.row + 2])
     return Header(row=header.row, rows=done.rows, matches=dict(done.matches),
                   grades=list(done.grades), labels=list(done.labels))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import unicodedata
 
 import polars as pl
@@ -30,7 +31,7 @@ from doisoat.vn import (
     text_problem,
 )
 from doisoat.vn._alphabet import LETTERS
-from doisoat.vn.legacy import CP1252_DECODE
+from doisoat.vn.legacy import _VNI_DECODE, CP1252_DECODE, decode_vni
 from doisoat.vn.syllable import invalid_word_count
 from tests.vn.strategies import VIETNAMESE_LETTERS, full_names, vietnamese_text
 
@@ -127,6 +128,18 @@ def test_vni_round_trip(name: str) -> None:
     encoded = encode_vni(name)
     assume(invalid_word_count(encoded) > 0)
     assert repair_text(encoded) == name
+
+
+_VNI_ALTERNATION = re.compile(
+    "|".join(re.escape(seq) for seq in sorted(_VNI_DECODE, key=len, reverse=True)))
+
+
+@FAST
+@given(st.text(alphabet="".join(sorted(set("".join(_VNI_DECODE)))) + "aeouAEOU ,;", max_size=60))
+def test_vni_decoding_is_the_longest_match_at_each_place(text: str) -> None:
+    # the grouped pattern must read any text as a plain longest-first alternation does
+    expected = _VNI_ALTERNATION.sub(lambda m: _VNI_DECODE[m.group(0)], text)
+    assert decode_vni(text) == expected
 
 
 @FAST
