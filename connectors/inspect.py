@@ -18,8 +18,7 @@ def describe(read: FileRead, samples: int = 5) -> dict[str, Any]:
     if students.height:
         sample = students.select([c for c in SAMPLE_COLUMNS if c in students.columns])
     else:
-        sample = read.subject_results.drop("regular_scores") if read.subject_results.height \
-            else pl.DataFrame()
+        sample = read.subject_results if read.subject_results.height else pl.DataFrame()
     problems = [
         {"sheet": q.src_sheet, "row": q.src_row, "column": q.column, "reason": q.reason,
          "reason_vi": q.reason_vi}

@@ -24,6 +24,14 @@ def test_inspect_shows_vendor_header_mapping_and_samples(exported):
     assert report["rows_read"] == report["rows_accepted"] + report["rows_quarantined"]
 
 
+def test_inspect_samples_a_grade_file_with_its_regular_scores(exported):
+    path = next(exported.rglob("diem_*.csv"))  # grades only: the samples are results
+    report = json.loads(runner.invoke(app, ["inspect", str(path), "--json"]).output)
+    scores = [json.loads(sample["regular_scores"]) for sample in report["samples"]]
+    assert len(scores) == 5 and any(scores)
+    assert all(0 <= score <= 10 for one in scores for score in one)
+
+
 def test_inspect_refuses_a_bad_file_in_vietnamese(tmp_path):
     path = tmp_path / "rong.xlsx"
     path.write_bytes(b"")
