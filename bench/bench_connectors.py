@@ -120,9 +120,9 @@ def bench_province(students: int, work: Path, pg_url: str | None, grades: bool =
                             "cpu_seconds": round(time.process_time() - cpu, 1),
                             # the reading processes', once they have ended
                             "worker_cpu_seconds": round(_children_cpu() - children, 1),
-                            "peak_rss_mib": {"main": _peak_mib(resource.RUSAGE_SELF),
-                                             "largest_worker":
-                                                 _peak_mib(resource.RUSAGE_CHILDREN)},
+                            # the writing process's; a worker's would count this one's
+                            # size when it was forked (Linux keeps it across exec)
+                            "peak_rss_mib": _peak_mib(),
                             "rows_read": summary.rows_read,
                             "rows_accepted": summary.rows_accepted,
                             "rows_quarantined": summary.rows_quarantined,
@@ -140,8 +140,8 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _peak_mib(who: int) -> int:
-    return resource.getrusage(who).ru_maxrss // 1024  # Linux counts KiB
+def _peak_mib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # Linux counts KiB
 
 
 QUICK_ARGS = ["--read-rows", "10000", "--province", "20000"]
