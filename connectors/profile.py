@@ -60,6 +60,10 @@ class XmlTable(_Strict):
 
 class Reader(_Strict):
     header_search_rows: int = Field(default=15, ge=1, le=200)
+    header_lookahead: int = Field(
+        default=4, ge=1, le=200,
+        description="rows below the best header found where a better one is still looked for",
+    )
     min_confidence: float = Field(default=0.8, gt=0, le=1)
     encodings: list[str] = Field(default_factory=lambda: ["utf-8", "cp1258"])
     delimiter: str | None = None

@@ -118,6 +118,7 @@ def find_tables(sheets: list[Sheet], profile: Profile) -> tuple[list[Table], lis
             if not re.search(dataset.sheets, folded_name):
                 continue
             header = find_header(sheet.rows, dataset, search_rows=reader.header_search_rows,
+                                 lookahead=reader.header_lookahead,
                                  cutoff=reader.min_confidence)
             if header is None:
                 continue

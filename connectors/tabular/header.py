@@ -192,19 +192,18 @@ def _read_row(row: list[Any], dataset: Dataset, cutoff: float) -> _Read:
     return _READ_ROWS.get(read, dataset, cutoff, row)
 
 
-# How far below the best header row found so far a better one is looked for: past its second
-# row and a note or blank row or two, what follows is data.
-_LOOKAHEAD = 4
-
-
 def find_header(rows: list[list[Any]], dataset: Dataset, *, search_rows: int,
-                cutoff: float) -> Header | None:
-    """The most convincing header row in the first ``search_rows`` rows, or None."""
+                cutoff: float, lookahead: int = 4) -> Header | None:
+    """The most convincing header row in the first ``search_rows`` rows, or None.
+
+    A better header is looked for up to ``lookahead`` rows below the best found so far: past
+    its second row and a note or blank row or two, what follows is data, each row new text,
+    and reading those rows cost a tenth of a province's import."""
     best: Header | None = None
     best_key: tuple[int, float] = (0, 0.0)
     for r in range(min(search_rows, len(rows))):
-        if best is not None and r > best.row + _LOOKAHEAD:
-            break  # data rows: each is new text, and reading them cost a tenth of an import
+        if best is not None and r > best.row + lookahead:
+            break
         _, labels, matches = _read_row(rows[r], dataset, cutoff)
         if not all(name in matches for name in dataset.required):
             continue

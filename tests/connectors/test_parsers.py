@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.profile import default_profiles, profile_for
-from connectors.tabular.header import fold_label, map_columns
+from connectors.tabular.header import find_header, fold_label, map_columns
 from connectors.tabular.readers import decode_bytes
 from connectors.values import parse_score, parse_scores, parse_term
 from doisoat import vn
@@ -112,3 +112,28 @@ def test_smas_header_variants_are_told_apart():
     assert {k: v.column for k, v in found.items()} == {
         "local_id": 1, "moet_code": 2, "full_name": 3, "dob": 4, "gender": 5,
         "personal_id": 6, "father_name": 7, "mother_name": 8}
+
+
+def _sheet_with_a_legend(gap: int) -> list[list[object]]:
+    """A legend row naming two columns, ``gap`` blank rows, then the full header and data."""
+    legend = ["Mã HS", "Họ và tên", "", "", ""]
+    header = ["STT", "Mã HS", "Họ và tên", "Ngày sinh", "Giới tính"]
+    data = [[i, f"HS{i:03d}", "Nguyễn Văn An", "01/02/2013", "Nam"] for i in range(1, 20)]
+    return [legend] + [[""] * 5 for _ in range(gap)] + [header] + data
+
+
+@pytest.mark.parametrize("gap", [0, 3])
+def test_a_fuller_header_below_a_legend_wins(gap):
+    dataset = profile_for("smas").datasets[0]
+    found = find_header(_sheet_with_a_legend(gap), dataset, search_rows=15, cutoff=0.8)
+    assert found is not None and found.row == gap + 1
+    assert {"dob", "gender"} <= set(found.matches)
+
+
+def test_header_lookahead_is_how_far_below_the_best_one_a_better_one_is_sought():
+    dataset = profile_for("smas").datasets[0]
+    rows = _sheet_with_a_legend(6)  # the full header is seven rows below the legend
+    near = find_header(rows, dataset, search_rows=15, cutoff=0.8, lookahead=4)
+    far = find_header(rows, dataset, search_rows=15, cutoff=0.8, lookahead=8)
+    assert near is not None and near.row == 0 and "dob" not in near.matches
+    assert far is not None and far.row == 7 and "dob" in far.matches
