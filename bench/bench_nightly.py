@@ -130,7 +130,7 @@ def one(students: int, second: bool = False) -> dict:
     return result
 
 
-def main(sizes: list[int], second: bool) -> None:
+def main(sizes: list[int], second: bool = False) -> None:
     for size in sizes:
         print(json.dumps(one(size, second), ensure_ascii=False), flush=True)
 
