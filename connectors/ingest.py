@@ -43,6 +43,7 @@ from doisoat.model import (
 SUFFIXES = {".xlsx", ".xls", ".csv", ".txt", ".xml"}
 _FILES_WORTH_A_POOL = 8  # below this, starting the worker processes costs more than it saves
 _AHEAD = 4  # files queued per worker process
+_POLARS_THREADS = "POLARS_MAX_THREADS"
 log = logging.getLogger(__name__)
 
 
@@ -276,9 +277,6 @@ def _one_polars_thread_each() -> Iterator[None]:
             os.environ.pop(_POLARS_THREADS, None)
         else:
             os.environ[_POLARS_THREADS] = before
-
-
-_POLARS_THREADS = "POLARS_MAX_THREADS"
 
 
 def _load(writer: Writer, night: dt.date, read: FileRead, entry: FileSummary,

@@ -69,13 +69,15 @@ def release_sqlite_file(engine: Engine) -> None:
             other.dispose()
 
 
+# Every connection on a store file, the engine's and the bulk loader's: a commit does not wait
+# for the disk, and a province's indexes are not read back through SQLite's 2 MB default cache.
+_SQLITE_SPEED = ("synchronous=NORMAL", "temp_store=MEMORY", "cache_size=-262144")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA temp_store=MEMORY")
-    cursor.execute("PRAGMA cache_size=-262144")
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", *_SQLITE_SPEED):
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
@@ -236,14 +238,12 @@ def open_sqlite_adbc(engine: Engine) -> Any:
 
     release_sqlite_file(engine)
     connection = adbc.connect(engine.url.database)
-    # As the engine's connections have it (_sqlite_pragmas): a commit does not wait for the
-    # disk, and a province's indexes are not read back through a 2 MB cache; the log is copied
-    # into the database every 256 MB rather than every 4 MB. The safety level cannot change
-    # inside the transaction the DB-API connection keeps open.
+    # The engine's settings (_SQLITE_SPEED), and the log copied into the database every 256 MB
+    # rather than every 4 MB. The safety level cannot change inside the transaction the DB-API
+    # connection keeps open.
     connection.adbc_connection.set_autocommit(True)
     with connection.cursor() as cursor:
-        for pragma in ("busy_timeout=60000", "synchronous=NORMAL", "temp_store=MEMORY",
-                       "cache_size=-262144", "wal_autocheckpoint=65536"):
+        for pragma in ("busy_timeout=60000", "wal_autocheckpoint=65536", *_SQLITE_SPEED):
             cursor.execute(f"PRAGMA {pragma}")
     connection.adbc_connection.set_autocommit(False)
     return connection

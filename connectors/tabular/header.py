@@ -210,7 +210,7 @@ def find_header(rows: list[list[Any]], dataset: Dataset, *, search_rows: int,
         key = (len(matches), sum(m.confidence for m in matches.values()))
         if key > best_key:
             best_key = key
-            best = Header(row=r, rows=1, matches=dict(matches), labels=list(labels))
+            best = Header(row=r, rows=1, matches=matches, labels=labels)  # _completed copies
         elif best is not None:
             break  # past the header: the rows below it are data
     if best is None:
