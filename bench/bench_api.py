@@ -44,8 +44,8 @@ def build_store(path: Path, students: int) -> None:
 def make_users(url: str) -> tuple[dict[str, str], dict[str, list[str]]]:
     """A session token per school admin and the conflict ids of each school."""
     from doisoat import store
-    from doisoat.api.auth import ensure_tables, hash_password, issue_token
     from doisoat.model import Conflict, School, UserAccount
+    from service.api.auth import ensure_tables, hash_password, issue_token
 
     engine = store.get_engine(url)
     ensure_tables(engine)
@@ -163,7 +163,7 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "DOISOAT_DATABASE_URL": url}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "doisoat.api.app:create_app", "--factory",
+        [sys.executable, "-m", "uvicorn", "service.api.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
          "--workers", str(args.workers), "--timeout-keep-alive", "75"],
         env=env, cwd=tempfile.gettempdir(),

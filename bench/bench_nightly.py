@@ -25,9 +25,9 @@ import polars as pl
 
 from bench._measure import measure, peak_rss_mib
 from doisoat import store
-from doisoat.config import Settings
-from doisoat.pipeline import run_nightly
 from reports import write_night_report
+from service.config import Settings
+from service.night.pipeline import run_nightly
 from simulate import generate, next_night
 from simulate.load import load_district
 

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from doisoat.cli import app
+from service.cli import app
 
 runner = CliRunner()
 

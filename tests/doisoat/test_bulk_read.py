@@ -97,7 +97,7 @@ def test_a_night_started_by_the_server_reads_rows_only(tmp_path, monkeypatch):
     """The server's request threads hold SQLite connections: its nights never open the file
     with the second (ADBC) library."""
     from doisoat import bulk_read
-    from doisoat.api.services import execute_run
+    from service.api.services import execute_run
     from simulate import generate
     from simulate.load import load_district
 

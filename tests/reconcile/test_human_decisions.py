@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from doisoat import store
-from doisoat.cli import app
-from doisoat.config import Settings
-from doisoat.pipeline import run_nightly
+from service.cli import app
+from service.config import Settings
+from service.night.pipeline import run_nightly
 from simulate import generate, next_night
 from simulate.load import load_district
 

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from doisoat import store
-from doisoat.cli import app
 from doisoat.model import LinkDecision
 from reconcile.service import explain_record, run_reconcile
+from service.cli import app
 from simulate import generate
 from simulate.load import load_district
 

@@ -13,9 +13,9 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from doisoat import store
-from doisoat.cli import report as report_cli
 from reports import load_inputs, validate_report, write_night_report
 from reports.messages import FAMILIES
+from service.cli import report as report_cli
 
 
 def _load(engine, district) -> pl.DataFrame:

@@ -10,7 +10,7 @@ from hocba_data import ISSUED, SUBJECT_NAMES, canonical_frames
 from typer.testing import CliRunner
 
 from doisoat import store
-from doisoat.cli import app
+from service.cli import app
 from signing import build_transcript, load_transcript_inputs
 
 ROLES = ("teacher1", "teacher2", "teacher3", "homeroom", "principal", "seal")

@@ -1,0 +1,142 @@
+"""The night's grade families (averages, locked-period edits), judged a few schools at a time.
+
+A province holds tens of millions of grade rows (38 per student-record). Every rule that reads
+them looks at one school's own records (a recomputed average is one student's; a locked-period
+edit compares one school's book on two nights), so the night reads and judges them in batches
+of schools and keeps only the conflicts: the grade rows of the whole province are never in
+memory at once. Transfers read grades only for the students whose records they compare.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine
+
+from doisoat import store
+from doisoat.bulk_read import read_bulk, read_bulk_in
+from service.config import Settings
+
+LOCKED_BASELINE_SOURCES_SKIP = ("moet",)
+RECORDS_PER_BATCH = 150_000
+IDS_PER_QUERY = 5_000
+
+
+def results_of_snapshots(engine: Engine, table: str, snapshot_ids: list[int]) -> pl.DataFrame:
+    """Every subject or term result of the records of these snapshots."""
+    if not snapshot_ids:
+        return store.read_table(engine, table, "1 = 0")
+    ids = ", ".join(str(int(i)) for i in snapshot_ids)
+    return read_bulk(
+        engine,
+        table,
+        f"record_id IN (SELECT record_id FROM student_record WHERE snapshot_id IN ({ids}))",
+    )
+
+
+def subjects_loader(engine: Engine) -> Callable[[pl.Series], pl.DataFrame]:
+    """Subject results of given records (what the transfer rules compare), read on demand."""
+
+    def load(record_ids: pl.Series) -> pl.DataFrame:
+        ids = record_ids.drop_nulls().unique().to_list()
+        return read_bulk_in(engine, "subject_result", "record_id", ids, chunk=IDS_PER_QUERY)
+
+    return load
+
+
+def _batches(records: pl.DataFrame) -> Iterator[list[int]]:
+    """Snapshot ids in groups of about ``RECORDS_PER_BATCH`` records (a snapshot is one
+    school's export, never split)."""
+    sizes = records.group_by("snapshot_id").len().sort("snapshot_id")
+    batch: list[int] = []
+    count = 0
+    for snapshot_id, rows in sizes.iter_rows():
+        batch.append(int(snapshot_id))
+        count += rows
+        if count >= RECORDS_PER_BATCH:
+            yield batch
+            batch, count = [], 0
+    if batch:
+        yield batch
+
+
+def grade_families(
+    engine: Engine, night: dt.date, records: pl.DataFrame, settings: Settings
+) -> list[pl.DataFrame]:
+    """GRADE_* and LOCKED_PERIOD_EDITED conflicts of every school, a batch of schools at a time."""
+    from reconcile.conflicts.grades import grade_conflicts
+
+    calendar = settings.calendar_for(night)
+    baseline = _lock_baseline(engine, night, calendar, settings)
+    approvals = store.read_table(engine, "grade_approval")
+    found: list[pl.DataFrame] = []
+    for batch in _batches(records):
+        batch_records = records.filter(pl.col("snapshot_id").is_in(batch))
+        subjects = results_of_snapshots(engine, "subject_result", batch)
+        terms = results_of_snapshots(engine, "term_result", batch)
+        found.append(grade_conflicts(subjects, terms, batch_records))
+        if baseline is not None:
+            found.append(
+                _locked_edits(
+                    engine, night, batch_records, subjects, baseline, approvals, calendar, settings
+                )
+            )
+    return [f for f in found if f.height]
+
+
+def _lock_baseline(
+    engine: Engine, night: dt.date, calendar: Any, settings: Settings
+) -> pl.DataFrame | None:
+    """Each school's first snapshot after term 1 was locked (the book as it was locked)."""
+    lock_day = calendar.term1_end + dt.timedelta(days=settings.lock_grace_days)
+    snaps = store.read_table(
+        engine,
+        "source_snapshot",
+        "status = 'loaded'",
+        columns=["id", "source", "school_code", "night"],
+    )
+    vendor = snaps.filter(~pl.col("source").is_in(LOCKED_BASELINE_SOURCES_SKIP))
+    baseline = (
+        vendor.filter((pl.col("night") >= lock_day) & (pl.col("night") < night))
+        .sort(["night", "id"])
+        .unique(subset=["source", "school_code"], keep="first")
+    )
+    return baseline if baseline.height else None
+
+
+def _locked_edits(
+    engine: Engine,
+    night: dt.date,
+    records: pl.DataFrame,
+    subjects: pl.DataFrame,
+    baseline: pl.DataFrame,
+    approvals: pl.DataFrame,
+    calendar: Any,
+    settings: Settings,
+) -> pl.DataFrame:
+    """Compare tonight's grades of these schools with those each held when term 1 was locked."""
+    from reconcile.conflicts.locked import GradeSnapshot, locked_period_edits
+    from reconcile.conflicts.sync import SchoolCalendar
+
+    schools = records.select("source", "school_code").unique()
+    mine = baseline.join(schools, on=["source", "school_code"], how="semi")
+    if mine.height == 0:
+        return pl.DataFrame()
+    ids = mine["id"].to_list()
+    id_list = ", ".join(str(int(i)) for i in ids)
+    before = GradeSnapshot(
+        night=baseline["night"].min(),
+        records=read_bulk(engine, "student_record", f"snapshot_id IN ({id_list})"),
+        subject_results=results_of_snapshots(engine, "subject_result", ids),
+    )
+    after = GradeSnapshot(night=night, records=records, subject_results=subjects)
+    return locked_period_edits(
+        before,
+        after,
+        calendar=SchoolCalendar(calendar.school_year, calendar.term1_end, calendar.year_end),
+        approvals=approvals,
+        lock_grace_days=settings.lock_grace_days,
+    )

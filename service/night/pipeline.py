@@ -1,0 +1,294 @@
+"""The night: ingest → quality → reconcile → conflicts → report, as one unit of work.
+
+* **Idempotent**: the run records a fingerprint of everything it read (snapshots, human link
+  decisions, grade approvals, settings). A second run of the same night over the same inputs
+  changes nothing and says so.
+* **All or nothing**: identities, links, every family of conflicts and the run's ``committed``
+  status are written in one transaction. A run that fails is marked ``failed`` and leaves the
+  previous night's results as they were; a run that was killed stays ``running`` until the next
+  run marks it ``failed`` (crashed). Readers only trust committed runs. The report is written
+  into a temporary folder and moved into place after the commit.
+* **Locked**: two runs never overlap (:mod:`service.night.lock`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, text, update
+
+from doisoat import store
+from doisoat.bulk_read import bulk_access_allowed
+from doisoat.model import Run
+from service.config import Settings
+from service.night.grades import grade_families, subjects_loader
+from service.night.lock import nightly_lock
+
+
+@dataclass
+class NightlyOutcome:
+    night: dt.date
+    run_id: int | None
+    status: str  # committed | unchanged
+    ingest: dict[str, Any] | None = None
+    excluded_snapshots: list[int] = field(default_factory=list)
+    conflicts: dict[str, Any] = field(default_factory=dict)
+    report_dir: str | None = None
+    recovered_runs: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "night": self.night.isoformat(),
+            "run_id": self.run_id,
+            "status": self.status,
+            "ingest": self.ingest,
+            "excluded_snapshots": self.excluded_snapshots,
+            "conflicts": self.conflicts,
+            "report_dir": self.report_dir,
+            "recovered_runs": self.recovered_runs,
+        }
+
+
+def run_nightly(
+    engine: Engine,
+    *,
+    night: dt.date,
+    settings: Settings | None = None,
+    inbox: list[Path] | None = None,
+) -> NightlyOutcome:
+    """Run the whole night for ``night``; see the module docstring for the guarantees."""
+    from connectors import ingest_paths
+
+    settings = settings or Settings()
+    paths = list(inbox if inbox is not None else settings.inbox)
+    with nightly_lock(engine):
+        recovered = _recover_crashed_runs(engine)
+        batch = bulk_access_allowed()
+        ingest = ingest_paths(paths, engine=engine, night=night, bulk=batch,
+                              workers=(os.cpu_count() or 1) if batch else 1
+                              ).as_dict() if paths else None
+        _register_unknown_schools(engine)
+        fingerprint = _fingerprint(engine, night, settings)
+        previous = _committed_run(engine, night)
+        report_dir = settings.reports_dir / night.isoformat()
+        if previous is not None and json.loads(previous.summary).get("fingerprint") == fingerprint:
+            if not (report_dir / "report.html").exists():
+                _write_report(engine, night, report_dir)
+            return NightlyOutcome(
+                night,
+                previous.id,
+                "unchanged",
+                ingest,
+                report_dir=str(report_dir),
+                recovered_runs=recovered,
+            )
+        run_id = _start_run(engine, night)
+        try:
+            outcome = _reconcile_and_commit(engine, night, settings, run_id, fingerprint, ingest)
+        except BaseException as exc:
+            _mark(engine, run_id, "failed", {"error": repr(exc)[:2000]})
+            raise
+        _write_report(engine, night, report_dir)
+        outcome.report_dir = str(report_dir)
+        outcome.recovered_runs = recovered
+        return outcome
+
+
+def _reconcile_and_commit(
+    engine: Engine,
+    night: dt.date,
+    settings: Settings,
+    run_id: int,
+    fingerprint: str,
+    ingest: dict[str, Any] | None,
+) -> NightlyOutcome:
+    from reconcile import service
+    from reconcile.conflicts.sync import SchoolCalendar, sync_overdue
+    from reconcile.conflicts.transfers import transfer_conflicts
+    from reconcile.lifecycle import merge_night
+    from reconcile.night_state import previous_night
+    from reports import check_snapshots
+
+    check_snapshots(engine, night, run_id=run_id, grades=False)
+    excluded = store.read_table(
+        engine,
+        "source_snapshot",
+        "night = :n AND status = 'excluded'",
+        {"n": night},
+        columns=["id"],
+    )["id"].to_list()
+    records = service.latest_records(engine)
+    identity = service.identity_night(
+        records,
+        service.human_decisions(engine, records),
+        previous=previous_night(engine, night) if settings.incremental_identities else None,
+        night=night,
+    )
+    calendar = settings.calendar_for(night)
+    families = [
+        identity.conflicts,
+        transfer_conflicts(
+            records,
+            identity.identities,
+            night=night,
+            subject_results=subjects_loader(engine),
+            grace_days=settings.transfer_grace_days,
+        ),
+        *grade_families(engine, night, records, settings),
+        sync_overdue(
+            _schools_with_sync(engine),
+            night=night,
+            calendar=SchoolCalendar(calendar.school_year, calendar.term1_end, calendar.year_end),
+            deadline_days=settings.sync_deadline_days,
+        ),
+    ]
+    conflicts = pl.concat([f for f in families if f.height], how="diagonal_relaxed")
+    with engine.begin() as conn:
+        service.write_identity_night(conn, engine, identity, run_id)
+        merged = merge_night(engine, conflicts, night=night, run_id=run_id, connection=conn)
+        summary = {
+            "fingerprint": fingerprint,
+            "ingest": ingest,
+            "excluded_snapshots": excluded,
+            "identity": identity.summary(),
+            "conflicts": merged.as_dict(),
+            "by_type": dict(sorted(conflicts.group_by("type").len().iter_rows()))
+            if conflicts.height
+            else {},
+        }
+        conn.execute(
+            update(Run)
+            .where(Run.id == run_id)
+            .values(
+                status="committed",
+                finished_at=dt.datetime.now(dt.UTC),
+                summary=json.dumps(summary, ensure_ascii=False, default=str),
+            )
+        )
+    return NightlyOutcome(night, run_id, "committed", ingest, excluded, summary["by_type"])
+
+
+def _register_unknown_schools(engine: Engine) -> int:
+    """A school seen in an export but missing from the directory gets a provisional row (its
+    code, vendor and level as the export shows them) so that it has a report and a worklist."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT s.school_code, s.source, MAX(r.grade) FROM source_snapshot s "
+                "JOIN student_record r ON r.snapshot_id = s.id "
+                "WHERE s.source <> 'moet' AND s.school_code IS NOT NULL "
+                "AND s.school_code NOT IN (SELECT school_code FROM school) "
+                "GROUP BY s.school_code, s.source"
+            )
+        ).fetchall()
+    if not rows:
+        return 0
+    frame = pl.DataFrame(
+        {
+            "school_code": [r[0] for r in rows],
+            "name": [f"Trường {r[0]}" for r in rows],
+            "level": ["thpt" if (r[2] or 0) >= 10 else "thcs" for r in rows],
+            "province_code": [r[0][:2] for r in rows],
+            "district": ["" for _ in rows],
+            "vendor": [r[1] for r in rows],
+        }
+    ).unique(subset="school_code", keep="first")
+    return store.bulk_insert(engine, "school", frame)
+
+
+def _schools_with_sync(engine: Engine) -> pl.DataFrame:
+    """Each school's last synchronisation: as the registry said it, else its latest registry
+    snapshot's night."""
+    from reconcile.conflicts.sync import last_sync_by_school
+
+    schools = store.read_table(engine, "school", columns=["school_code", "last_sync"])
+    snapshots = store.read_table(
+        engine, "source_snapshot", columns=["source", "school_code", "night", "status"]
+    )
+    seen = last_sync_by_school(snapshots).rename({"last_sync": "snapshot_sync"})
+    return schools.join(seen, on="school_code", how="left").select(
+        "school_code", pl.coalesce("last_sync", "snapshot_sync").alias("last_sync")
+    )
+
+
+def _fingerprint(engine: Engine, night: dt.date, settings: Settings) -> str:
+    digest = hashlib.sha256(f"{night}|{settings!r}".encode())
+    with engine.connect() as conn:
+        for sql in (
+            "SELECT id, content_hash FROM source_snapshot WHERE night <= :n ORDER BY id",
+            "SELECT left_id, right_id, decision FROM link_decision ORDER BY left_id, right_id",
+            "SELECT school_code, local_id, subject, term, approved_at FROM grade_approval "
+            "ORDER BY school_code, local_id, subject, term",
+        ):
+            for row in conn.execute(text(sql), {"n": night}):
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def _committed_run(engine: Engine, night: dt.date) -> Run | None:
+    with store.session_scope(engine) as session:
+        from sqlmodel import select
+
+        run = session.exec(
+            select(Run).where(Run.night == night, Run.status == "committed").order_by(Run.id.desc())  # type: ignore[union-attr]
+        ).first()
+        if run is not None:
+            session.expunge(run)
+        return run
+
+
+def _start_run(engine: Engine, night: dt.date) -> int:
+    with store.session_scope(engine) as session:
+        run = Run(night=night, started_at=dt.datetime.now(dt.UTC), status="running")
+        session.add(run)
+        session.flush()
+        return int(run.id)
+
+
+def _mark(engine: Engine, run_id: int, status: str, summary: dict[str, Any]) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(Run)
+            .where(Run.id == run_id)
+            .values(
+                status=status,
+                finished_at=dt.datetime.now(dt.UTC),
+                summary=json.dumps(summary, ensure_ascii=False, default=str),
+            )
+        )
+
+
+def _recover_crashed_runs(engine: Engine) -> list[int]:
+    """Runs left ``running`` by a killed process (we hold the lock, so none is alive)."""
+    with engine.begin() as conn:
+        stale = [r[0] for r in conn.execute(text("SELECT id FROM run WHERE status = 'running'"))]
+        if stale:
+            conn.execute(
+                update(Run)
+                .where(Run.id.in_(stale))
+                .values(  # type: ignore[union-attr]
+                    status="failed",
+                    finished_at=dt.datetime.now(dt.UTC),
+                    summary=json.dumps({"error": "crashed: found running by the next run"}),
+                )
+            )
+    return stale
+
+
+def _write_report(engine: Engine, night: dt.date, report_dir: Path) -> None:
+    from reports import write_night_report
+
+    staging = report_dir.with_name(report_dir.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    write_night_report(engine, night, staging)
+    if report_dir.exists():
+        shutil.rmtree(report_dir)
+    staging.rename(report_dir)

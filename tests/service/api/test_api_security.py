@@ -1,0 +1,169 @@
+"""Uploads (path tricks, size, XXE), formula injection, SQL injection in filters, CSRF."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from tests.service.api.world import SCHOOL_A, SCHOOL_B, World
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>
+<r><hoc_sinh>&x;</hoc_sinh></r>"""
+
+
+def _upload(world: World, name: str, data: bytes, school: str = SCHOOL_A, user: str = "admin_a"):
+    return world.client.post(
+        "/api/v1/uploads",
+        params={"school": school, "filename": name},
+        content=data,
+        headers={**world.as_(user), "content-type": "application/octet-stream"},
+    )
+
+
+def _stored(world: World) -> list[str]:
+    root = world.client.app.state.files.upload_dir
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_a_good_upload_is_stored_under_the_school(sqlite_world: World) -> None:
+    response = _upload(sqlite_world, "danh sách lớp 7A1.csv", "STT,Họ tên\n1,An\n".encode())
+    assert response.status_code == 201
+    root = sqlite_world.client.app.state.files.upload_dir
+    (path,) = (root / SCHOOL_A).iterdir()
+    assert path.name.endswith("danh sách lớp 7A1.csv")
+    assert path.read_bytes().startswith(b"STT")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../evil.csv", "..\\..\\evil.csv", "/etc/cron.d/evil.csv", "a/../../b.csv",
+     "evil\x00.csv", "evil\u202ecsv.exe", "..", "evil.exe", "report.html"],
+)  # fmt: skip
+def test_path_tricks_and_wrong_kinds_are_refused(sqlite_world: World, tmp_path, name) -> None:
+    response = _upload(sqlite_world, name, b"1,2\n")
+    assert response.status_code == 422
+    assert "tệp" in response.json()["detail"].lower()
+    assert _stored(sqlite_world) == []
+    assert not (tmp_path / "evil.csv").exists()
+
+
+def test_oversize_uploads_are_refused_and_not_kept(sqlite_world: World) -> None:
+    big = b"x," * 5000  # the fixture's limit is 4096 bytes
+    response = _upload(sqlite_world, "big.csv", big)
+    assert response.status_code == 413
+    assert "quá lớn" in response.json()["detail"]
+
+    def chunks():  # no Content-Length: the limit holds while streaming
+        for _ in range(10):
+            yield b"y" * 1000
+
+    streamed = sqlite_world.client.post(
+        "/api/v1/uploads", params={"school": SCHOOL_A, "filename": "s.csv"},
+        content=chunks(), headers=sqlite_world.as_("admin_a"),
+    )  # fmt: skip
+    assert streamed.status_code == 413
+    assert _stored(sqlite_world) == []
+
+
+def test_xxe_is_refused_in_xml_and_inside_xlsx(sqlite_world: World) -> None:
+    response = _upload(sqlite_world, "csdl.xml", XXE)
+    assert response.status_code == 422
+    assert "DTD" in response.json()["detail"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", XXE)
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+    response = _upload(sqlite_world, "smas.xlsx", buffer.getvalue())
+    assert response.status_code == 422
+    assert _stored(sqlite_world) == []
+
+
+def test_school_admin_uploads_only_for_own_school_and_teachers_not_at_all(
+    sqlite_world: World,
+) -> None:
+    assert _upload(sqlite_world, "b.csv", b"1\n", school=SCHOOL_B).status_code == 403
+    assert _upload(sqlite_world, "a.csv", b"1\n", user="teacher_a").status_code == 403
+    assert (
+        _upload(sqlite_world, "b.csv", b"1\n", school=SCHOOL_B, user="officer").status_code == 201
+    )
+
+
+def test_csv_export_neutralises_formulas(sqlite_world: World) -> None:
+    response = sqlite_world.client.get("/api/v1/conflicts.csv", headers=sqlite_world.as_("admin_a"))
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    assert ",=HYPERLINK" not in text and '"=HYPERLINK' not in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["school=79760101' OR '1'='1", "type=ID_SHARED' OR 1=1 --", "severity=high;DROP TABLE conflict",
+     "status=new' UNION SELECT * FROM app_user --", "school=%27%3B%20DROP%20TABLE%20conflict%3B--"],
+)  # fmt: skip
+def test_sql_injection_in_filters_is_refused(sqlite_world: World, query) -> None:
+    response = sqlite_world.client.get(
+        f"/api/v1/conflicts?{query}", headers=sqlite_world.as_("admin_a")
+    )
+    assert response.status_code == 422
+    assert "argon2" not in response.text
+    after = sqlite_world.client.get("/api/v1/conflicts", headers=sqlite_world.as_("officer"))
+    assert after.json()["total"] == 4
+
+
+def test_injection_in_a_path_id_finds_nothing(sqlite_world: World) -> None:
+    response = sqlite_world.client.get(
+        "/api/v1/conflicts/x' OR '1'='1", headers=sqlite_world.as_("admin_a")
+    )
+    assert response.status_code == 404
+
+
+def test_a_nul_character_in_an_id_finds_nothing_on_every_database(world: World) -> None:
+    """PostgreSQL refuses NUL in text: the service answers 404, not an internal error."""
+    for path in ("/api/v1/students/smas:1:A1%00", "/api/v1/conflicts/c-a%00"):
+        response = world.client.get(path, headers=world.as_("officer"))
+        assert response.status_code == 404, (path, response.text)
+    response = world.client.get("/api/v1/conflicts?school=7976%000101",
+                                headers=world.as_("officer"))
+    assert response.status_code == 422 and "NUL" in response.json()["detail"]
+
+
+def test_page_forms_need_the_csrf_token(sqlite_world: World) -> None:
+    from service.api.auth import csrf_token, issue_token
+
+    session = issue_token(sqlite_world.engine, "admin_a", kind="session", hours=1)
+    client = sqlite_world.client
+    client.cookies.set("doisoat_session", session)
+    forged = client.post("/conflicts/c-a-mismatch/acknowledge", data={"reason": "giả mạo"})
+    assert forged.status_code == 403
+    real = client.post(
+        "/conflicts/c-a-mismatch/acknowledge",
+        data={"reason": "thật", "csrf": csrf_token(session)},
+        follow_redirects=False,
+    )
+    assert real.status_code == 303
+    page = client.get("/conflicts/c-a-mismatch")
+    assert "Đã xác nhận" in page.text and "giả mạo" not in page.text
+
+
+def test_verifying_something_that_is_not_a_pdf_says_so(sqlite_world: World) -> None:
+    pytest.importorskip("signing")
+    response = sqlite_world.client.post(
+        "/api/v1/transcripts/verify", content=b"not a pdf at all",
+        headers=sqlite_world.as_("teacher_a"),
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "Không đọc được tệp PDF" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/audit?offset=9223372036854775808", "/api/v1/runs/9223372036854775808",
+     "/api/v1/conflicts?offset=99999999999999999999", "/api/v1/students?limit=-1"],
+)  # fmt: skip
+def test_out_of_range_numbers_are_refused_not_crashing(sqlite_world: World, path) -> None:
+    response = sqlite_world.client.get(path, headers=sqlite_world.as_("officer"))
+    assert response.status_code == 422
