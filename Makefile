@@ -25,7 +25,11 @@ install: $(STAMP) $(SYSSTAMP)
 demo: install
 	$(BIN)/doisoat demo
 
+# the checks a reviewer would run first: style, the floors (import-linter), types, then the tests
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # the benchmarks also run the peers they are compared with (Splink)
@@ -38,6 +42,8 @@ bench: install $(BENCHSTAMP)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var

@@ -45,10 +45,9 @@ def make_users(url: str) -> tuple[dict[str, str], dict[str, list[str]]]:
     """A session token per school admin and the conflict ids of each school."""
     from doisoat import store
     from doisoat.model import Conflict, School, UserAccount
-    from service.api.auth import ensure_tables, hash_password, issue_token
+    from service.api.auth import hash_password, issue_token
 
-    engine = store.get_engine(url)
-    ensure_tables(engine)
+    engine = store.open_store(url)
     digest = hash_password("bench")
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:

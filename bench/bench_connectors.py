@@ -110,7 +110,7 @@ def bench_province(students: int, work: Path, pg_url: str | None, grades: bool =
         engines["postgresql"] = store.get_engine(pg_url, schema=schema)
     try:
         for name, engine in engines.items():
-            store.init_db(engine)
+            store.upgrade(engine)
             start, cpu = time.perf_counter(), time.process_time()
             children = _children_cpu()
             summary = ingest_paths([folder], engine=engine, night=NIGHT,

@@ -17,14 +17,14 @@ from typing import Any
 import polars as pl
 
 from connectors.mapping import Defaults
-from connectors.tables import Table, column_cells, narrowest, only_text
+from connectors.tabular.cells import cell_text
+from connectors.tabular.tables import Table, column_cells, narrowest, only_text
 from connectors.values import (
-    parse_int,
+    parse_count,
     parse_rating,
     parse_result,
     parse_score,
     parse_term,
-    text_of,
 )
 
 ORDER = ("_table", "src_row", "_subject")  # result rows in the order of the file
@@ -58,7 +58,7 @@ def layout_key(table: Table) -> Hashable:
 
 
 def _score_or_none(value: Any) -> float | None:
-    if not text_of(value):
+    if not cell_text(value):
         return None
     score = parse_score(value)
     if score is None:  # blanks the row reader sees as a filled cell: let it decide
@@ -66,16 +66,16 @@ def _score_or_none(value: Any) -> float | None:
     return score
 
 
-def _int_or_none(value: Any) -> int | None:
-    return parse_int(value) if text_of(value) else None
+def _count_or_none(value: Any) -> int | None:
+    return parse_count(value) if cell_text(value) else None
 
 
 def _text_or_none(value: Any) -> str | None:
-    return text_of(value) or None
+    return cell_text(value) or None
 
 
 _TERM_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "absent_excused": _int_or_none, "absent_unexcused": _int_or_none,
+    "absent_excused": _count_or_none, "absent_unexcused": _count_or_none,
     "academic": parse_result, "conduct": parse_result,
 }
 
@@ -134,12 +134,12 @@ class _Layout:
         return pl.Series(parsed, dtype=dtype)
 
     def texts(self, column: int) -> pl.Series:
-        """A column as the row reader's ``text_of`` sees it; plain text skips the per-value
+        """A column as the row reader's ``cell_text`` sees it; plain text skips the per-value
         call."""
         values = self.cells(column)
         if only_text(values):
             return pl.Series(values, dtype=pl.String).str.strip_chars(" \t\r\n").fill_null("")
-        answers = {value: text_of(value) for value in set(values)}
+        answers = {value: cell_text(value) for value in set(values)}
         return pl.Series(list(map(answers.__getitem__, values)), dtype=pl.String)
 
     def field(self, name: str, parse: Callable[[Any], Any], dtype: Any) -> pl.Series | None:
@@ -236,7 +236,7 @@ def long_frames(tables: list[tuple[int, Table]], defaults: Defaults,
     """Subject and term rows of long sheets (a row per student, term and subject)."""
     layout = _Layout(tables, defaults)
     frame = layout.start()
-    given = layout.field("term", lambda v: (parse_term(v) or _FAILED) if text_of(v) else None,
+    given = layout.field("term", lambda v: (parse_term(v) or _FAILED) if cell_text(v) else None,
                          pl.String)
     term = layout.context_term if given is None else given.fill_null(layout.context_term)
     layout.flag(term.is_null())
@@ -246,7 +246,7 @@ def long_frames(tables: list[tuple[int, Table]], defaults: Defaults,
     if "subject" in layout.columns:
         nulls = pl.Series([None] * layout.size, dtype=pl.Float64)
         columns: dict[str, Any] = {
-            "subject": layout.field("subject", lambda v: (subject_of(text_of(v)) if text_of(v)
+            "subject": layout.field("subject", lambda v: (subject_of(cell_text(v)) if cell_text(v)
                                                           else None) or _FAILED, pl.String),
             "rating": layout.field("rating", parse_rating, pl.String)
             if "rating" in layout.columns else nulls.cast(pl.String),

@@ -16,15 +16,15 @@ from connectors.grade_columns import ORDER, layout_key, list_json, long_frames, 
 from connectors.mapping import Defaults, _labels
 from connectors.messages import msg
 from connectors.quarantine import Quarantined
-from connectors.tables import Table
+from connectors.tabular.cells import cell_text
+from connectors.tabular.tables import Table
 from connectors.values import (
-    parse_int,
+    parse_count,
     parse_rating,
     parse_result,
     parse_score,
     parse_scores,
     parse_term,
-    text_of,
 )
 from doisoat.vn import repair_text, subject_code
 
@@ -63,7 +63,7 @@ def _score(value: Any, column: str) -> float | None:
     try:
         return parse_score(value)
     except ValueError as exc:
-        raise _BadCell("row_bad_score", column, value=text_of(value), column=column) from exc
+        raise _BadCell("row_bad_score", column, value=cell_text(value), column=column) from exc
 
 
 def _term_row(cells: list[Any], columns: dict[str, int], headers: dict[str, str]) -> dict | None:
@@ -73,18 +73,18 @@ def _term_row(cells: list[Any], columns: dict[str, int], headers: dict[str, str]
         if index is None or index >= len(cells):
             continue
         raw = cells[index]
-        if not text_of(raw):
+        if not cell_text(raw):
             continue
         if name in {"absent_excused", "absent_unexcused"}:
             try:
-                found[name] = parse_int(raw)
+                found[name] = parse_count(raw)
             except ValueError as exc:
-                raise _BadCell("row_bad_score", headers[name], value=text_of(raw),
+                raise _BadCell("row_bad_absence", headers[name], value=cell_text(raw),
                                column=headers[name]) from exc
         elif name in {"academic", "conduct"}:
             found[name] = parse_result(raw)
         else:
-            found[name] = text_of(raw)
+            found[name] = cell_text(raw)
     return found or None
 
 
@@ -158,8 +158,8 @@ def _row_by_row(table: Table, index: int, rows: list[tuple[int, list[Any]]], def
             return cells[index] if index is not None and index < len(cells) else None
 
         base = {
-            "local_id": text_of(get("local_id")),
-            "school_year": text_of(get("school_year")) or table.context.school_year
+            "local_id": cell_text(get("local_id")),
+            "school_year": cell_text(get("school_year")) or table.context.school_year
             or defaults.school_year,
             "src_file": defaults.file, "src_sheet": table.sheet.name, "src_row": row_number,
         }
@@ -203,7 +203,7 @@ def _wide(cells: list[Any], table: Table, base: dict[str, Any]) -> list[dict[str
     by_subject: dict[str, dict[str, Any]] = {}
     for grade in table.header.grades:
         value = cells[grade.column] if grade.column < len(cells) else None
-        if not text_of(value):
+        if not cell_text(value):
             continue
         column = f"{grade.subject_label} {grade.component}"
         entry = by_subject.setdefault(grade.subject, {"regular_scores": []})
@@ -222,14 +222,14 @@ def _wide(cells: list[Any], table: Table, base: dict[str, Any]) -> list[dict[str
 def _long(cells: list[Any], get, headers: dict[str, str], table: Table,
           base: dict[str, Any]) -> tuple[list[dict], list[dict]]:
     raw_term = get("term")
-    term = parse_term(raw_term) if text_of(raw_term) else table.context.term
+    term = parse_term(raw_term) if cell_text(raw_term) else table.context.term
     if term is None:
         column = headers.get("term", "term")
-        raise _BadCell("row_bad_score", column, value=text_of(raw_term), column=column)
+        raise _BadCell("row_bad_term", column, value=cell_text(raw_term), column=column)
     base = base | {"term": term}
     subjects, terms = [], []
     if "subject" in headers:
-        raw_subject = text_of(get("subject"))
+        raw_subject = cell_text(get("subject"))
         subject = _subject(raw_subject) if raw_subject else None
         if subject is None:
             raise _BadCell("row_unknown_subject", headers["subject"], value=raw_subject,
@@ -240,7 +240,7 @@ def _long(cells: list[Any], get, headers: dict[str, str], table: Table,
                 regular = parse_scores(get("regular"))
             except ValueError as exc:
                 raise _BadCell("row_bad_score", headers["regular"],
-                               value=text_of(get("regular")), column=headers["regular"]) from exc
+                               value=cell_text(get("regular")), column=headers["regular"]) from exc
         for position in range(1, 10):
             name = f"regular_{position}"
             if name in headers:

@@ -27,10 +27,10 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
+from connectors.export_file import FileRead, file_hash, read_export, school_from_folder
 from connectors.messages import msg
 from connectors.profile import Profile
 from connectors.quarantine import Quarantined, quarantine_frame
-from connectors.reader import FileRead, file_hash, read_export, school_from_folder
 from connectors.tabular.safety import check_name
 from connectors.writers import Writer, writer_for
 from doisoat.errors import SourceError
@@ -38,6 +38,7 @@ from doisoat.model import (
     SUBJECT_RESULT_COLUMNS,
     TERM_RESULT_COLUMNS,
     StudentRecord,
+    record_id_expr,
 )
 
 SUFFIXES = {".xlsx", ".xls", ".csv", ".txt", ".xml"}
@@ -293,8 +294,7 @@ def _load(writer: Writer, night: dt.date, read: FileRead, entry: FileSummary,
             rows_quarantined=0, status="loading"))
         students = students.with_columns(
             pl.lit(snapshot_id, dtype=pl.Int64).alias("snapshot_id"),
-            pl.concat_str([pl.col("source"), pl.lit(str(snapshot_id)), pl.col("local_id")],
-                          separator=":").alias("record_id"),
+            record_id_expr(snapshot_id).alias("record_id"),
         )
         known = dict(zip(students["local_id"].to_list(), students["record_id"].to_list(),
                          strict=True))

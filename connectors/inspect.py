@@ -6,8 +6,8 @@ from typing import Any
 
 import polars as pl
 
+from connectors.export_file import FileRead
 from connectors.messages import msg
-from connectors.reader import FileRead
 
 SAMPLE_COLUMNS = ("local_id", "moet_code", "full_name", "dob", "gender", "class_name",
                   "status", "src_sheet", "src_row")

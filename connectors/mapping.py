@@ -18,9 +18,10 @@ import polars as pl
 from connectors.messages import msg
 from connectors.profile import Profile
 from connectors.quarantine import Quarantined
-from connectors.tables import Table, column_cells, narrowest, only_text
+from connectors.tabular.cells import cell_text
 from connectors.tabular.header import fold_label
-from connectors.values import grade_of, status_table, text_of
+from connectors.tabular.tables import Table, column_cells, narrowest, only_text
+from connectors.values import grade_of, status_table
 from doisoat.model import STUDENT_COLUMNS
 from doisoat.vn import (
     COMPOUND_FAMILY_NAMES,
@@ -62,10 +63,6 @@ class Defaults:
     file: str
     school_code: str | None
     school_year: str
-
-
-def _cell(value: Any) -> str:
-    return value.strip(" \t\r\n") if value.__class__ is str else text_of(value)
 
 
 def _by_value(series: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
@@ -175,8 +172,8 @@ def _tables_frame(tables: list[Table]) -> pl.DataFrame:
                 data[name].extend([""] * count)
                 continue
             values = column_cells(cells_of, at, "", width=width)
-            # text is stripped below, by polars; other cells go through text_of one by one
-            data[name].extend(values if only_text(values) else map(_cell, values))
+            # text is stripped below, by polars; other cells go through cell_text one by one
+            data[name].extend(values if only_text(values) else map(cell_text, values))
         context = table.context
         for name, value in zip(_CONTEXT, (index, table.sheet.name, table.dataset.status,
                                           context.class_name, context.school_year,

@@ -58,6 +58,10 @@ MESSAGES: dict[str, str] = {
     ),
     "row_bad_grade": "Khối/lớp «{value}» không hợp lệ (cần số từ 1 đến 12).",
     "row_bad_score": "Điểm «{value}» ở cột {column} không hợp lệ (cần số từ 0 đến 10).",
+    "row_bad_term": "Học kỳ «{value}» ở cột {column} không hợp lệ (cần 1, 2 hoặc cả năm).",
+    "row_bad_absence": (
+        "Số buổi nghỉ «{value}» ở cột {column} không hợp lệ (cần số nguyên không âm)."
+    ),
     "row_unknown_subject": "Không nhận ra môn học «{value}» (cột {column}).",
     "row_unknown_student": (
         "Dòng điểm của học sinh «{local_id}» nhưng không có học sinh này trong danh sách."

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from connectors.tabular.header import cell_text
+from connectors.tabular.cells import cell_text
 
 QUARANTINE_COLUMNS = ("src_file", "src_sheet", "src_row", "column", "reason", "reason_vi", "raw")
 

@@ -6,11 +6,11 @@ so they run once per distinct value, not once per row.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from typing import Any
 
+from connectors.tabular.cells import cell_text
 from connectors.tabular.header import fold_label
 
 TERM_WORDS = {
@@ -48,23 +48,6 @@ STATUSES = {"studying", "transferred_out", "transferred_in", "dropped_out", "gra
 _SCORE_SPLIT = re.compile(r"[;|\s]+")
 
 
-def text_of(value: Any) -> str:
-    """A cell as text; Excel numbers that are whole become integers (codes, years)."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer():
-            return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().strftime("%d/%m/%Y") if value.time() == dt.time() else str(value)
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    # Only ASCII blanks are trimmed: a trailing U+00A0 can be half of a mojibake letter.
-    return str(value).strip(" \t\r\n")
-
-
 def parse_score(value: Any) -> float | None:
     """A 0–10 score; decimal comma accepted. Raises ValueError when not a score."""
     if value is None or value == "":
@@ -83,7 +66,7 @@ def parse_score(value: Any) -> float | None:
 
 def parse_scores(value: Any) -> list[float]:
     """Regular scores written in one cell: '8;7,5;9' or '8 7,5 9'."""
-    text = text_of(value)
+    text = cell_text(value)
     if not text:
         return []
     return [s for s in (parse_score(part) for part in _SCORE_SPLIT.split(text) if part)
@@ -91,28 +74,35 @@ def parse_scores(value: Any) -> list[float]:
 
 
 def parse_term(value: Any) -> str | None:
-    return TERM_WORDS.get(fold_label(text_of(value)))
+    return TERM_WORDS.get(fold_label(cell_text(value)))
 
 
 def parse_result(value: Any) -> str | None:
-    text = text_of(value)
+    text = cell_text(value)
     if not text:
         return None
     return RESULT_WORDS.get(fold_label(text), text)
 
 
 def parse_rating(value: Any) -> str | None:
-    text = text_of(value)
+    text = cell_text(value)
     if not text:
         return None
     return RATING_WORDS.get(fold_label(text), text)
 
 
-def parse_int(value: Any) -> int | None:
-    text = text_of(value)
+def parse_count(value: Any) -> int | None:
+    """A count of sessions (absences): a whole number, 0 or more; ``3,0`` accepted.
+
+    Raises ValueError otherwise: ``2,5`` or ``-1`` absences is a typing error to show the
+    school, not a number to round."""
+    text = cell_text(value)
     if not text:
         return None
-    return int(float(text.replace(",", ".")))
+    number = float(text.replace(",", "."))
+    if not number.is_integer() or number < 0:
+        raise ValueError(f"not a count: {value!r}")
+    return int(number)
 
 
 def status_table(extra: dict[str, list[str]]) -> dict[str, str]:
@@ -127,7 +117,7 @@ def status_table(extra: dict[str, list[str]]) -> dict[str, str]:
 
 
 def parse_status(value: Any, table: dict[str, str]) -> str | None:
-    text = text_of(value)
+    text = cell_text(value)
     if not text:
         return "studying"
     return table.get(fold_label(text))
@@ -144,7 +134,3 @@ def grade_of(class_name: str | None) -> int | None:
     return grade if 1 <= grade <= 12 else None
 
 
-def school_year_of(night: dt.date) -> str:
-    """The school year a night belongs to (a year starts on 1 August)."""
-    start = night.year if night.month >= 8 else night.year - 1
-    return f"{start}-{start + 1}"

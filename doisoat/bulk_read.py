@@ -99,7 +99,9 @@ def _probe_value(sa_type: Any) -> str:
     return "''"
 
 
-def _sqlite_arrow(engine: Engine, sql: str, table: Any, names: list[str]) -> pl.DataFrame:
+def _sqlite_arrow(
+    engine: Engine, sql: str, table: Any, names: list[str]
+) -> pl.DataFrame | None:
     """Arrow from the ADBC driver, which types each column by its first rows: a first row of
     the right types (marked, then dropped) keeps an all-NULL start from being typed wrong."""
     import adbc_driver_sqlite.dbapi as adbc
@@ -125,6 +127,7 @@ def _postgres_csv(engine: Engine, sql: str, names: list[str]) -> pl.DataFrame:
     buffer = io.BytesIO()
     with engine.connect() as conn:
         dbapi = conn.connection.driver_connection
+        assert dbapi is not None, "a pooled connection always has its driver connection"
         with dbapi.cursor() as cursor:
             copy_sql = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N')"
             with cursor.copy(copy_sql) as copy:

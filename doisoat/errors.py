@@ -9,11 +9,22 @@
      │    └── AuthError         the source refused our credentials
      ├── ReconcileError         the engine was given something it cannot link
      ├── SigningError           a transcript could not be built, signed or verified
-     └── ConfigError            a profile, suite or setting is wrong
+     ├── ConfigError            a profile, suite or setting is wrong
+     └── RequestError           a person asked for something the service will not do as asked
+          ├── BadRequest        the request is incomplete or malformed (a missing reason)
+          │    └── TooLarge     an upload is over the size limit
+          ├── NotSignedIn       no credentials, or expired or revoked ones
+          ├── PermissionDenied  this person's role or school may not do this
+          ├── NotFound          it does not exist, or is not this person's to see
+          ├── StateConflict     it is not in a state that allows this (already resolved, signed)
+          └── Unavailable       a part this installation lacks
 
 Every error carries a Vietnamese message a school officer can act on (``message_vi``) and the
 context that locates the problem. Third-party exceptions are translated at the package boundary,
-so callers only ever catch these.
+so callers only ever catch these. What an error means for an answer (an HTTP status, an exit
+code) is chosen by its class, never by reading its message: the HTTP API's one table is
+``service.api.deps.STATUS``. The top floor adds leaves of its own under these branches (the audit
+trail's ``AuditAppendOnlyError`` is a ``StateConflict``).
 """
 
 from __future__ import annotations
@@ -97,6 +108,41 @@ class SigningError(DoisoatError):
 
 class ConfigError(DoisoatError):
     """A profile, suite or setting is wrong."""
+
+
+class RequestError(DoisoatError):
+    """A person (through the API, the pages or the command line) asked for something the
+    service will not do as asked; the message says why, in words they can act on."""
+
+
+class BadRequest(RequestError):
+    """The request is incomplete or malformed: a missing reason, a bad filter, a bad file name."""
+
+
+class TooLarge(BadRequest):
+    """An upload is over the size limit."""
+
+
+class NotSignedIn(RequestError):
+    """No credentials were given, or they are wrong, expired or revoked."""
+
+
+class PermissionDenied(RequestError):
+    """This person's role or school may not do this."""
+
+
+class NotFound(RequestError):
+    """It does not exist, or it belongs to a school this person may not see (the two answer
+    alike, so an id tells nothing about another school)."""
+
+
+class StateConflict(RequestError):
+    """It exists but is not in a state that allows this: already resolved, already signed,
+    signed out of order, an audit event someone tried to change."""
+
+
+class Unavailable(RequestError):
+    """A part another package provides is missing on this installation."""
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """The canonical schema as SQLModel tables: the contract between connectors, reconcile and reports.
 
-Column names are those of DESIGN.md and must not get synonyms downstream. Tables follow the
-SQLModel family pattern: ``XBase`` holds the fields, ``X(XBase, table=True)`` is the table.
-Lists and mappings (regular scores, evidence) are stored as JSON text so that the same table
+Column names are those of docs/architecture.md and must not get synonyms downstream. Tables
+follow the SQLModel family pattern: ``XBase`` holds the fields, ``X(XBase, table=True)`` is the
+table. Lists and mappings (regular scores, evidence) are stored as JSON text so that the same table
 works on SQLite and PostgreSQL and bulk-loads with plain COPY / executemany.
 """
 
@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 from sqlmodel import Field, SQLModel
 
 SOURCES = ("smas", "vnedu", "vietschool", "quangich", "moet")
 VENDORS = ("smas", "vnedu", "vietschool", "quangich")
+REGISTRY_SOURCE = "moet"
+"""The sector database (CSDL ngành): the registry; its ``moet_code`` is authoritative."""
+VENDOR_SOURCES = VENDORS
+"""The schools' software; every source but the registry."""
 STATUSES = (
     "studying",
     "transferred_out",
@@ -23,6 +28,50 @@ STATUSES = (
     "repeating",
 )
 TERMS = ("1", "2", "year")
+CONFLICT_STATUSES = ("new", "persisting", "resolved", "reopened", "acknowledged")
+OPEN_CONFLICT_STATUSES = ("new", "persisting", "reopened", "acknowledged")
+"""A conflict someone still has to act on (or has acknowledged): every status but resolved."""
+
+STABLE_KEY: tuple[str, ...] = ("source", "school_code", "local_id")
+"""What names a student record from night to night.
+
+``record_id`` (``source:snapshot:local_id``) carries the snapshot, so it changes with every
+night's import; a record is found again tonight by the columns that do not. ``local_id`` alone
+is not enough: vendors number students per school (two SMAS schools both have a ``HS0001``),
+so the school is part of the name. For the registry ``local_id`` is the identity code.
+"""
+
+
+def stable_key(source: str, school_code: str, local_id: str) -> str:
+    """A record's name across nights (``source:school_code:local_id``), as conflict ids and
+    identity names use it; :func:`stable_key_expr` is the same for a frame."""
+    return f"{source}:{school_code}:{local_id}"
+
+
+def stable_key_expr() -> pl.Expr:
+    """:func:`stable_key` of each row of a frame holding the ``STABLE_KEY`` columns; null when
+    one of them is (a record without a full name is found again by nothing)."""
+    return pl.concat_str([pl.col(c).cast(pl.Utf8) for c in STABLE_KEY], separator=":")
+
+
+def record_id(source: str, snapshot_id: int | str, local_id: str) -> str:
+    """A student record's id (``source:snapshot:local_id``): unique in the store, new with each
+    snapshot, so never a name across nights (that is :func:`stable_key`). The one recipe every
+    writer and the simulator use; :func:`record_id_expr` is the same for a frame."""
+    return f"{source}:{snapshot_id}:{local_id}"
+
+
+def record_id_expr(snapshot_id: int | str | pl.Expr | None = None) -> pl.Expr:
+    """:func:`record_id` of each row of a frame with ``source`` and ``local_id`` columns, in
+    snapshot ``snapshot_id`` (a value or an expression; default: the ``snapshot_id`` column)."""
+    if snapshot_id is None:
+        snapshot = pl.col("snapshot_id")
+    elif isinstance(snapshot_id, pl.Expr):
+        snapshot = snapshot_id
+    else:
+        snapshot = pl.lit(str(snapshot_id))
+    return pl.concat_str([pl.col("source"), snapshot.cast(pl.Utf8), pl.col("local_id")],
+                         separator=":")
 
 
 class SchoolBase(SQLModel):

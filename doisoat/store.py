@@ -1,5 +1,8 @@
 """Engine, sessions, migrations and bulk loading for the canonical store.
 
+:func:`open_store` is how every command reaches a store: the engine, the schema at the
+migrations' head (Alembic is the only way a schema is made).
+
 SQLite is the embedded default (a file under ``var/``); PostgreSQL is used when
 ``DOISOAT_DATABASE_URL`` (or the ``url`` argument) names it. Bulk loads take polars frames and use
 the fastest path each database offers: ``COPY … FROM STDIN`` on PostgreSQL, Arrow batches bound
@@ -13,13 +16,13 @@ import io
 import json
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, TypeDecorator, event, select, text
+from sqlalchemy import Connection, Engine, Table, TypeDecorator, event, select, text
 from sqlmodel import Session, SQLModel, create_engine
 
 from doisoat import model  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -85,13 +88,27 @@ def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-def init_db(engine: Engine) -> None:
-    """Create every table that does not exist yet (tests and throw-away stores)."""
-    SQLModel.metadata.create_all(engine)
+def open_store(url: str | None = None, *, schema: str | None = None) -> Engine:
+    """The engine of the store at ``url`` (default: the configured store), its schema brought
+    to the migrations' head first.
+
+    Every command on a store starts here — ingest, pull, the night, the server, user add, the
+    tests' stores — so whichever touches a new store first makes the one schema the migrations
+    make, and a store an older version left behind catches up before anything reads it. Alembic
+    is the only way a schema is made or changed: a second way (``create_all``) made stores that
+    the migrations then refused ("table already exists").
+    """
+    engine = get_engine(url, schema=schema)
+    upgrade(engine)
+    return engine
 
 
 def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -> None:
-    """Bring the store's schema to ``revision`` with the Alembic migrations of the package."""
+    """Bring the store's schema to ``revision`` with the Alembic migrations of the package.
+
+    A store whose tables were made without Alembic (no ``alembic_version``) is adopted by the
+    first migration, which creates only the tables that are missing.
+    """
     from alembic import command
     from alembic.config import Config
 
@@ -175,8 +192,8 @@ class BulkLoader:
         self.engine = engine
         self.defer_indexes = defer_indexes
         self._dropped: list[str] = []
-        self._sqlite = None
-        self._conn = None
+        self._sqlite: Any = None  # an ADBC connection (SQLite)
+        self._conn: Connection | None = None  # a SQLAlchemy connection (PostgreSQL)
 
     def __enter__(self) -> BulkLoader:
         if self.engine.dialect.name == "sqlite":
@@ -352,14 +369,72 @@ def _polars_type(sa_type: Any) -> pl.DataType:
         python_type = sa_type.python_type
     except NotImplementedError:
         python_type = str
-    return {
-        int: pl.Int64,
-        float: pl.Float64,
-        bool: pl.Boolean,
-        dt.date: pl.Date,
+    types: dict[type, pl.DataType] = {
+        int: pl.Int64(),
+        float: pl.Float64(),
+        bool: pl.Boolean(),
+        dt.date: pl.Date(),
         dt.datetime: pl.Datetime("us", "UTC"),
-    }.get(python_type, pl.String)
+    }
+    return types.get(python_type, pl.String())
 
 
-def drop_all(engine: Engine) -> None:
-    SQLModel.metadata.drop_all(engine)
+def table_of(table_model: type[SQLModel]) -> Table:
+    """The SQLAlchemy table of a model class (typed, where ``Model.__table__`` is not)."""
+    table = table_model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
+
+
+def exclude_snapshots(
+    engine: Engine,
+    reasons: Mapping[int, str],
+    *,
+    actor: str = "doisoat",
+    at: dt.datetime | None = None,
+) -> list[int]:
+    """Mark source snapshots ``excluded`` (left out of tonight's run), each with its reason.
+
+    Why here: the store is the only code that writes the database; the quality checks
+    (``reports``) only return their verdicts, and the night decides to act on them.
+    ``reasons`` maps a snapshot id to why it is left out (Vietnamese, for the officer who
+    reads the audit trail). A snapshot already excluded is left as it is, so a re-run of the
+    night writes nothing twice. Returns the ids excluded now.
+    """
+    from doisoat.model import AuditEvent, SourceSnapshot
+
+    snapshot, audit = table_of(SourceSnapshot), table_of(AuditEvent)
+    ids = sorted(reasons)
+    if not ids:
+        return []
+    at = at or dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        before: dict[int, str] = dict(
+            conn.execute(
+                select(snapshot.c.id, snapshot.c.status).where(
+                    snapshot.c.id.in_(ids) & (snapshot.c.status != "excluded")
+                )
+            ).all()
+        )
+        if not before:
+            return []
+        conn.execute(
+            snapshot.update().where(snapshot.c.id.in_(list(before))).values(status="excluded")
+        )
+        conn.execute(
+            audit.insert(),
+            [
+                {
+                    "at": at,
+                    "actor": actor,
+                    "action": "snapshot.excluded",
+                    "entity": "source_snapshot",
+                    "entity_id": str(snapshot_id),
+                    "before": json.dumps({"status": status}),
+                    "after": json.dumps({"status": "excluded"}),
+                    "reason": reasons[snapshot_id],
+                }
+                for snapshot_id, status in sorted(before.items())
+            ],
+        )
+    return sorted(before)

@@ -183,6 +183,8 @@ def _date_levels(comp: Comparison, a: pl.Series, b: pl.Series, same: bool, li, r
 
 
 def _custom_levels(comp: Comparison, left, right, li, ri) -> np.ndarray:
+    function = comp.function
+    assert function is not None, "compile_profile refuses a custom comparison without one"
     cols = list(comp.columns)
     lsel, rsel = left.select(cols), right.select(cols)
     out = np.empty(len(li), dtype=np.int8)
@@ -190,7 +192,7 @@ def _custom_levels(comp: Comparison, left, right, li, ri) -> np.ndarray:
         part = slice(start, start + CHUNK_PAIRS)
         lidx = pl.Series(li[part], dtype=pl.UInt32)
         ridx = pl.Series(ri[part], dtype=pl.UInt32)
-        out[part] = np.asarray(comp.function(lsel[lidx], rsel[ridx]), dtype=np.int8)
+        out[part] = np.asarray(function(lsel[lidx], rsel[ridx]), dtype=np.int8)
     return out
 
 

@@ -18,8 +18,8 @@ import polars as pl
 from sqlalchemy import Engine, delete, select
 
 from doisoat import store
-from doisoat.errors import ReconcileError
-from doisoat.model import AuditEvent, LinkDecision, StudentRecord
+from doisoat.errors import NotFound, ReconcileError
+from doisoat.model import REGISTRY_SOURCE, AuditEvent, LinkDecision, StudentRecord
 from reconcile.messages import DECISIONS_VI
 
 SAME, DIFFERENT = "same", "different"
@@ -35,13 +35,14 @@ def _oriented(engine: Engine, a: str, b: str) -> tuple[str, str, dict[str, dict[
     found = {r["record_id"]: r for r in rows.iter_rows(named=True)}
     missing = [rid for rid in (a, b) if rid not in found]
     if missing:
-        raise ReconcileError(
+        raise NotFound(
             f"unknown record(s): {missing}",
             message_vi=DECISIONS_VI["UNKNOWN"].format(records=", ".join(missing)),
         )
     if a == b:
         raise ReconcileError("a record is always itself", message_vi=DECISIONS_VI["SELF"])
-    a_registry, b_registry = found[a]["source"] == "moet", found[b]["source"] == "moet"
+    a_registry = found[a]["source"] == REGISTRY_SOURCE
+    b_registry = found[b]["source"] == REGISTRY_SOURCE
     if a_registry != b_registry:
         left, right = (b, a) if a_registry else (a, b)
     else:

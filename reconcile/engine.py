@@ -16,6 +16,7 @@ from reconcile.blocking import candidate_pairs, pairs_union, random_pairs
 from reconcile.cluster import clusters as make_clusters
 from reconcile.compare import comparison_levels, prepare, tf_key
 from reconcile.increment import Increment, carried_indices, fits, increment_pairs
+from reconcile.messages import ENGINE_VI
 from reconcile.profile import Profile, Settings, compile_profile
 from reconcile.result import LinkResult
 from reconcile.scoring import (
@@ -39,7 +40,7 @@ def _as_polars(table: Any, what: str) -> pl.DataFrame:
     except Exception as exc:  # noqa: BLE001 - any non-frame input is the caller's mistake
         raise ReconcileError(
             f"{what} is not a polars or pandas data frame",
-            message_vi=f"Dữ liệu {what} không phải là một bảng dữ liệu",
+            message_vi=ENGINE_VI["NOT_A_FRAME"].format(what=what),
         ) from exc
 
 
@@ -51,13 +52,13 @@ def _check(frame: pl.DataFrame, settings: Settings, what: str) -> None:
     if missing:
         raise ReconcileError(
             f"{what} lacks columns {missing}",
-            message_vi=f"Bảng {what} thiếu các cột: {', '.join(missing)}",
+            message_vi=ENGINE_VI["MISSING_COLUMNS"].format(what=what, columns=", ".join(missing)),
             details={"missing": missing},
         )
     if frame[settings.id_column].is_duplicated().any():
         raise ReconcileError(
             f"{what}: the id column {settings.id_column!r} has duplicate values",
-            message_vi=f"Bảng {what}: cột mã bản ghi «{settings.id_column}» có giá trị trùng",
+            message_vi=ENGINE_VI["DUPLICATE_IDS"].format(what=what, column=settings.id_column),
         )
 
 
@@ -67,7 +68,7 @@ def _prepared(frame: pl.DataFrame, settings: Settings, what: str) -> pl.DataFram
     except pl.exceptions.ColumnNotFoundError as exc:
         raise ReconcileError(
             f"{what} lacks a column the profile needs: {exc}",
-            message_vi=f"Bảng {what} thiếu cột mà cấu hình đối sánh cần dùng",
+            message_vi=ENGINE_VI["PROFILE_COLUMN"].format(what=what),
         ) from exc
 
 

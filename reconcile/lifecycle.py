@@ -35,10 +35,10 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from doisoat import store
 from doisoat.errors import ReconcileError
-from doisoat.model import AuditEvent, Conflict
+from doisoat.model import OPEN_CONFLICT_STATUSES, AuditEvent, Conflict
 from reconcile.messages import LIFECYCLE_VI
 
-OPEN = ("new", "persisting", "reopened", "acknowledged")
+OPEN = OPEN_CONFLICT_STATUSES
 CONTENT = (
     "type",
     "severity",

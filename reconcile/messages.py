@@ -208,3 +208,11 @@ DECISIONS_VI = {
     "KIND": "Quyết định phải là «cùng một học sinh» hoặc «khác học sinh».",
     "WHO_WHY": "Cần ghi rõ người quyết định và lý do.",
 }
+
+# The linkage engine refusing its input (reconcile/engine.py).
+ENGINE_VI = {
+    "NOT_A_FRAME": "Dữ liệu {what} không phải là một bảng dữ liệu",
+    "MISSING_COLUMNS": "Bảng {what} thiếu các cột: {columns}",
+    "DUPLICATE_IDS": "Bảng {what}: cột mã bản ghi «{column}» có giá trị trùng",
+    "PROFILE_COLUMN": "Bảng {what} thiếu cột mà cấu hình đối sánh cần dùng",
+}

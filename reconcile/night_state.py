@@ -1,11 +1,11 @@
 """What the last committed night knew, and what has changed since: the inputs of an
 incremental identity step (:mod:`reconcile.increment`).
 
-A record is the same record from night to night by its stable key (source, school, local id);
-its record id changes with every snapshot. It *changed* when any field the student profile
-compares differs from last night's. The last night's plausible pairs (the ``link`` table) and
-its registry duplicates (registry records of one identity) are carried to tonight's ids and
-scored again; only changed records are blocked anew. A model older than
+A record is the same record from night to night by its stable key (``doisoat.model.STABLE_KEY``:
+source, school, local id); its record id changes with every snapshot. It *changed* when any field
+the student profile compares differs from last night's. The last night's plausible pairs (the
+``link`` table) and its registry duplicates (registry records of one identity) are carried to
+tonight's ids and scored again; only changed records are blocked anew. A model older than
 ``MAX_MODEL_AGE_DAYS`` nights, a profile with other comparisons, or a night where more than
 ``MAX_CHANGED_SHARE`` of the records changed makes the night match everything again.
 """
@@ -21,10 +21,10 @@ from sqlalchemy import Engine
 
 from doisoat import store
 from doisoat.bulk_read import read_bulk
+from doisoat.model import REGISTRY_SOURCE, STABLE_KEY, stable_key_expr
 from reconcile.increment import Increment
 from reconcile.scoring import Model
 
-STABLE_KEY = ("source", "school_code", "local_id")
 COMPARED = (
     "moet_code",
     "personal_id",
@@ -59,7 +59,7 @@ def _fingerprinted(records: pl.DataFrame) -> pl.DataFrame:
     return records.select(
         "record_id",
         "source",
-        pl.concat_str([pl.col(c).cast(pl.Utf8) for c in STABLE_KEY], separator="\x1f").alias("key"),
+        stable_key_expr().alias("key"),
         pl.struct(present).hash(seed=11).alias("fingerprint"),
     )
 
@@ -123,8 +123,8 @@ def increments(
     if changed.height > MAX_CHANGED_SHARE * max(tonight.height, 1):
         return None, None, stats
     ids = matched.filter(pl.col("old_id").is_not_null()).select("old_id", "record_id")
-    changed_vendor = changed.filter(pl.col("source") != "moet")["record_id"]
-    changed_registry = changed.filter(pl.col("source") == "moet")["record_id"]
+    changed_vendor = changed.filter(pl.col("source") != REGISTRY_SOURCE)["record_id"]
+    changed_registry = changed.filter(pl.col("source") == REGISTRY_SOURCE)["record_id"]
     link = Increment(
         model=previous.link_model,
         changed_left=changed_vendor,

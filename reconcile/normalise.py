@@ -1,26 +1,24 @@
-"""Columnar comparison keys: the folding rules of ``doisoat.vn`` expressed as polars expressions.
+"""Columnar comparison keys for the engine: the ground floor's fold, once per distinct value.
 
-``doisoat.vn.fold`` works on one string; the engine needs the same key for millions of rows at
-once, so the rule is restated here as one vectorised expression (NFKD, drop combining marks,
-đ/Đ/Ð → d, lower case, single spaces). Folded values are comparison keys only, never stored.
+The key itself is ``doisoat.vn.fold`` (one definition: NFKD, marks removed, đ/Đ/Ð → d, lower
+case, single spaces; punctuation kept); :func:`fold` here runs its polars twin
+``doisoat.vn.fold_expr`` over a column, once per distinct value, then turns punctuation into
+spaces (a linkage key compares words: «Ánh-Tuyết», «Ánh Tuyết» and «Ánh. Tuyết» are one name),
+and gives null for a blank text, so that two blank names never agree. Folded values are
+comparison keys only, never stored.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-_D_VARIANTS = ["đ", "Đ", "Ð", "ð"]
+from doisoat.vn import fold_expr
 
 
-def _fold_text(e: pl.Expr) -> pl.Expr:
-    return (
-        e.str.replace_many(_D_VARIANTS, ["d"] * len(_D_VARIANTS))
-        .str.normalize("NFKD")
-        .str.replace_all(r"\p{M}", "")
-        .str.to_lowercase()
-        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
-        .str.strip_chars()
-    )
+def _word_key(e: pl.Expr) -> pl.Expr:
+    """The one fold, then punctuation as word breaks."""
+    spaced = fold_expr(e).str.replace_all(r"[^\w\s]", " ")
+    return spaced.str.replace_all(r"\s+", " ").str.strip_chars()
 
 
 def _lower_text(e: pl.Expr) -> pl.Expr:
@@ -49,9 +47,10 @@ def _blank_to_null(s: pl.Series) -> pl.Series:
 
 
 def fold(expr: pl.Expr | str) -> pl.Expr:
-    """Comparison key of a text column: no case, no diacritics, đ→d, single spaces, '' → null."""
+    """``doisoat.vn.fold`` of a text column with punctuation as spaces, null where the key is
+    empty (blank text or punctuation only)."""
     e = pl.col(expr) if isinstance(expr, str) else expr
-    return e.map_batches(lambda s: _by_distinct(s, _fold_text), return_dtype=pl.Utf8)
+    return e.map_batches(lambda s: _by_distinct(s, _word_key), return_dtype=pl.Utf8)
 
 
 def lower_nfc(expr: pl.Expr | str) -> pl.Expr:

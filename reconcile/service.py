@@ -17,13 +17,13 @@ from sqlalchemy import Engine, delete, update
 from doisoat import store
 from doisoat.bulk_read import read_bulk
 from doisoat.errors import ReconcileError
-from doisoat.model import Identity, Link, Run
+from doisoat.model import REGISTRY_SOURCE, STABLE_KEY, Identity, Link, Run, stable_key_expr
 from reconcile.cluster import clusters
 from reconcile.conflicts import CONFLICT_COLUMNS, identity_conflicts
 from reconcile.conflicts.identity import IDENTITY_TYPES
 from reconcile.engine import dedupe, link
 from reconcile.lifecycle import merge_night
-from reconcile.night_state import STABLE_KEY, PreviousNight, increments
+from reconcile.night_state import PreviousNight, increments
 from reconcile.result import LinkResult
 from reconcile.scoring import Model
 from reconcile.student import registry_profile, student_profile, with_keys
@@ -79,8 +79,8 @@ def split_and_link(
     conflicts). Shared by the service and the benchmark. With ``previous`` (what the last
     night knew), only new or changed records are blocked anew."""
     keyed = with_keys(records)
-    vendor = keyed.filter(pl.col("source") != "moet")
-    registry = keyed.filter(pl.col("source") == "moet")
+    vendor = keyed.filter(pl.col("source") != REGISTRY_SOURCE)
+    registry = keyed.filter(pl.col("source") == REGISTRY_SOURCE)
     if registry.height == 0 or vendor.height == 0:
         raise ReconcileError(
             "need both registry (moet) and vendor records to reconcile",
@@ -188,9 +188,7 @@ def person_identities(
             vendor.select(
                 "record_id",
                 pl.col("code_key").alias("moet_code"),
-                pl.concat_str(
-                    [pl.lit("local"), "source", "school_code", "local_id"], separator=":"
-                ).alias("name"),
+                ("local:" + stable_key_expr()).alias("name"),
             ),
         ],
         how="vertical_relaxed",

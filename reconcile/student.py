@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import polars as pl
 
+from doisoat.vn import check_moet_code
 from reconcile.normalise import digits, fold, initials, join_names
 from reconcile.profile import (
     Profile,
@@ -29,16 +30,7 @@ PID_KEY = "pid_key"
 _TEN_DIGITS = r"^\d{10}$"
 
 
-def _fallback_check(raw: str) -> tuple[str | None, bool]:
-    cleaned = raw.strip().removesuffix(".0").replace(" ", "").replace(".", "").replace("-", "")
-    return (cleaned, True) if len(cleaned) == 10 and cleaned.isdigit() else (None, False)
-
-
 def _check_one(raw: str) -> tuple[str | None, bool]:
-    try:
-        from doisoat.vn import check_moet_code
-    except ImportError:  # the Vietnamese rules package is not installed in this checkout
-        return _fallback_check(raw)
     result = check_moet_code(raw)
     return (result.code if result.valid else None), bool(result.valid)
 

@@ -1,15 +1,24 @@
 """Nightly report (HTML), school worklists (xlsx), the JSON twin, and data-quality checks.
 
 Pure builders take frames (:class:`ReportInputs`) and return documents or files; the store is
-read and written only by :mod:`reports.store_io` (``load_inputs``, ``write_night_report``,
-``check_snapshots``, ``save_quality``).
+read only by :mod:`reports.store_io` (``load_inputs``, ``write_night_report``,
+``check_snapshots``), which also keeps the quality results with the night (``save_quality``).
+The checks return verdicts (``exclusion_reasons``); leaving a snapshot out is the night's
+decision and the store's write (``doisoat.store.exclude_snapshots``).
 """
 
 from reports.build import build_report, worklist_filename
 from reports.html import render_html
 from reports.inputs import ReportInputs, student_counts
 from reports.items import worklist_items
-from reports.quality import QualityResult, Suite, keep_out, load_suite, run_quality
+from reports.quality import (
+    QualityResult,
+    Suite,
+    exclusion_reasons,
+    keep_out,
+    load_suite,
+    run_quality,
+)
 from reports.store_io import (
     check_snapshots,
     load_inputs,
@@ -27,6 +36,7 @@ __all__ = [
     "Suite",
     "build_report",
     "check_snapshots",
+    "exclusion_reasons",
     "keep_out",
     "load_inputs",
     "load_suite",

@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from doisoat.model import REGISTRY_SOURCE
 from reports import catalog, messages
 from reports.evidence import parse
 from reports.inputs import ReportInputs
@@ -224,13 +225,14 @@ def build_report(inputs: ReportInputs, items: pl.DataFrame | None = None) -> dic
     by_type = _type_rows(_type_table(opened, resolved, []))
     per_school_types = _type_table(opened, resolved, ["school_code"])
     counts = inputs.student_counts
-    vendor_students = counts.filter(pl.col("source") != "moet")
-    registry_students = counts.filter(pl.col("source") == "moet")
+    vendor_students = counts.filter(pl.col("source") != REGISTRY_SOURCE)
+    registry_students = counts.filter(pl.col("source") == REGISTRY_SOURCE)
     changes = {
         "previous_night": inputs.previous_night.isoformat() if inputs.previous_night else None,
         "new": opened.filter(pl.col("status") == "new").height,
         "reopened": opened.filter(pl.col("status") == "reopened").height,
         "persisting": opened.filter(pl.col("status") == "persisting").height,
+        "acknowledged": opened.filter(pl.col("status") == "acknowledged").height,
         "resolved": resolved.height,
     }
     schools = _schools(inputs, opened, per_school_types, items)
@@ -264,7 +266,7 @@ def _schools(
 ) -> list[dict[str, Any]]:
     info = {r["school_code"]: r for r in inputs.schools.iter_rows(named=True)}
     students = dict(
-        inputs.student_counts.filter(pl.col("source") != "moet")
+        inputs.student_counts.filter(pl.col("source") != REGISTRY_SOURCE)
         .group_by("school_code")
         .agg(pl.col("students").sum())
         .iter_rows()

@@ -1,61 +1,47 @@
 """How conflicts are grouped and ordered for readers: families, severities, statuses.
 
-Declarative tables only; the report and worklist builders read them. A type no one listed here
-(a rule added later in reconcile/) still shows, in the family ``other``.
+The conflict types themselves (family, severity, label) and the lifecycle statuses live once, on
+the ground floor (``doisoat.conflict_types``, ``doisoat.model``); this module only adds what is the
+report's own (which family sheets every worklist has). A type no one registered (a rule added
+later in reconcile/) still shows, in the family ``other``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-SEVERITY_ORDER: tuple[str, ...] = ("critical", "high", "medium", "low")
-
-FAMILY_ORDER: tuple[str, ...] = ("identity", "duplicates", "transfers", "grades", "sync", "other")
+from doisoat import conflict_types as registry
+from doisoat.conflict_types import (
+    FAMILY_ORDER,
+    OPEN_CONFLICT_STATUSES,
+    SEVERITY_ORDER,
+    family_of,
+    severity_rank,
+    type_rank,
+)
 
 # The four families every worklist has a sheet for, even when empty; the others only when used.
 WORKLIST_FAMILIES: tuple[str, ...] = ("identity", "duplicates", "transfers", "grades")
 
-TYPE_FAMILY: dict[str, str] = {
-    "ID_MISSING": "identity",
-    "ID_INVALID": "identity",
-    "ID_NOT_IN_REGISTRY": "identity",
-    "ID_MISMATCH": "identity",
-    "UNREGISTERED": "identity",
-    "DEMOGRAPHIC_DRIFT": "identity",
-    "PERSONAL_ID_INCONSISTENT": "identity",
-    "ID_DUPLICATE": "duplicates",
-    "ID_SHARED": "duplicates",
-    "TRANSFER_UNRECEIVED": "transfers",
-    "DUAL_ENROLLMENT": "transfers",
-    "TRANSFER_CODE_CHANGED": "transfers",
-    "TRANSFER_RECORD_MISMATCH": "transfers",
-    "GRADE_AVERAGE_MISMATCH": "grades",
-    "LOCKED_PERIOD_EDITED": "grades",
-    "SYNC_OVERDUE": "sync",
-}
+TYPE_FAMILY: dict[str, str] = {code: t.family for code, t in registry.CONFLICT_TYPES.items()}
 
-CONFLICT_TYPES: tuple[str, ...] = tuple(TYPE_FAMILY)
+CONFLICT_TYPES: tuple[str, ...] = tuple(registry.CONFLICT_TYPES)
 
-OPEN_STATUSES: tuple[str, ...] = ("new", "persisting", "reopened")
+OPEN_STATUSES: tuple[str, ...] = OPEN_CONFLICT_STATUSES
+"""Open = still to fix: acknowledged ones included (answered, not gone), as on the web worklist."""
 
-
-def family_of(conflict_type: str) -> str:
-    return TYPE_FAMILY.get(conflict_type, "other")
-
-
-def severity_rank(severity: str | None) -> int:
-    """0 for the most severe; unknown severities sort last."""
-    try:
-        return SEVERITY_ORDER.index(severity or "")
-    except ValueError:
-        return len(SEVERITY_ORDER)
-
-
-def type_rank(conflict_type: str) -> int:
-    try:
-        return CONFLICT_TYPES.index(conflict_type)
-    except ValueError:
-        return len(CONFLICT_TYPES)
+__all__ = [
+    "CONFLICT_TYPES",
+    "FAMILY_ORDER",
+    "OPEN_STATUSES",
+    "SEVERITY_ORDER",
+    "TYPE_FAMILY",
+    "WORKLIST_FAMILIES",
+    "family_of",
+    "severity_rank",
+    "type_rank",
+    "vn_date",
+]
 
 
 def vn_date(value: dt.date | str | None) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from doisoat.model import REGISTRY_SOURCE
 from doisoat.vn import roster_sort_key
 from reports import catalog, evidence, messages
 from reports.build import NO_SCHOOL, open_conflicts
@@ -58,10 +59,11 @@ def _primary_people(opened: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
     joined = ids.join(people.unique("record_id"), on="record_id", how="inner")
     rank = (
         pl.when(
-            (pl.col("source") != "moet") & (pl.col("school_code") == pl.col("_conflict_school"))
+            (pl.col("source") != REGISTRY_SOURCE)
+            & (pl.col("school_code") == pl.col("_conflict_school"))
         )
         .then(0)
-        .when(pl.col("source") != "moet")
+        .when(pl.col("source") != REGISTRY_SOURCE)
         .then(1)
         .otherwise(2)
     )

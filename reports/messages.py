@@ -6,47 +6,14 @@ the Excel worklists and the data-quality results.
 
 from __future__ import annotations
 
-CONFLICT_TYPES: dict[str, str] = {
-    "ID_MISSING": "Thiếu mã định danh",
-    "ID_INVALID": "Mã định danh sai định dạng",
-    "ID_NOT_IN_REGISTRY": "Mã định danh không có trong CSDL ngành",
-    "ID_MISMATCH": "Mã định danh của học sinh khác",
-    "ID_DUPLICATE": "Một học sinh có nhiều mã định danh",
-    "ID_SHARED": "Nhiều học sinh dùng chung một mã định danh",
-    "UNREGISTERED": "Học sinh chưa có trên CSDL ngành",
-    "DEMOGRAPHIC_DRIFT": "Thông tin cá nhân lệch với CSDL ngành",
-    "PERSONAL_ID_INCONSISTENT": "Số định danh cá nhân không khớp",
-    "TRANSFER_UNRECEIVED": "Chuyển đi nhưng chưa trường nào tiếp nhận",
-    "DUAL_ENROLLMENT": "Đang học ở hai trường",
-    "TRANSFER_CODE_CHANGED": "Trường nhận cấp mã định danh mới",
-    "TRANSFER_RECORD_MISMATCH": "Điểm các kỳ trước lệch giữa hai trường",
-    "GRADE_AVERAGE_MISMATCH": "Điểm trung bình/kết quả lệch với cách tính TT22",
-    "LOCKED_PERIOD_EDITED": "Điểm kỳ đã khoá bị sửa",
-    "SYNC_OVERDUE": "Chưa đồng bộ lên CSDL ngành đúng hạn",
-}
+from doisoat.conflict_types import FAMILY_LABELS, SEVERITY_LABELS, STATUS_LABELS, TYPE_LABELS
 
-SEVERITIES: dict[str, str] = {
-    "critical": "Nghiêm trọng",
-    "high": "Cao",
-    "medium": "Trung bình",
-    "low": "Thấp",
-}
-
-STATUSES: dict[str, str] = {
-    "new": "Mới",
-    "persisting": "Còn tồn tại",
-    "reopened": "Tái xuất hiện",
-    "resolved": "Đã giải quyết",
-}
-
-FAMILIES: dict[str, str] = {
-    "identity": "Mã định danh",
-    "duplicates": "Trùng lặp",
-    "transfers": "Chuyển trường",
-    "grades": "Điểm",
-    "sync": "Đồng bộ",
-    "other": "Khác",
-}
+# The conflicts' own words (types, severities, statuses, families) live in the registry on the
+# ground floor, shared with the web pages, so that a school reads the same label everywhere.
+CONFLICT_TYPES: dict[str, str] = TYPE_LABELS
+SEVERITIES: dict[str, str] = SEVERITY_LABELS
+STATUSES: dict[str, str] = STATUS_LABELS
+FAMILIES: dict[str, str] = FAMILY_LABELS
 
 SOURCES: dict[str, str] = {
     "smas": "SMAS",
@@ -126,10 +93,7 @@ LABELS: dict[str, str] = {
     "by_severity": "Vấn đề theo mức độ",
     "changes": "Thay đổi so với đêm trước",
     "previous_night": "Đêm trước",
-    "new": "Mới",
-    "resolved": "Đã giải quyết",
-    "persisting": "Còn tồn tại",
-    "reopened": "Tái xuất hiện",
+    **STATUS_LABELS,  # new, persisting, acknowledged, reopened, resolved
     "per_school": "Chi tiết từng trường",
     "charts": "Biểu đồ",
     "chart_per_school": "Số vấn đề theo trường (nhiều nhất)",
@@ -181,12 +145,11 @@ EXPECTATIONS: dict[str, str] = {
     "expect_column_values_to_be_unique": "Không trùng",
 }
 
+SNAPSHOT_EXCLUDED = (
+    "Dữ liệu {source} của trường {school} bị loại khỏi đêm đối soát này vì không đạt tiêu chí "
+    "bắt buộc: {criteria}."
+)
 QUALITY_MISSING_COLUMN = "Thiếu cột «{column}»"
 SUITE_INVALID = "Bộ tiêu chí chất lượng «{suite}» không hợp lệ: {reason}"
 SUITE_MISSING = "Không tìm thấy bộ tiêu chí chất lượng cho nguồn «{source}»"
 
-CLI_DONE = (
-    "Đã lập báo cáo: {html}\nDữ liệu JSON: {json}\nDanh sách việc: {worklists} tệp Excel\n"
-    "{schools} trường, {conflicts} vấn đề đang mở."
-)
-CLI_QUALITY = "Đã kiểm tra chất lượng {suites} bộ dữ liệu; {failed} tiêu chí bắt buộc không đạt."

@@ -16,8 +16,9 @@ from sqlalchemy import Engine, bindparam, inspect, text
 
 from doisoat import store
 from doisoat.bulk_read import read_bulk_in
+from doisoat.model import OPEN_CONFLICT_STATUSES
 from reports.inputs import ReportInputs
-from reports.quality import QualityResult, keep_out, run_quality
+from reports.quality import QualityResult, run_quality
 from reports.write import ReportFiles, write_report
 
 _CHUNK = 900  # SQLite's default limit of bound parameters is 999
@@ -109,12 +110,12 @@ def load_inputs(engine: Engine, night: dt.date) -> ReportInputs:
         None,
         columns=["conflict_id", "status", "first_seen", "last_seen", "resolved_on"],
     )
+    open_in, open_params = _in_clause("status", list(OPEN_CONFLICT_STATUSES))
     conflicts = store.read_table(
         engine,
         "conflict",
-        "(status IN ('new', 'persisting', 'reopened') AND first_seen <= :night "
-        "AND last_seen >= :night) OR resolved_on = :night",
-        {"night": night},
+        f"({open_in} AND first_seen <= :night AND last_seen >= :night) OR resolved_on = :night",
+        {**open_params, "night": night},
     )
     nights = earlier_nights(engine, night, every)
     ids: set[str] = set()
@@ -181,12 +182,14 @@ def check_snapshots(
     night: dt.date,
     *,
     run_id: int | None = None,
-    apply: bool = True,
     quality_engine: str = "auto",
     grades: bool = True,
 ) -> list[QualityResult]:
-    """Run every source's suites on the night's snapshots; store the results; if ``apply``,
-    mark each snapshot that failed a critical expectation as ``excluded``."""
+    """Run every source's suites on the night's snapshots and keep the results with the night.
+
+    Verdicts only: which snapshots to leave out (``exclusion_reasons`` of the results) is for
+    the caller to act on, through ``doisoat.store.exclude_snapshots``; the quality checks never
+    change a snapshot."""
     snapshots = store.read_table(
         engine, "source_snapshot", "night = :night", {"night": night}, columns=SNAPSHOT_READ
     )
@@ -203,16 +206,6 @@ def check_snapshots(
                     run_quality(marks, source, table="subject_result", engine=quality_engine)
                 )
     save_quality(engine, results, night, run_id)
-    if apply:
-        excluded = [snap for _source, snap, _school in keep_out(results) if snap is not None]
-        if excluded:
-            with engine.begin() as conn:
-                conn.execute(
-                    text(
-                        "UPDATE source_snapshot SET status = 'excluded' WHERE id IN :ids"
-                    ).bindparams(bindparam("ids", expanding=True)),
-                    {"ids": excluded},
-                )
     return results
 
 

@@ -93,9 +93,13 @@ def _item_row(sheet: Any, row: int, index: int, item: dict[str, Any], f: _Format
 
 
 def _status(item: dict[str, Any]) -> str:
+    """The status, and for an acknowledged conflict who answered it and why: it stays on the
+    worklist (it is still open) and the school sees it has been answered."""
     label = messages.STATUSES.get(item["status"], item["status"])
     if item.get("acknowledged_by"):
-        return f"{label} — {messages.ACKNOWLEDGED.format(who=item['acknowledged_by'])}"
+        label = f"{label} — {messages.ACKNOWLEDGED.format(who=item['acknowledged_by'])}"
+        if item.get("acknowledged_reason"):
+            label = f"{label}: {item['acknowledged_reason']}"
     return label
 
 

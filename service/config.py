@@ -13,21 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from doisoat.errors import ConfigError
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """The dates of one school year the rules hang on (the Ministry's yearly time frame)."""
-
-    school_year: str
-    term1_end: dt.date
-    year_end: dt.date
-
-
-def default_calendar(night: dt.date) -> Calendar:
-    """The usual frame: term 1 ends mid-January, the year at the end of May."""
-    start = night.year if night.month >= 8 else night.year - 1
-    return Calendar(f"{start}-{start + 1}", dt.date(start + 1, 1, 17), dt.date(start + 1, 5, 30))
+from doisoat.vn.calendar import SchoolCalendar
 
 
 @dataclass(frozen=True)
@@ -38,11 +24,12 @@ class Settings:
     sync_deadline_days: int = 7
     lock_grace_days: int = 7
     incremental_identities: bool = True  # re-match only new or changed records
-    calendars: dict[str, Calendar] = field(default_factory=dict)
+    calendars: dict[str, SchoolCalendar] = field(default_factory=dict)
 
-    def calendar_for(self, night: dt.date) -> Calendar:
-        guess = default_calendar(night)
-        return self.calendars.get(guess.school_year, guess)
+    def calendar_for(self, night: dt.date) -> SchoolCalendar:
+        """The configured calendar of the school year ``night`` belongs to, else the usual one."""
+        usual = SchoolCalendar.usual(night)
+        return self.calendars.get(usual.school_year, usual)
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -60,7 +47,7 @@ def load_settings(path: Path | None = None) -> Settings:
     calendars = {}
     for year, dates in data.get("calendar", {}).items():
         try:
-            calendars[year] = Calendar(year, dates["term1_end"], dates["year_end"])
+            calendars[year] = SchoolCalendar(year, dates["term1_end"], dates["year_end"])
         except KeyError as exc:
             raise ConfigError(
                 f"calendar {year} lacks {exc}",

@@ -28,11 +28,18 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from doisoat.errors import SigningError
+from doisoat.errors import (
+    BadRequest,
+    FileFormatError,
+    PermissionDenied,
+    SigningError,
+    StateConflict,
+    TooLarge,
+)
 from service.api import audit, messages
-from service.api.auth import AccessDenied, Principal
+from service.api.auth import Principal, other_school
 from service.api.files import FilesConfig, school_transcripts, transcript_file
-from service.api.services import SCHOOL_RE, BadRequest, NotFound
+from service.api.services import SCHOOL_RE, not_found
 
 # which fields (by role of the field) each user role may sign
 FIELDS_BY_USER_ROLE: dict[str, frozenset[str]] = {
@@ -49,12 +56,14 @@ def _sha256(data: bytes) -> str:
 
 
 def _states(data: bytes, name: str) -> list[Any]:
-    from signing.resume import field_states
+    from signing import field_states
 
     try:
         return field_states(data, file_name=name)
     except SigningError as exc:
-        raise BadRequest(messages.error("sign_bad_pdf", name=name, problem=exc.message_vi)) from exc
+        raise BadRequest(
+            str(exc), message_vi=messages.error("sign_bad_pdf", name=name, problem=exc.message_vi)
+        ) from exc
 
 
 def _field_out(state: Any, who: Principal) -> dict[str, Any]:
@@ -69,7 +78,7 @@ def _field_out(state: Any, who: Principal) -> dict[str, Any]:
 
 def _signable_now(states: list[Any], who: Principal) -> list[str]:
     """Fields the caller may sign right now: theirs, unsigned, every earlier role signed."""
-    from signing.resume import missing_before
+    from signing import missing_before
 
     mine = FIELDS_BY_USER_ROLE.get(who.role, frozenset())
     return [s.field for s in states
@@ -93,7 +102,7 @@ def list_transcripts(config: FilesConfig, who: Principal, school: str) -> list[d
 
     A transcript the service cannot read is listed with its problem, not hidden."""
     if not SCHOOL_RE.match(school):
-        raise NotFound("trường")
+        raise not_found("school")
     who.school_scope(school)
     out = []
     for path in school_transcripts(config, school):
@@ -110,55 +119,69 @@ def list_transcripts(config: FilesConfig, who: Principal, school: str) -> list[d
 
 def _authorise(who: Principal, school: str) -> None:
     if who.role not in FIELDS_BY_USER_ROLE:
-        raise AccessDenied(
-            messages.error("sign_role_forbidden", role=messages.ROLES.get(who.role, who.role))
+        raise PermissionDenied(
+            f"role {who.role} does not sign",
+            message_vi=messages.error(
+                "sign_role_forbidden", role=messages.ROLES.get(who.role, who.role)
+            ),
         )
     if who.school_code != school:
-        raise AccessDenied(messages.error("other_school"))
+        raise other_school()
 
 
 def _check_field(states: list[Any], who: Principal, name: str, field: str) -> Any:
     """The state of ``field`` if the caller may sign it now; else why not (403 / 409 / 422)."""
-    from signing.resume import missing_before
+    from signing import missing_before
 
     target = next((s for s in states if s.field == field), None)
     if target is None:
-        raise BadRequest(messages.error("sign_unknown_field", name=name, field=field))
+        raise BadRequest(
+            f"no field {field}",
+            message_vi=messages.error("sign_unknown_field", name=name, field=field),
+        )
     if target.role not in FIELDS_BY_USER_ROLE[who.role]:
-        raise AccessDenied(
-            messages.error(
+        raise PermissionDenied(
+            f"role {who.role} does not sign {field}",
+            message_vi=messages.error(
                 "sign_field_forbidden",
                 role=messages.ROLES.get(who.role, who.role),
                 label=target.label,
-            )
+            ),
         )
     if target.signed:
-        raise BadRequest(messages.error("sign_already", label=target.label, name=name), 409)
+        raise StateConflict(
+            f"{field} already signed",
+            message_vi=messages.error("sign_already", label=target.label, name=name),
+        )
     missing = missing_before(states, target)
     if missing:
-        raise BadRequest(
-            messages.error(
+        raise StateConflict(
+            f"{field} signed out of order",
+            message_vi=messages.error(
                 "sign_out_of_order",
                 label=target.label,
                 missing=", ".join(f"«{s.label}»" for s in missing),
             ),
-            409,
         )
     return target
 
 
 def _load_signer(pkcs12: bytes, passphrase: str) -> Any:
-    from signing.signers import from_pkcs12_bytes
+    from signing import from_pkcs12_bytes
 
     if len(pkcs12) > MAX_PKCS12_BYTES:
-        raise BadRequest(
-            messages.error("sign_pkcs12_too_large", limit=MAX_PKCS12_BYTES // 1024), 413
+        raise TooLarge(
+            "PKCS#12 archive too large",
+            message_vi=messages.error("sign_pkcs12_too_large", limit=MAX_PKCS12_BYTES // 1024),
         )
     try:
         return from_pkcs12_bytes(pkcs12, passphrase)
     except SigningError:
-        # no chained cause: nothing about the archive or its passphrase reaches a log
-        raise BadRequest(messages.error("sign_bad_pkcs12"), 400) from None
+        # no chained cause: nothing about the archive or its passphrase reaches a log; a file
+        # that cannot be opened answers 400
+        raise FileFormatError(
+            "PKCS#12 archive cannot be opened", message_vi=messages.error("sign_bad_pkcs12")
+        ) from None
 
 
 @contextlib.contextmanager
@@ -210,7 +233,7 @@ def sign_transcript(
     passphrase: str,
 ) -> dict[str, Any]:
     """Sign ``field`` of the school's transcript ``name`` with the uploaded PKCS#12 signer."""
-    from signing.resume import certificate_identity, sign_field
+    from signing import certificate_identity, sign_field
 
     path = transcript_file(config, who, school, name)  # 404 / other school first
     _authorise(who, school)
@@ -222,8 +245,9 @@ def sign_transcript(
         try:
             new = sign_field(old, field, signer, file_name=name)
         except SigningError as exc:
+            problem = exc.message_vi
             raise BadRequest(
-                messages.error("sign_failed", name=name, problem=exc.message_vi)
+                str(exc), message_vi=messages.error("sign_failed", name=name, problem=problem)
             ) from exc
         certificate = certificate_identity(signer)
         del signer

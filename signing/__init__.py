@@ -5,7 +5,7 @@ signature rather than a certification signature.
 
 from signing.build import build_transcript, load_transcript_inputs
 from signing.config import load_setup
-from signing.engine import sign_document
+from signing.execute import sign_document
 from signing.issue import (
     SigningSetup,
     build_class,
@@ -16,8 +16,10 @@ from signing.issue import (
     render_transcript,
     write_issued,
 )
+from signing.messages import CHANGE_NAMES, ROLE_NAMES
 from signing.model import SchoolYear, Student, SubjectLine, TermOutcome, Transcript, Transfer
 from signing.plan import Lock, SigningPlan, Step, principal_plan, standard_plan
+from signing.resume import certificate_identity, field_states, missing_before, sign_field
 from signing.signers import (
     from_pkcs12,
     from_pkcs12_bytes,
@@ -30,6 +32,12 @@ from signing.verify import SignatureReport, VerificationReport, verify_pdf
 from signing.xmlio import from_json, from_xml, to_json, to_xml
 
 __all__ = [
+    "CHANGE_NAMES",
+    "ROLE_NAMES",
+    "certificate_identity",
+    "field_states",
+    "missing_before",
+    "sign_field",
     "Lock",
     "SchoolYear",
     "SignatureReport",

@@ -1,9 +1,9 @@
 """Build transcripts from canonical data: a pure function over plain frames, plus a thin reader.
 
-``build_transcript`` sees only the canonical columns of DESIGN.md (student records, subject results,
-term results, schools); it never touches a session, a clock or a file, so the same code serves
-the CLI, the tests and a partitioned batch run. ``load_transcript_inputs`` is the one place that
-reads the store.
+``build_transcript`` sees only the canonical columns of docs/architecture.md (student records,
+subject results, term results, schools); it never touches a session, a clock or a file, so the
+same code serves the CLI, the tests and a partitioned batch run. ``load_transcript_inputs`` is
+the one place that reads the store.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import polars as pl
 from pydantic import ValidationError
 
 from doisoat.errors import SigningError
+from doisoat.vn.subjects import SUBJECTS, TT22_FROM
 from signing import messages as msg
 from signing.model import (
     Kind,
@@ -30,14 +31,12 @@ from signing.model import (
 
 Frame = pl.DataFrame | Iterable[Mapping[str, Any]]
 
-# Grade -> first school year (start year) in which Thông tư 22 applies (DESIGN.md).
-_TT22_FROM = {6: 2021, 7: 2022, 10: 2022, 8: 2023, 11: 2023, 9: 2024, 12: 2024}
 _TRANSFER_STATUSES = {"transferred_out": "out", "transferred_in": "in"}
 
 
 def rules_for(grade: int, school_year: str) -> str:
     start = int(school_year[:4])
-    first = _TT22_FROM.get(grade)
+    first = TT22_FROM.get(grade)
     return "TT22" if first is not None and start >= first else "TT58"
 
 
@@ -63,17 +62,7 @@ def _frame(data: Frame) -> pl.DataFrame:
 def _subject_names(explicit: Mapping[str, str] | None) -> Mapping[str, str]:
     if explicit is not None:
         return explicit
-    try:  # the vn package owns subject names; fall back to codes while it is absent
-        from doisoat.vn import SUBJECTS  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    names: dict[str, str] = {}
-    for code, info in SUBJECTS.items():
-        name = getattr(info, "name_vi", None) or getattr(info, "name", None)
-        if name is None and isinstance(info, Mapping):
-            name = info.get("name")
-        names[code] = str(name if name is not None else info)
-    return names
+    return {code: subject.name_vi for code, subject in SUBJECTS.items()}
 
 
 def build_transcript(

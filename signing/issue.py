@@ -19,7 +19,7 @@ from doisoat.errors import SigningError
 from signing import messages as msg
 from signing import render, xmlio
 from signing.build import build_from_group, group_inputs
-from signing.engine import sign_document
+from signing.execute import sign_document
 from signing.model import Kind, Transcript
 from signing.pdfa import build_pdf
 from signing.plan import PadesLevel, SigningPlan, principal_plan, standard_plan

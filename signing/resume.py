@@ -19,7 +19,7 @@ from pyhanko.sign import signers
 
 from doisoat.errors import SigningError
 from signing import messages as msg
-from signing.engine import sign_document
+from signing.execute import sign_document
 from signing.plan import FIELD_PREFIX, ROLE_ORDER, SigningPlan, principal_plan, standard_plan
 
 __all__ = [

@@ -1,7 +1,20 @@
 """A synthetic district with ground truth: the demo, the tests and the benchmarks run on it."""
 
 from simulate.district import District
+from simulate.exports import write_district
+from simulate.files import write_parquet
 from simulate.generate import DEFAULT_NIGHT, generate, school_calendar
+from simulate.load import load_district, load_school_directory
 from simulate.nights import next_night
 
-__all__ = ["DEFAULT_NIGHT", "District", "generate", "next_night", "school_calendar"]
+__all__ = [
+    "DEFAULT_NIGHT",
+    "District",
+    "generate",
+    "load_district",
+    "load_school_directory",
+    "next_night",
+    "school_calendar",
+    "write_district",
+    "write_parquet",
+]

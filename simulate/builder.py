@@ -11,6 +11,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from doisoat.model import REGISTRY_SOURCE, record_id
 from simulate.enrol import (
     DRIFT_KINDS,
     LOCAL_ID_PREFIX,
@@ -19,6 +20,7 @@ from simulate.enrol import (
     Partition,
     dates_between,
     holdings,
+    local_id,
     problem_row,
     record_cols,
     rows_frame,
@@ -31,6 +33,11 @@ from simulate.identity_mess import (
     invalid_code,
     mistyped_code,
 )
+
+
+def registry_id(code: str) -> str:
+    """The record id of the registry's record of ``code`` (the registry is snapshot 1)."""
+    return record_id(REGISTRY_SOURCE, 1, code)
 
 
 def problems_frame(rows: list[dict]) -> pl.DataFrame:
@@ -63,21 +70,17 @@ class Builder:
         self.replace_registry: dict[int, dict | None] = {}
         self.held_terms: dict[str, tuple[int, str]] = {}  # extra record_id → (person, terms)
         self.term1_mismatch: set[str] = set()
+        self.next_number: dict[str, int] = {}  # school → its next free local number
 
     # -- base rows -------------------------------------------------------------------------
     def _base_vendor(self) -> pl.DataFrame:
         p = self.persons.join(
             self.schools.select("school_code", "vendor", "snapshot_id", "serial"), on="school_code"
         )
-        prefix = pl.col("vendor").replace_strict(LOCAL_ID_PREFIX, return_dtype=pl.String)
         rank = pl.int_range(pl.len()).over("school_code") + 1
-        local = pl.concat_str(
-            [
-                prefix,
-                pl.col("serial").cast(pl.String).str.zfill(4),
-                rank.cast(pl.String).str.zfill(5),
-            ]
-        )
+        local = pl.concat_str([pl.lit(LOCAL_ID_PREFIX), rank.cast(pl.String).str.zfill(4)])
+        counts = p.group_by("school_code").len()
+        self.next_number = dict(zip(counts["school_code"], counts["len"] + 1, strict=True))
         return p.with_columns(local.alias("local_id")).with_columns(
             pl.concat_str(
                 [pl.col("vendor"), pl.col("snapshot_id").cast(pl.String), pl.col("local_id")],
@@ -95,10 +98,10 @@ class Builder:
     def _registry_row(self, row: dict, **changes) -> dict:
         out = dict(row)
         out.update(changes)
-        out["source"] = "moet"
+        out["source"] = REGISTRY_SOURCE
         out["snapshot_id"] = 1
         out["local_id"] = out["moet_code"]
-        out["record_id"] = f"moet:1:{out['moet_code']}"
+        out["record_id"] = registry_id(out["moet_code"])
         return out
 
     # -- the whole night -------------------------------------------------------------------
@@ -154,10 +157,10 @@ class Builder:
                 on="person_id",
             )
             .with_columns(
-                pl.lit("moet").alias("source"),
+                pl.lit(REGISTRY_SOURCE).alias("source"),
                 pl.lit(1, dtype=pl.Int64).alias("snapshot_id"),
                 pl.col("moet_code").alias("local_id"),
-                pl.concat_str([pl.lit("moet:1:"), pl.col("moet_code")]).alias("record_id"),
+                pl.concat_str([pl.lit(registry_id("")), pl.col("moet_code")]).alias("record_id"),
                 pl.when(pl.Series(self.rng.random(vendor.height) < 0.1))
                 .then(None)
                 .otherwise(pl.col("true_pid"))
@@ -281,14 +284,16 @@ class Builder:
         self, row: dict, origin: str, home: str, when: dt.date, released: bool
     ) -> dict:
         school = self.by_code[origin]
-        local = f"{LOCAL_ID_PREFIX[school['vendor']]}{school['serial']:04d}T{row['person_id']:07d}"
+        number = self.next_number.get(origin, 1)  # the sending school's next free number
+        self.next_number[origin] = number + 1
+        local = local_id(number)
         return dict(
             row,
             school_code=origin,
             source=school["vendor"],
             snapshot_id=school["snapshot_id"],
             local_id=local,
-            record_id=f"{school['vendor']}:{school['snapshot_id']}:{local}",
+            record_id=record_id(school["vendor"], school["snapshot_id"], local),
             class_name=f"{row['grade']}A1",
             status="transferred_out" if released else "studying",
             status_date=when if released else None,
@@ -316,7 +321,7 @@ class Builder:
                     problem_row(
                         problem,
                         rid,
-                        f"moet:1:{row['moet_code']}",
+                        registry_id(row["moet_code"]),
                         person,
                         row["school_code"],
                         code=row["moet_code"],
@@ -331,8 +336,13 @@ class Builder:
                 self.replace_vendor[person] = dict(row, moet_code=bad)
                 self.problems.append(
                     problem_row(
-                        problem, rid, None, person, row["school_code"],
-                        given=bad, right=row["moet_code"],
+                        problem,
+                        rid,
+                        None,
+                        person,
+                        row["school_code"],
+                        given=bad,
+                        right=row["moet_code"],
                     )
                 )
             elif problem == "ID_DUPLICATE":
@@ -344,7 +354,7 @@ class Builder:
                 self.problems.append(
                     problem_row(
                         problem,
-                        f"moet:1:{row['moet_code']}",
+                        registry_id(row["moet_code"]),
                         second["record_id"],
                         person,
                         row["school_code"],
@@ -380,7 +390,7 @@ class Builder:
                         problem_row(
                             "ID_MISMATCH",
                             r["record_id"],
-                            f"moet:1:{other['moet_code']}",
+                            registry_id(other["moet_code"]),
                             r["person_id"],
                             r["school_code"],
                             given=other["moet_code"],
@@ -414,7 +424,7 @@ class Builder:
                 problem_row(
                     "ID_MISMATCH",
                     row["record_id"],
-                    f"moet:1:{owner['moet_code']}",
+                    registry_id(owner["moet_code"]),
                     person,
                     row["school_code"],
                     given=owner["moet_code"],
@@ -442,7 +452,7 @@ class Builder:
                 problem_row(
                     "DEMOGRAPHIC_DRIFT",
                     row["record_id"],
-                    f"moet:1:{row['moet_code']}",
+                    registry_id(row["moet_code"]),
                     person,
                     row["school_code"],
                     kind=kind,

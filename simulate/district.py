@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from doisoat.model import REGISTRY_SOURCE
+
 if TYPE_CHECKING:
     from simulate.grades import GradeBook
 
@@ -30,7 +32,7 @@ APPROVAL_SCHEMA = {
 class District:
     """Everything a night of a simulated district holds, in the canonical schema.
 
-    ``records`` holds every source's student records, the registry's (``source == "moet"``)
+    ``records`` holds every source's student records, the registry's (``source == REGISTRY_SOURCE``)
     included; ``persons`` maps each record to the real person behind it (the truth the linkage is
     measured against); ``problems`` lists every injected problem with the records it touches.
     ``schools`` also says how each school's exports are damaged (``export_text``: unicode, tcvn3,
@@ -66,7 +68,7 @@ class District:
         return {
             "schools": self.schools.height,
             "records": self.records.height,
-            "registry_records": self.records.filter(pl.col("source") == "moet").height,
-            "vendor_records": self.records.filter(pl.col("source") != "moet").height,
+            "registry_records": self.records.filter(pl.col("source") == REGISTRY_SOURCE).height,
+            "vendor_records": self.records.filter(pl.col("source") != REGISTRY_SOURCE).height,
             "problems": self.problems.height,
         }

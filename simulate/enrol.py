@@ -16,7 +16,15 @@ import polars as pl
 
 from doisoat.model import STUDENT_COLUMNS
 
-LOCAL_ID_PREFIX = {"smas": "SM", "vnedu": "VE", "vietschool": "VS", "quangich": "QI"}
+LOCAL_ID_PREFIX = "HS"  # vendors number students per school: every school has an HS0001
+
+
+def local_id(number: int) -> str:
+    """A school's own number for a student (``HS0001``…), as the vendors give it: unique in the
+    school only, so two schools of one vendor both have an ``HS0001``."""
+    return f"{LOCAL_ID_PREFIX}{number:04d}"
+
+
 CLASS_SIZE = 42
 # Shares of students (per person) chosen for each problem.
 RATES = {

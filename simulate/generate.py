@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from doisoat.model import REGISTRY_SOURCE
+from doisoat.vn.calendar import SchoolCalendar
 from simulate import grades
 from simulate.builder import Builder, problems_frame
 from simulate.district import District
@@ -19,13 +21,13 @@ REGISTRY_SNAPSHOT = 1
 
 def school_calendar(night: dt.date) -> dict[str, dt.date | str | int]:
     """The school year a night belongs to and its key dates (term ends, sync deadlines)."""
-    start = night.year if night.month >= 8 else night.year - 1
+    calendar = SchoolCalendar.usual(night)
     return {
-        "start_year": start,
-        "school_year": f"{start}-{start + 1}",
-        "term2_start": dt.date(start + 1, 1, 19),
-        "term1_end": dt.date(start + 1, 1, 17),
-        "year_end": dt.date(start + 1, 5, 30),
+        "start_year": calendar.start_year,
+        "school_year": calendar.school_year,
+        "term2_start": calendar.term1_end + dt.timedelta(days=2),
+        "term1_end": calendar.term1_end,
+        "year_end": calendar.year_end,
     }
 
 
@@ -50,7 +52,7 @@ def generate(students: int, seed: int = 1, night: dt.date | None = None) -> Dist
     snapshots = pl.DataFrame(
         {
             "snapshot_id": [REGISTRY_SNAPSHOT, *schools["snapshot_id"].to_list()],
-            "source": ["moet", *schools["vendor"].to_list()],
+            "source": [REGISTRY_SOURCE, *schools["vendor"].to_list()],
             "school_code": [None, *schools["school_code"].to_list()],
             "night": [night] * (schools.height + 1),
         }

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from doisoat import store
-from doisoat.model import School, SourceSnapshot
+from doisoat.model import School, SourceSnapshot, record_id_expr
 from simulate.district import District
 
 T = TypeVar("T")
@@ -106,10 +106,7 @@ def load_district(
         schema={"snapshot_id": pl.Int64, "new_snapshot": pl.Int64},
     )
     records = district.records.join(mapping, on="snapshot_id", how="inner").with_columns(
-        pl.concat_str(
-            [pl.col("source"), pl.col("new_snapshot").cast(pl.String), pl.col("local_id")],
-            separator=":",
-        ).alias("new_record_id")
+        record_id_expr(pl.col("new_snapshot")).alias("new_record_id")
     )
     ids = records.select("record_id", "new_record_id")
     records = (

@@ -15,6 +15,7 @@ import json
 import numpy as np
 import polars as pl
 
+from doisoat import model
 from simulate.district import APPROVAL_SCHEMA, District
 from simulate.grades import GradeBook
 
@@ -121,4 +122,4 @@ def next_night(district: District, days: int = 1) -> District:
 
 def _rekey_one(record_id: str, offset: int) -> str:
     source, snapshot, local = record_id.split(":", 2)
-    return f"{source}:{int(snapshot) + offset}:{local}"
+    return model.record_id(source, int(snapshot) + offset, local)

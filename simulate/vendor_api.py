@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlparse
 
 import polars as pl
 
+from doisoat.model import REGISTRY_SOURCE
 from simulate.district import District
 
 GENDER = {"M": "Nam", "F": "Nữ"}
@@ -36,7 +37,7 @@ STATUS = {"studying": "Đang học", "transferred_in": "Chuyển đến kỳ 2",
           "transferred_out": "Chuyển đi", "dropped_out": "Thôi học",
           "graduated": "Đã tốt nghiệp", "repeating": "Lưu ban"}
 PATHS = {"smas": "/smas/api/v1/hocsinh", "vnedu": "/vnedu/api/v1/hocsinh",
-         "moet": "/moet/api/v1/hocsinh"}
+         REGISTRY_SOURCE: "/moet/api/v1/hocsinh"}
 BASE_TIME = dt.datetime(2026, 6, 1, 8, 0, 0)
 
 
@@ -93,7 +94,7 @@ class VendorApi:
         rows: dict[str, list[dict[str, Any]]] = {}
         for source in PATHS:
             records = district.records.filter(pl.col("source") == source)
-            if source == "moet":
+            if source == REGISTRY_SOURCE:
                 records = records.with_columns(pl.col("moet_code").alias("local_id"))
             stamps = [(BASE_TIME + dt.timedelta(seconds=i)).isoformat()
                       for i in range(records.height)]

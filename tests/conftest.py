@@ -25,13 +25,13 @@ def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
     """An empty store with every table, on each available backend."""
     if request.param == "sqlite":
         eng = store.get_engine(f"sqlite:///{tmp_path / 'store.db'}")
-        store.init_db(eng)
+        store.upgrade(eng)
         yield eng
         eng.dispose()
         return
     with _pg_schema() as (url, schema):
         eng = store.get_engine(url, schema=schema)
-        store.init_db(eng)
+        store.upgrade(eng)
         yield eng
         eng.dispose()
 
@@ -39,7 +39,7 @@ def engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]:
 @pytest.fixture
 def sqlite_engine(tmp_path) -> Iterator[Engine]:
     eng = store.get_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    store.init_db(eng)
+    store.upgrade(eng)
     yield eng
     eng.dispose()
 

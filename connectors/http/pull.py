@@ -25,13 +25,13 @@ from connectors.mapping import Defaults, student_rows
 from connectors.messages import msg
 from connectors.profile import Dataset, Profile, profile_for
 from connectors.quarantine import Quarantined, quarantine_frame
-from connectors.tables import SheetContext, Table
 from connectors.tabular.header import Header, fold_label, map_columns
 from connectors.tabular.readers import Sheet
-from connectors.values import school_year_of
+from connectors.tabular.tables import SheetContext, Table
 from doisoat import store
 from doisoat.errors import ConfigError, ErrorContext, SourceError
-from doisoat.model import SourceSnapshot, StudentRecord
+from doisoat.model import SourceSnapshot, StudentRecord, record_id_expr
+from doisoat.vn.calendar import school_year_of
 
 
 @dataclass
@@ -151,8 +151,7 @@ def _commit_page(engine: Engine, source: str, resource: str, snapshot_id: int,
                  next_position: str | None, since: str | None) -> None:
     frame = frame.with_columns(
         pl.lit(snapshot_id, dtype=pl.Int64).alias("snapshot_id"),
-        pl.concat_str([pl.col("source"), pl.lit(str(snapshot_id)), pl.col("local_id")],
-                      separator=":").alias("record_id"))
+        record_id_expr(snapshot_id).alias("record_id"))
     table = StudentRecord.__table__
     snap = SourceSnapshot.__table__
     with engine.begin() as conn:

@@ -17,26 +17,19 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from connectors.profile import Dataset
+from connectors.tabular.cells import cell_text
 from doisoat.vn import fold, repair_text, subject_code
-
-_SPACES = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=65536)
 def fold_label(value: str) -> str:
-    """Comparison key of a header cell: repaired, NBSP-free, lower case, no diacritics."""
-    text = repair_text(value.replace("\xa0", " ").replace("\n", " "))
-    return _SPACES.sub(" ", fold(text)).strip()
+    """Comparison key of a header cell, sheet or file name: ``doisoat.vn.fold`` of the text
+    with its legacy font repaired.
 
-
-def cell_text(value: Any) -> str:
-    if value.__class__ is str:
-        return value.strip()
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+    The one step added on top of the key: line breaks and non-breaking spaces become spaces
+    before the repair, which reads words. Punctuation stays, as in every key: profiles match
+    on it (``gd&dt``, ``qi_``)."""
+    return fold(repair_text(value.replace("\xa0", " ").replace("\n", " ")))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ reading the name lists shipped in ``data/``.
 
 - text: :func:`nfc`, :func:`repair_text` (TCVN3, VNI, UTF-8 read as cp1252, ``Ð`` for ``Đ``,
   NFD), :func:`detect_encoding`, :func:`fold` (comparison keys only), the encoders used to
-  write legacy files, and :func:`fold_series` / :func:`repair_series` for columns.
+  write legacy files, and :func:`fold_expr`, :func:`fold_series` /
+  :func:`repair_series` for columns.
 - names: :func:`split_name`, :func:`join_name`, ``FAMILY_NAMES``, ``MIDDLE_NAMES``,
   :func:`given_names`; collation: :func:`vi_sort_key`, :func:`roster_sort_key`.
 - dates: :func:`parse_date` (day first; Excel serials), :func:`format_date_vi`.
@@ -52,6 +53,7 @@ from .subjects import (
 from .text import (
     detect_encoding,
     fold,
+    fold_expr,
     fold_series,
     nfc,
     repair_columns,
@@ -84,6 +86,7 @@ __all__ = [
     "encode_tcvn3",
     "encode_vni",
     "fold",
+    "fold_expr",
     "fold_series",
     "format_date_vi",
     "given_names",

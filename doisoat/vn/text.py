@@ -17,7 +17,6 @@ from typing import Literal
 
 import polars as pl
 
-from ._alphabet import LETTERS
 from .legacy import (
     CP1252_DECODE,
     NOT_CP1252,
@@ -196,24 +195,37 @@ def detect_encoding(text: str) -> Encoding:
 
 
 # --- folding --------------------------------------------------------------------------------
+#
+# One definition of a comparison key, in two engines: :func:`fold` for one string and
+# :func:`fold_expr` for a polars column. Both apply, in this order:
+#   1. NFKD: accents split from their letters, compatibility forms (full-width ``Ａ``, ``ﬁ``,
+#      ``²``) made plain;
+#   2. every mark (Unicode category M) removed;
+#   3. ``Đ đ`` (and ``Ð ð``, typed for them) → ``d``;
+#   4. lower case;
+#   5. runs of whitespace → one space, trimmed.
+# Punctuation is kept: ``gd&dt`` or ``qi_`` in a profile, ``&`` in a subject's name carry
+# meaning; callers that want it gone (header labels) remove it on top of the key.
+# tests/vn/test_vn_text.py checks that the two engines agree.
+
+_D_LETTERS = "\u0110\u0111\u00d0\u00f0"  # Đ đ Ð ð
+_TO_D = str.maketrans(dict.fromkeys(_D_LETTERS, "d"))
+# Python's str.split() also splits on the four ASCII separators \x1c–\x1f, which Unicode does
+# not count as white space (polars' \s): fold_expr names them.
+_SPACES = r"[\s\x1C-\x1F]+"
 
 
-def _fold_char(ch: str) -> str | None:
-    letter = LETTERS.get(ch)
-    if letter is not None:
-        return letter.ascii
-    if ch in "\u00d0\u00f0":
-        return "d"
-    if unicodedata.combining(ch):
-        return None
-    stripped = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-    return stripped.lower()
+def _fold_chars(text: str) -> str:
+    """Steps 1–4 of the key, literally (white space is left to the caller)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return kept.translate(_TO_D).lower()
 
 
-# A plain dict covering every character names are written with (ASCII, Latin-1, Latin
+# The same steps precomputed for every character names are written with (ASCII, Latin-1, Latin
 # Extended, combining marks, Vietnamese letters): ``str.translate`` is fastest without misses.
-_FOLD: dict[int, str | None] = {
-    cp: _fold_char(chr(cp))
+_FOLD: dict[int, str] = {
+    cp: _fold_chars(chr(cp))
     for cp in (*range(0x0250), *range(0x0300, 0x0370), *range(0x1E00, 0x1F00))
 }
 
@@ -222,29 +234,36 @@ _FOLD: dict[int, str | None] = {
 def fold(text: str) -> str:
     """Comparison key: lower case, diacritics removed, đ→d, single spaces, trimmed.
 
-    For matching and blocking only; never store it.
+    The one definition of a key for matching and blocking (the steps are listed above this
+    function); never store it. :func:`fold_expr` is its twin for polars columns.
 
     >>> fold("  NGUYỄN   Thị  Đào ")
     'nguyen thi dao'
     """
     folded = text.translate(_FOLD)
-    if not folded.isascii():  # characters of other scripts: drop their marks, lower-case them
-        folded = "".join(_fold_char(ch) or "" for ch in unicodedata.normalize("NFD", folded))
+    if not folded.isascii():  # characters of other scripts or forms: the steps one by one
+        folded = _fold_chars(folded)
     return " ".join(folded.split())
 
 
-def fold_series(series: pl.Series) -> pl.Series:
-    """:func:`fold` over a polars string column, in polars' own engine (nulls stay null)."""
+def fold_expr(expr: pl.Expr) -> pl.Expr:
+    """:func:`fold` as a polars expression over a string column (nulls stay null).
+
+    The same steps in polars' own engine, for columns of millions of values."""
     return (
-        series.cast(pl.String)
-        .str.normalize("NFD")
-        .str.replace_all(r"\p{Mn}", "")
-        .str.replace_all("[đĐÐð]", "d")
+        expr.str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.replace_all(f"[{_D_LETTERS}]", "d")
         .str.to_lowercase()
-        .str.replace_all(r"\s+", " ")
+        .str.replace_all(_SPACES, " ")
         .str.strip_chars(" ")
-        .alias(series.name)
     )
+
+
+def fold_series(series: pl.Series) -> pl.Series:
+    """:func:`fold` over a polars string column (nulls stay null)."""
+    name = series.name
+    return pl.select(fold_expr(pl.lit(series.cast(pl.String)))).to_series().alias(name)
 
 
 _LEGACY_ONLY = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in CP1252_DECODE) + "]*$"

@@ -8,6 +8,8 @@ from typing import Any
 
 import polars as pl
 
+from doisoat.conflict_types import severity_of
+
 CONFLICT_COLUMNS = {
     "conflict_id": pl.Utf8,
     "type": pl.Utf8,
@@ -19,26 +21,10 @@ CONFLICT_COLUMNS = {
     "message_vi": pl.Utf8,
 }
 
-SEVERITY = {
-    "ID_MISMATCH": "critical",
-    "ID_SHARED": "critical",
-    "ID_DUPLICATE": "high",
-    "ID_INVALID": "high",
-    "ID_NOT_IN_REGISTRY": "high",
-    "UNREGISTERED": "high",
-    "ID_MISSING": "medium",
-    "PERSONAL_ID_INCONSISTENT": "medium",
-    "DEMOGRAPHIC_DRIFT": "low",
-}
-
-
-def stable_key(source: str, local_id: str) -> str:
-    """A record's name that survives new snapshots (record ids carry the snapshot number)."""
-    return f"{source}:{local_id}"
-
 
 def conflict_id(kind: str, keys: list[str]) -> str:
-    """Same type and same stable keys → same id, whatever the run, night or row order."""
+    """Same type and same stable keys (``doisoat.model.stable_key``: source, school, local id)
+    → same id, whatever the run, night or row order."""
     digest = hashlib.sha1("|".join([kind, *sorted(keys)]).encode()).hexdigest()[:16]
     return f"{kind}-{digest}"
 
@@ -55,15 +41,13 @@ def conflict(
     evidence: dict[str, Any],
     suggested_fix: str,
     message_vi: str,
-    *,
-    severity: str | None = None,
 ) -> dict[str, Any]:
-    """One conflict row in the shape of ``CONFLICT_COLUMNS``; ``severity`` defaults to the
-    identity families' table, other families pass their own."""
+    """One conflict row in the shape of ``CONFLICT_COLUMNS``; its severity is the type's, from
+    the registry (``doisoat.conflict_types``), for every family alike."""
     return {
         "conflict_id": conflict_id(kind, keys),
         "type": kind,
-        "severity": severity or SEVERITY[kind],
+        "severity": severity_of(kind),
         "school_code": school_code,
         "record_ids": sorted(set(record_ids)),
         "evidence": to_json(evidence),

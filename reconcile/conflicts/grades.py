@@ -22,15 +22,13 @@ import numpy as np
 import polars as pl
 
 from doisoat import grading, vn
-from reconcile.conflicts.base import conflict, frame, stable_key
+from doisoat.model import stable_key
+from reconcile.conflicts.base import conflict, frame
 from reconcile.messages import GRADES_VI
 
 TOLERANCE = 0.05 + 1e-9  # averages are kept to one decimal
 KEYS = ["record_id", "school_year", "term"]
 KIND_MISMATCH, KIND_MISSING = "GRADE_AVERAGE_MISMATCH", "GRADE_ASSESSMENTS_MISSING"
-
-SEVERITY = {"GRADE_AVERAGE_MISMATCH": "medium", "GRADE_ASSESSMENTS_MISSING": "low"}
-
 
 LEVEL_NAMES_VI = {**grading.TT22_LEVEL_NAMES_VI, **grading.TT58_ACADEMIC_NAMES_VI}
 _MATH = "toan"
@@ -46,8 +44,8 @@ def _row(
     fix: str,
     message: str,
 ) -> dict[str, Any]:
-    """One conflict row (``reconcile.conflicts.base.conflict``) with this family's severity."""
-    return conflict(kind, keys, school, record_ids, evidence, fix, message, severity=SEVERITY[kind])
+    """One conflict row (``reconcile.conflicts.base.conflict``)."""
+    return conflict(kind, keys, school, record_ids, evidence, fix, message)
 
 
 def subject_name(code: str) -> str:
@@ -193,7 +191,8 @@ def _name(row: dict[str, Any]) -> str:
 
 
 def _key(row: dict[str, Any], *more: str) -> list[str]:
-    return [stable_key(row["source"], row["local_id"]), row["school_year"], row["term"], *more]
+    key = stable_key(row["source"], row["school_code"], row["local_id"])
+    return [key, row["school_year"], row["term"], *more]
 
 
 def _level_vi(code: str | None) -> str:

@@ -11,8 +11,9 @@ from typing import Any
 
 import polars as pl
 
+from doisoat.model import stable_key
 from reconcile import messages as msg
-from reconcile.conflicts.base import conflict, frame, identity_expr, stable_key
+from reconcile.conflicts.base import conflict, frame, identity_expr
 from reconcile.conflicts.duplicates import duplicate_codes
 from reconcile.conflicts.personal_id import personal_id_conflicts
 from reconcile.result import LinkResult
@@ -46,7 +47,7 @@ _REG = {
 
 
 def _key(row: dict) -> str:
-    return stable_key(row["source"], row["local_id"])
+    return stable_key(row["source"], row["school_code"], row["local_id"])
 
 
 def _name(row: dict, prefix: str = "") -> str:

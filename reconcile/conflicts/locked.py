@@ -19,13 +19,13 @@ from typing import Any
 
 import polars as pl
 
+from doisoat.conflict_types import severity_of
 from reconcile.conflicts.base import conflict_id, frame, to_json
 from reconcile.conflicts.grades import subject_name
 from reconcile.conflicts.sync import SchoolCalendar
 from reconcile.messages import LOCKED_VI
 
 DEFAULT_LOCK_GRACE_DAYS = 7
-SEVERITY = "high"
 FIELDS = ("regular_scores", "midterm", "final", "average", "rating")
 _NUMBERS = ("midterm", "final", "average")
 _SEED = 20211022  # any fixed seed: both nights are hashed alike in one process
@@ -260,7 +260,7 @@ def _conflict(r: dict[str, Any], before: dt.date, after: dt.date) -> dict[str, A
     return {
         "conflict_id": conflict_id("LOCKED_PERIOD_EDITED", [r[k] for k in ROW_KEY]),
         "type": "LOCKED_PERIOD_EDITED",
-        "severity": SEVERITY,
+        "severity": severity_of("LOCKED_PERIOD_EDITED"),
         "school_code": r["school_code"],
         "record_ids": sorted(set(record_ids)),
         "evidence": to_json(evidence),

@@ -11,8 +11,9 @@ from typing import Any
 
 import polars as pl
 
+from doisoat.model import stable_key
 from reconcile import messages as msg
-from reconcile.conflicts.base import conflict, identity_expr, stable_key
+from reconcile.conflicts.base import conflict, identity_expr
 
 
 def _expected() -> list[pl.Expr]:
@@ -51,7 +52,7 @@ def personal_id_conflicts(view: pl.DataFrame) -> list[dict[str, Any]]:
         rows.append(
             conflict(
                 "PERSONAL_ID_INCONSISTENT",
-                [stable_key(r["source"], r["local_id"]), r["pid_key"]],
+                [stable_key(r["source"], r["school_code"], r["local_id"]), r["pid_key"]],
                 r["school_code"],
                 [r["record_id"]],
                 {

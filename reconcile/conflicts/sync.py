@@ -12,41 +12,16 @@ snapshot (:func:`last_sync_by_school`). Pure functions: ``night`` is passed in.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
 
 import polars as pl
 
+from doisoat.conflict_types import severity_of
+from doisoat.model import REGISTRY_SOURCE
+from doisoat.vn.calendar import SchoolCalendar
 from reconcile.conflicts.base import conflict_id, frame, to_json
 from reconcile.messages import SYNC_VI
 
 DEFAULT_DEADLINE_DAYS = 7
-SEVERITY = "high"
-REGISTRY = "moet"
-
-
-@dataclass(frozen=True)
-class SchoolCalendar:
-    """The dates of one school year that the deadlines hang on."""
-
-    school_year: str
-    term1_end: dt.date
-    year_end: dt.date
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> SchoolCalendar:
-        """From a mapping such as ``simulate.school_calendar(night)``."""
-        return cls(str(values["school_year"]), values["term1_end"], values["year_end"])
-
-    def previous(self) -> SchoolCalendar:
-        """The year before, same dates (good enough for the deadline that crosses the summer)."""
-        start = int(self.school_year[:4]) - 1
-        return SchoolCalendar(
-            f"{start}-{start + 1}",
-            self.term1_end.replace(year=self.term1_end.year - 1),
-            self.year_end.replace(year=self.year_end.year - 1),
-        )
 
 
 def due_term(
@@ -70,7 +45,7 @@ def last_sync_by_school(snapshots: pl.DataFrame) -> pl.DataFrame:
     loaded = pl.col("status") == "loaded" if "status" in snapshots.columns else pl.lit(True)
     return (
         snapshots.filter(
-            (pl.col("source") == REGISTRY) & pl.col("school_code").is_not_null() & loaded
+            (pl.col("source") == REGISTRY_SOURCE) & pl.col("school_code").is_not_null() & loaded
         )
         .group_by("school_code")
         .agg(pl.col("night").max().alias("last_sync"))
@@ -108,7 +83,7 @@ def sync_overdue(
             {
                 "conflict_id": conflict_id("SYNC_OVERDUE", [code, year, term]),
                 "type": "SYNC_OVERDUE",
-                "severity": SEVERITY,
+                "severity": severity_of("SYNC_OVERDUE"),
                 "school_code": code,
                 "record_ids": [],
                 "evidence": to_json(evidence),

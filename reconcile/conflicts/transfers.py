@@ -2,7 +2,7 @@
 
 A transfer is followed by *identity* (the linkage engine's clusters: one person's records across
 schools, vendors, districts and provinces), never by identity code, because a changed code is one
-of the problems we look for. Registry rows (``source == "moet"``) take part like any school's
+of the problems we look for. Registry rows (``REGISTRY_SOURCE``) take part like any school's
 record: the sector database is where a school outside our district shows up.
 
 Pure functions over polars frames; ``night`` is passed in. Only the (few) conflicting groups are
@@ -17,7 +17,8 @@ from typing import Any
 
 import polars as pl
 
-from reconcile.conflicts.base import conflict, frame, stable_key
+from doisoat.model import REGISTRY_SOURCE, stable_key, stable_key_expr
+from reconcile.conflicts.base import conflict, frame
 from reconcile.conflicts.grades import subject_name
 from reconcile.conflicts.locked import FIELDS as GRADE_FIELDS
 from reconcile.conflicts.locked import field_differs, side_grades
@@ -29,15 +30,7 @@ SubjectsOf = Callable[[pl.Series], pl.DataFrame]  # record ids → their subject
 KIND_UNRECEIVED, KIND_DUAL = "TRANSFER_UNRECEIVED", "DUAL_ENROLLMENT"
 KIND_CODE, KIND_RECORDS = "TRANSFER_CODE_CHANGED", "TRANSFER_RECORD_MISMATCH"
 ACTIVE_STATUSES = ("studying", "transferred_in", "repeating")
-REGISTRY = "moet"
 MAX_DIFFERENCES = 40
-
-SEVERITY = {
-    "TRANSFER_UNRECEIVED": "high",
-    "DUAL_ENROLLMENT": "critical",
-    "TRANSFER_CODE_CHANGED": "high",
-    "TRANSFER_RECORD_MISMATCH": "medium",
-}
 
 
 def _row(
@@ -49,8 +42,8 @@ def _row(
     fix: str,
     message: str,
 ) -> dict[str, Any]:
-    """One conflict row (``reconcile.conflicts.base.conflict``) with this family's severity."""
-    return conflict(kind, keys, school, record_ids, evidence, fix, message, severity=SEVERITY[kind])
+    """One conflict row (``reconcile.conflicts.base.conflict``)."""
+    return conflict(kind, keys, school, record_ids, evidence, fix, message)
 
 
 def _date_vi(value: dt.date | None) -> str:
@@ -68,9 +61,9 @@ def prepare(records: pl.DataFrame, identities: pl.DataFrame) -> pl.DataFrame:
     out = records.join(ids, on="record_id", how="left").with_columns(
         pl.col("identity_id").fill_null(pl.col("record_id")),
         repair_codes(records["moet_code"])["code_key"],
-        pl.concat_str([pl.col("source"), pl.col("local_id")], separator=":").alias("stable"),
+        stable_key_expr().alias("stable"),
         pl.col("status").is_in(list(ACTIVE_STATUSES)).alias("active"),
-        (pl.col("source") == REGISTRY).alias("is_registry"),
+        (pl.col("source") == REGISTRY_SOURCE).alias("is_registry"),
     )
     registry_codes = (
         out.filter(pl.col("is_registry") & pl.col("code_key").is_not_null())
@@ -95,7 +88,7 @@ def prepare(records: pl.DataFrame, identities: pl.DataFrame) -> pl.DataFrame:
 
 def _name_of(rows: list[dict[str, Any]]) -> str:
     """The vendor's spelling first (what the school sees), else the registry's."""
-    for row in sorted(rows, key=lambda r: r["source"] == REGISTRY):
+    for row in sorted(rows, key=lambda r: r["source"] == REGISTRY_SOURCE):
         if row.get("full_name"):
             return str(row["full_name"])
     return TRANSFERS_VI["NO_NAME"]
@@ -399,8 +392,8 @@ def _mismatch_rows(diffs: pl.DataFrame, prepared: pl.DataFrame) -> pl.DataFrame:
             receiver["person_key"],
             receiver["school_code"],
             sender["school_code"],
-            stable_key(sender["source"], sender["local_id"]),
-            stable_key(receiver["source"], receiver["local_id"]),
+            stable_key(sender["source"], sender["school_code"], sender["local_id"]),
+            stable_key(receiver["source"], receiver["school_code"], receiver["local_id"]),
         ]
         sending, receiving = sender["school_code"], receiver["school_code"]
         fix = TRANSFERS_VI["TRANSFER_RECORD_MISMATCH_FIX"].format(

@@ -9,6 +9,8 @@ from typing import Any
 
 import polars as pl
 
+from reports import messages
+
 RESULT_COLUMNS = {
     "run_id": pl.Int64,
     "night": pl.Date,
@@ -114,3 +116,26 @@ def keep_out(results: list[QualityResult]) -> list[tuple[str, int | None, str | 
         for snapshot_id, school in result.keep_out():
             out[(result.source, snapshot_id, school)] = None
     return list(out)
+
+
+def exclusion_reasons(results: list[QualityResult]) -> dict[int, str]:
+    """The verdict on each snapshot a critical failure keeps out tonight: snapshot id → why, in
+    Vietnamese (the criteria it failed). Acting on it (marking the snapshot excluded) is the
+    night's decision and the store's write (``doisoat.store.exclude_snapshots``), not ours."""
+    failed: dict[int, tuple[str, str | None, dict[str, None]]] = {}
+    for result in results:
+        for outcome in result.critical_failures:
+            if outcome.snapshot_id is None:
+                continue
+            _, _, criteria = failed.setdefault(
+                outcome.snapshot_id, (result.source, outcome.school_code, {})
+            )
+            criteria[outcome.description_vi or outcome.expectation] = None
+    return {
+        snapshot_id: messages.SNAPSHOT_EXCLUDED.format(
+            source=messages.SOURCES.get(source, source),
+            school=school or messages.LABELS["other_school"],
+            criteria="; ".join(criteria),
+        )
+        for snapshot_id, (source, school, criteria) in failed.items()
+    }

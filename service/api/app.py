@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from service.api import audit, auth, link_pages, link_routes, messages, pages, routes
+from doisoat.errors import DoisoatError
+from service.api import audit, link_pages, link_routes, messages, pages, routes
+from service.api.deps import status_of
 from service.api.files import FilesConfig
-from service.api.services import BadRequest, NotFound, Unavailable
 from service.api.signing_pages import router as signing_pages_router
 from service.api.signing_routes import router as signing_routes_router
 
@@ -26,19 +28,19 @@ def create_app(
     var_dir: Path | str = "var",
     max_upload_bytes: int = 50 * 1024 * 1024,
 ) -> FastAPI:
-    """An app over ``engine`` (default: the configured store). Creates the user tables and the
-    audit guard if missing, so it works on a store made by ``make demo``."""
-    if engine is None:
-        from doisoat import store
+    """An app over ``engine`` (default: the configured store). Brings the store's schema to
+    the migrations' head and installs the audit guard, so it works on a new store too."""
+    from doisoat import store
 
+    if engine is None:
         engine = store.get_engine()
-    auth.ensure_tables(engine)
+    store.upgrade(engine)
     audit.install_guard(engine)
     var = Path(var_dir)
     app = FastAPI(
         title="doisoat",
         version="1",
-        description="Đối soát dữ liệu học sinh — API. Mọi yêu cầu được phân quyền theo trường.",
+        description=messages.API_DOC["app"],
         docs_url=None,  # served below from local files: the office may have no internet
         redoc_url=None,
     )
@@ -89,7 +91,8 @@ def _answer(request: Request, status: int, message_vi: str) -> Response:
         if status == 401:
             return RedirectResponse("/login", status_code=303)
         return pages.render_error(request, status, message_vi)
-    return JSONResponse({"detail": message_vi}, status_code=status)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": message_vi}, status_code=status, headers=headers)
 
 
 class _RefuseNul:
@@ -115,25 +118,14 @@ class _RefuseNul:
 def _handlers(app: FastAPI) -> None:
     app.add_middleware(_RefuseNul)
 
-    @app.exception_handler(auth.AccessDenied)
-    async def _denied(request: Request, exc: auth.AccessDenied) -> Response:
-        return _answer(request, exc.status, exc.message_vi)
-
-    @app.exception_handler(NotFound)
-    async def _missing(request: Request, exc: NotFound) -> Response:
-        return _answer(request, 404, exc.message_vi)
-
-    @app.exception_handler(BadRequest)
-    async def _bad(request: Request, exc: BadRequest) -> Response:
-        return _answer(request, exc.status, exc.message_vi)
-
-    @app.exception_handler(Unavailable)
-    async def _unavailable(request: Request, exc: Unavailable) -> Response:
-        return _answer(request, 501, exc.message_vi)
-
-    @app.exception_handler(audit.AuditAppendOnlyError)
-    async def _append_only(request: Request, exc: audit.AuditAppendOnlyError) -> Response:
-        return _answer(request, 409, messages.error("audit_append_only"))
+    @app.exception_handler(DoisoatError)
+    async def _refused(request: Request, exc: DoisoatError) -> Response:
+        """Every error of the tree: its status from its class (``deps.STATUS``), its words
+        from its Vietnamese message — JSON for the API, the error page for the pages."""
+        status = status_of(exc)
+        if status >= 500:  # the server's fault, not the caller's: keep the story for the log
+            logging.getLogger("service.api").error("%s: %s", request.url.path, exc, exc_info=exc)
+        return _answer(request, status, exc.message_vi)
 
     @app.exception_handler(FastAPIHTTPException)
     async def _http(request: Request, exc: FastAPIHTTPException) -> Response:

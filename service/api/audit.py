@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.orm import Session
 
-from doisoat.errors import DoisoatError
+from doisoat.errors import StateConflict
 from doisoat.model import AuditEvent
 from service.api import messages
 
@@ -45,8 +45,8 @@ _PG_TRIGGERS = [
 ]
 
 
-class AuditAppendOnlyError(DoisoatError):
-    """Someone tried to change or delete an audit event."""
+class AuditAppendOnlyError(StateConflict):
+    """Someone tried to change or delete an audit event (the API answers 409)."""
 
 
 def install_guard(engine: Engine) -> None:

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select, update
-from sqlmodel import SQLModel
 
-from doisoat.errors import ConfigError
+from doisoat.errors import ConfigError, PermissionDenied
 from doisoat.model import ApiToken, UserAccount
 from service.api import messages
 
@@ -34,13 +33,14 @@ _tokens = ApiToken.__table__
 _DUMMY_HASH = _hasher.hash("not-a-password")
 
 
-class AccessDenied(Exception):
-    """The principal may not do this; ``status`` is the HTTP status a route answers with."""
+def forbidden() -> PermissionDenied:
+    """This role may not do this."""
+    return PermissionDenied("forbidden", message_vi=messages.error("forbidden"))
 
-    def __init__(self, message_vi: str, status: int = 403) -> None:
-        super().__init__(message_vi)
-        self.message_vi = message_vi
-        self.status = status
+
+def other_school() -> PermissionDenied:
+    """A school's user asked for another school's data."""
+    return PermissionDenied("another school", message_vi=messages.error("other_school"))
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class Principal:
         if self.is_district:
             return requested
         if requested is not None and requested != self.school_code:
-            raise AccessDenied(messages.error("other_school"))
+            raise other_school()
         return self.school_code
 
     def can_see(self, school_code: str | None) -> bool:
@@ -70,16 +70,11 @@ class Principal:
 
     def require(self, roles: frozenset[str]) -> None:
         if self.role not in roles:
-            raise AccessDenied(messages.error("forbidden"))
+            raise forbidden()
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def ensure_tables(engine: Engine) -> None:
-    """Create the user and token tables if the store predates them (idempotent)."""
-    SQLModel.metadata.create_all(engine, tables=[_users, _tokens])
 
 
 def hash_password(password: str) -> str:

@@ -4,14 +4,52 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlalchemy import Engine
 
+from doisoat.errors import (
+    BadRequest,
+    ConfigError,
+    DoisoatError,
+    FileFormatError,
+    NotFound,
+    NotSignedIn,
+    PermissionDenied,
+    ReconcileError,
+    SigningError,
+    SourceError,
+    StateConflict,
+    TooLarge,
+    Unavailable,
+)
 from service.api import messages
 from service.api.auth import Principal, principal_for_token
 from service.api.files import FilesConfig
 
 SESSION_COOKIE = "doisoat_session"
+
+# The HTTP status of each kind of error, looked up along the error's class hierarchy (the most
+# specific class wins). The only place a status is chosen for an error: never by its message.
+STATUS: dict[type[DoisoatError], int] = {
+    TooLarge: 413,
+    BadRequest: 422,
+    NotSignedIn: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    StateConflict: 409,
+    Unavailable: 501,
+    FileFormatError: 400,  # a file handed in cannot be opened at all (a certificate archive)
+    SourceError: 422,
+    ReconcileError: 422,
+    SigningError: 422,
+    ConfigError: 500,
+    DoisoatError: 500,
+}
+
+
+def status_of(error: DoisoatError) -> int:
+    """The HTTP status that answers ``error``: its nearest class in :data:`STATUS`."""
+    return next(STATUS[kind] for kind in type(error).__mro__ if kind in STATUS)
 
 
 def get_engine(request: Request) -> Engine:
@@ -37,12 +75,10 @@ def api_principal(request: Request, engine: Annotated[Engine, Depends(get_engine
     if token is None:
         token, kind = request.cookies.get(SESSION_COOKIE), "session"
     if not token:
-        raise HTTPException(401, messages.error("no_token"), headers={"WWW-Authenticate": "Bearer"})
+        raise NotSignedIn("no token", message_vi=messages.error("no_token"))
     who = principal_for_token(engine, token, kind=kind)
     if who is None:
-        raise HTTPException(
-            401, messages.error("bad_token"), headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise NotSignedIn("bad token", message_vi=messages.error("bad_token"))
     return who
 
 

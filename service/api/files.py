@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from doisoat.conflict_types import SEVERITY_LABELS, STATUS_LABELS, TYPE_LABELS
+from doisoat.errors import BadRequest, SourceError, TooLarge
+from doisoat.model import REGISTRY_SOURCE
 from service.api import audit, messages
-from service.api.auth import DISTRICT_ROLES, Principal
-from service.api.services import SCHOOL_RE, BadRequest, NotFound, Unavailable
+from service.api.auth import DISTRICT_ROLES, Principal, forbidden, other_school
+from service.api.services import SCHOOL_RE, bad_filter, not_found, unavailable
 
 UPLOAD_SUFFIXES = (".xlsx", ".xls", ".csv", ".xml", ".json")
 SAFE_NAME = re.compile(r"[^\w.\- ]", re.UNICODE)
@@ -34,6 +37,13 @@ class FilesConfig:
     max_upload_bytes: int = 50 * 1024 * 1024
 
 
+def too_large(config: FilesConfig) -> TooLarge:
+    return TooLarge(
+        f"over {config.max_upload_bytes} bytes",
+        message_vi=messages.error("too_large", limit=config.max_upload_bytes // 2**20),
+    )
+
+
 def safe_filename(raw: str) -> str:
     """The name to store an upload under: no directories, no control or direction characters,
     no leading dots; refused outright when the client tried a path trick."""
@@ -46,10 +56,12 @@ def safe_filename(raw: str) -> str:
         or ".." in name
         or any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in name)
     ):
-        raise BadRequest(messages.error("bad_name", name=repr(raw)[:80]))
+        raise BadRequest(
+            "bad file name", message_vi=messages.error("bad_name", name=repr(raw)[:80])
+        )
     name = SAFE_NAME.sub("_", name).strip(" .")[:120]
     if not name.lower().endswith(UPLOAD_SUFFIXES):
-        raise BadRequest(messages.error("bad_suffix", name=name))
+        raise BadRequest("bad file suffix", message_vi=messages.error("bad_suffix", name=name))
     return name
 
 
@@ -66,13 +78,10 @@ async def save_upload(
             async for chunk in chunks:
                 written += len(chunk)
                 if written > config.max_upload_bytes:
-                    raise BadRequest(
-                        messages.error("too_large", limit=config.max_upload_bytes // 2**20),
-                        status=413,
-                    )
+                    raise too_large(config)
                 out.write(chunk)
         if written == 0:
-            raise BadRequest(messages.error("empty_file", name=name))
+            raise BadRequest("empty upload", message_vi=messages.error("empty_file", name=name))
         check_content(target, name)
     except BaseException:
         target.unlink(missing_ok=True)
@@ -89,9 +98,13 @@ def check_content(path: Path, name: str) -> None:
         try:
             SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
         except DefusedXmlException as exc:
-            raise BadRequest(messages.error("unsafe_xml", name=name)) from exc
+            raise BadRequest(
+                "XML with DTD or entities", message_vi=messages.error("unsafe_xml", name=name)
+            ) from exc
         except SafeET.ParseError as exc:
-            raise BadRequest(messages.error("bad_xml", name=name)) from exc
+            raise BadRequest(
+                "damaged XML", message_vi=messages.error("bad_xml", name=name)
+            ) from exc
 
     if name.lower().endswith(".xml"):
         parse(path.read_bytes())
@@ -108,20 +121,17 @@ def ingest_upload(engine: Any, who: Principal, path: Path, night: dt.date) -> di
     try:
         from connectors import ingest_paths, read_export
     except ImportError as exc:
-        raise Unavailable("nhập tệp") from exc
-    from doisoat.errors import SourceError
+        raise unavailable("ingest") from exc
 
     if not who.is_district:
         try:
             read = read_export(path, night=night)
         except SourceError as exc:
-            raise BadRequest(exc.message_vi) from exc
+            raise BadRequest(str(exc), message_vi=exc.message_vi) from exc
         schools = set(read.students["school_code"].drop_nulls().unique().to_list())
-        if read.source == "moet" or schools - {who.school_code}:
-            from service.api.auth import AccessDenied
-
+        if read.source == REGISTRY_SOURCE or schools - {who.school_code}:
             path.unlink(missing_ok=True)
-            raise AccessDenied(messages.error("other_school"))
+            raise other_school()
     summary = ingest_paths([path], engine=engine, night=night)
     fields = ("status", "source", "school_code", "rows_read", "rows_accepted", "rows_quarantined")
     files = [
@@ -145,30 +155,28 @@ def _inside(base: Path, *parts: str) -> Path:
     base = base.resolve()
     target = base.joinpath(*parts).resolve()
     if base not in target.parents or not target.is_file():
-        raise NotFound("tệp")
+        raise not_found("file")
     return target
 
 
 def report_file(config: FilesConfig, who: Principal, night: dt.date, kind: str) -> Path:
     """The night's district report (HTML or JSON): every school is in it, so district only."""
     if not who.is_district:
-        from service.api.auth import AccessDenied
-
-        raise AccessDenied(messages.error("forbidden"))
+        raise forbidden()
     name = {"html": "report.html", "json": "report.json"}.get(kind)
     if name is None:
-        raise NotFound("báo cáo")
+        raise not_found("report")
     return _inside(config.reports_dir, night.isoformat(), name)
 
 
 def worklist_file(config: FilesConfig, who: Principal, night: dt.date, school: str) -> Path:
     if not SCHOOL_RE.match(school):
-        raise BadRequest(messages.error("bad_filter", field="school"))
+        raise bad_filter("school")
     who.school_scope(school)
     try:
         from reports import worklist_filename
     except ImportError as exc:
-        raise Unavailable("danh sách cần xử lý") from exc
+        raise unavailable("worklist") from exc
     return _inside(config.reports_dir, night.isoformat(), *worklist_filename(school).split("/"))
 
 
@@ -186,28 +194,22 @@ def school_transcripts(config: FilesConfig, school: str) -> list[Path]:
 
 def transcript_file(config: FilesConfig, who: Principal, school: str, name: str) -> Path:
     if not SCHOOL_RE.match(school) or not re.match(r"^[\w.\-]{1,120}$", name):
-        raise NotFound("học bạ")
+        raise not_found("transcript")
     who.school_scope(school)
     folder = config.transcripts_dir / school
     for path in (folder / name, *sorted(folder.glob(f"*/{glob.escape(name)}"))):
         if path.is_file() and not path.is_symlink() and not path.parent.is_symlink():
             return _inside(config.transcripts_dir, *path.relative_to(
                 config.transcripts_dir).parts)
-    raise NotFound("học bạ")
+    raise not_found("transcript")
 
 
 def verify_transcript(data: bytes, file_name: str) -> dict[str, Any]:
     try:
         from signing import verify_pdf
     except ImportError as exc:
-        raise Unavailable("xác minh học bạ") from exc
-    from doisoat.errors import SigningError
-
-    try:
-        report = verify_pdf(data, file_name=file_name)
-    except SigningError as exc:
-        raise BadRequest(exc.message_vi) from exc
-    return report.to_dict()
+        raise unavailable("verify") from exc
+    return verify_pdf(data, file_name=file_name).to_dict()  # a SigningError answers 422
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -224,9 +226,12 @@ def conflicts_csv(rows: Iterable[dict[str, Any]]) -> str:
         "conflict_id", "type", "severity", "school_code", "status", "first_seen", "last_seen",
         "message_vi", "suggested_fix", "acknowledged_by", "acknowledged_reason",
     )  # fmt: skip
+    # The registry's words for the codes, as the pages and the Excel worklists show them.
+    words = (("type", TYPE_LABELS), ("severity", SEVERITY_LABELS), ("status", STATUS_LABELS))
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(columns)
+    writer.writerow((*columns, *(f"{code}_vi" for code, _ in words)))
     for row in rows:
-        writer.writerow([neutralise(row.get(c)) for c in columns])
+        labels = [table.get(row.get(code), row.get(code)) for code, table in words]
+        writer.writerow([neutralise(v) for v in (*(row.get(c) for c in columns), *labels)])
     return "\ufeff" + out.getvalue()

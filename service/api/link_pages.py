@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from doisoat.errors import PermissionDenied
 from service.api import auth, link_service, messages, pages, services
 from service.api.deps import SESSION_COOKIE, EngineDep
 from service.api.pages import PageUser
@@ -42,7 +43,7 @@ def decide(
     csrf: Annotated[str, Form()] = "",
 ):
     if not auth.check_csrf(request.cookies.get(SESSION_COOKIE, ""), csrf):
-        raise services.BadRequest(messages.error("csrf"), status=403)
+        raise PermissionDenied("stale form", message_vi=messages.error("csrf"))
     services.get_conflict(engine, who, conflict_id)  # the page we go back to is one they may see
     link_service.decide(engine, who, left, right, decision, reason)
     target = f"/conflicts/{quote(conflict_id, safe='')}?link={quote(decision)}#link-done"

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from service.api import link_service
+from service.api import link_service, messages
 from service.api.deps import EngineDep, PrincipalDep
 from service.api.routes import ERRORS
 
@@ -21,7 +21,7 @@ RecordId = Annotated[
         min_length=1,
         max_length=200,
         pattern=link_service.ID_PATTERN,
-        description="Mã bản ghi học sinh",
+        description=messages.API_DOC["record_id"],
     ),
 ]
 
@@ -30,12 +30,11 @@ class LinkIn(BaseModel):
     left: RecordId
     right: RecordId
     decision: Literal["same", "different", "undo"] = Field(
-        description="same: cùng một học sinh; different: không phải cùng học sinh; "
-        "undo: hủy liên kết (không liên kết lại)"
+        description=messages.API_DOC["decision"]
     )
     # No min_length: an empty reason is refused by the service, in Vietnamese.
     reason: str = Field(
-        max_length=2000, pattern=link_service.REASON_PATTERN, description="Lý do (bắt buộc)"
+        max_length=2000, pattern=link_service.REASON_PATTERN, description=messages.API_DOC["reason"]
     )
 
 

@@ -14,30 +14,32 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from doisoat.errors import ReconcileError
-from doisoat.model import StudentRecord
-from reconcile import decisions
-from reconcile.messages import DECISIONS_VI
+from doisoat.errors import BadRequest, NotFound
+from doisoat.model import REGISTRY_SOURCE, StudentRecord
+from reconcile import DECISIONS_VI, confirm, separate, undo_link
+from reconcile import list_decisions as recorded_decisions
 from service.api.auth import CAN_ACT_ON_CONFLICTS, Principal
-from service.api.services import BadRequest
 
 DECIDERS = CAN_ACT_ON_CONFLICTS
-REGISTRY_SOURCE = "moet"
 # Record and conflict ids as the adapters accept them: no control characters (PostgreSQL
 # text refuses NUL); reasons: no NUL.
 ID_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
 REASON_PATTERN = r"^[^\x00]*$"
 ACTIONS: dict[str, Callable[..., dict[str, Any]]] = {
-    "same": decisions.confirm,
-    "different": decisions.separate,
-    "undo": decisions.undo_link,
+    "same": confirm,
+    "different": separate,
+    "undo": undo_link,
 }
-_UNKNOWN_PREFIX = DECISIONS_VI["UNKNOWN"].split("{", 1)[0]
 _student = StudentRecord.__table__
 
 
-def _unknown(record_ids: Iterable[str]) -> BadRequest:
-    return BadRequest(DECISIONS_VI["UNKNOWN"].format(records=", ".join(record_ids)), status=404)
+def _unknown(record_ids: Iterable[str]) -> NotFound:
+    """Said of a missing record and of one the caller may not decide on, alike."""
+    ids = list(record_ids)
+    return NotFound(
+        f"unknown record(s): {ids}",
+        message_vi=DECISIONS_VI["UNKNOWN"].format(records=", ".join(ids)),
+    )
 
 
 def _records(engine: Engine, record_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
@@ -72,15 +74,14 @@ def _authorise_pair(engine: Engine, who: Principal, a: str, b: str) -> None:
 def decide(
     engine: Engine, who: Principal, a: str, b: str, decision: str, reason: str
 ) -> dict[str, Any]:
-    """Record ``decision`` (same | different | undo) on the pair as ``who``; the stored row."""
+    """Record ``decision`` (same | different | undo) on the pair as ``who``; the stored row.
+
+    ``reconcile.decisions`` raises ``NotFound`` for a missing record and ``ReconcileError`` for
+    a decision it refuses; the app answers each by its class (404, 422)."""
     _authorise_pair(engine, who, a, b)
     if decision not in ACTIONS:
-        raise BadRequest(DECISIONS_VI["KIND"])
-    try:
-        return ACTIONS[decision](engine, a, b, by=who.username, reason=(reason or "").strip())
-    except ReconcileError as exc:
-        status = 404 if exc.message_vi.startswith(_UNKNOWN_PREFIX) else 422
-        raise BadRequest(exc.message_vi, status=status) from exc
+        raise BadRequest(f"unknown decision {decision!r}", message_vi=DECISIONS_VI["KIND"])
+    return ACTIONS[decision](engine, a, b, by=who.username, reason=(reason or "").strip())
 
 
 def list_decisions(
@@ -92,7 +93,7 @@ def list_decisions(
     if record_id is not None and not who.is_district:
         if not _may_decide_on(who, _records(engine, [record_id]).get(record_id)):
             raise _unknown([record_id])
-    rows = decisions.decisions(engine, record_id).to_dicts()
+    rows = recorded_decisions(engine, record_id).to_dicts()
     if not who.is_district:
         records = _records(engine, (i for r in rows for i in (r["left_id"], r["right_id"])))
         rows = [

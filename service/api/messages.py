@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from doisoat.conflict_types import SEVERITY_LABELS, STATUS_LABELS, TYPE_LABELS
+
 ROLES = {
     "district_officer": "Cán bộ Phòng GDĐT",
     "school_admin": "Quản trị nhà trường",
@@ -9,34 +11,11 @@ ROLES = {
     "teacher": "Giáo viên",
 }
 
-SEVERITIES = {"critical": "Nghiêm trọng", "high": "Cao", "medium": "Trung bình", "low": "Thấp"}
-
-STATUSES = {
-    "new": "Mới",
-    "persisting": "Còn tồn tại",
-    "acknowledged": "Đã xác nhận",
-    "reopened": "Mở lại",
-    "resolved": "Đã giải quyết",
-}
-
-CONFLICT_TYPES = {
-    "ID_MISSING": "Thiếu mã định danh",
-    "ID_INVALID": "Mã định danh sai định dạng",
-    "ID_NOT_IN_REGISTRY": "Mã định danh không có trong CSDL ngành",
-    "ID_MISMATCH": "Mã định danh thuộc học sinh khác",
-    "ID_DUPLICATE": "Một học sinh có nhiều mã",
-    "ID_SHARED": "Nhiều học sinh dùng chung mã",
-    "UNREGISTERED": "Học sinh chưa có trong CSDL ngành",
-    "DEMOGRAPHIC_DRIFT": "Thông tin cá nhân khác CSDL ngành",
-    "PERSONAL_ID_INCONSISTENT": "Số định danh cá nhân không khớp",
-    "TRANSFER_UNRECEIVED": "Chuyển đi nhưng chưa được tiếp nhận",
-    "DUAL_ENROLLMENT": "Đang học ở hai trường",
-    "TRANSFER_CODE_CHANGED": "Trường tiếp nhận cấp mã mới",
-    "TRANSFER_RECORD_MISMATCH": "Điểm các kỳ trước không khớp trường cũ",
-    "GRADE_AVERAGE_MISMATCH": "Điểm trung bình không khớp",
-    "LOCKED_PERIOD_EDITED": "Sửa điểm kỳ đã khóa",
-    "SYNC_OVERDUE": "Quá hạn đồng bộ",
-}
+# The conflicts' own words (types, severities, statuses) live in the registry on the ground
+# floor, shared with the report and the Excel worklists: a school reads one label everywhere.
+SEVERITIES = SEVERITY_LABELS
+STATUSES = STATUS_LABELS
+CONFLICT_TYPES = TYPE_LABELS
 
 FIELDS = {
     "source": "Nguồn",
@@ -108,6 +87,7 @@ LABELS = {
     "signed_in_as": "Đăng nhập với tên",
     "download_csv": "Tải CSV",
     "any": "(tất cả)",
+    "open": "Đang mở",
     "other_school": "(học sinh trường khác)",
 }
 
@@ -190,3 +170,57 @@ LABELS.update(
         "nothing_to_sign": "Bạn không có ô nào cần ký ở học bạ này lúc này.",
     }
 )
+
+
+# What a "not found" answer names (``services.not_found``), by the English key the code uses.
+THINGS = {
+    "conflict": "xung đột {id}",
+    "student": "học sinh {id}",
+    "run": "lần đối soát {id}",
+    "school": "trường",
+    "file": "tệp",
+    "report": "báo cáo",
+    "transcript": "học bạ",
+    "action": "thao tác",
+}
+
+# What an "unavailable" answer names (``services.unavailable``): a part another package provides.
+FEATURES = {
+    "ingest": "nhập tệp",
+    "worklist": "danh sách cần xử lý",
+    "verify": "xác minh học bạ",
+    "acknowledge": "xác nhận xung đột",
+    "run": "chạy đối soát",
+}
+
+# The OpenAPI description (``/docs``): the API, its answers and its fields, for the people who
+# connect other tools to it.
+API_DOC = {
+    "app": "Đối soát dữ liệu học sinh — API. Mọi yêu cầu được phân quyền theo trường.",
+    "error_detail": "Thông báo lỗi bằng tiếng Việt",
+    "401": "Chưa đăng nhập / mã truy cập sai",
+    "403": "Không có quyền",
+    "404": "Không tìm thấy",
+    "422": "Dữ liệu không hợp lệ",
+    "reason": "Lý do (bắt buộc)",
+    "record_id": "Mã bản ghi học sinh",
+    "decision": (
+        "same: cùng một học sinh; different: không phải cùng học sinh; "
+        "undo: hủy liên kết (không liên kết lại)"
+    ),
+    "transcripts_tag": "học bạ",
+    "sign_400": "Sai mật khẩu hoặc tệp không phải PKCS#12; học bạ không bị thay đổi",
+    "sign_403": "Không có quyền (trường khác, hoặc vai trò không được ký ô này)",
+    "sign_409": "Ô đã được ký, hoặc chưa đủ chữ ký của các vai trò ký trước",
+    "sign_413": "Tệp chứng thư số quá lớn",
+    "field_name": "Tên ô chữ ký: GVBM_…, GVCN, HIEUTRUONG, DAUTRUONG",
+    "field_label": "Người ký, bằng tiếng Việt",
+    "field_yours": "Vai trò của người gọi được ký ô này",
+    "complete": "Mọi ô chữ ký đã được ký",
+    "signable": "Các ô người gọi có thể ký ngay bây giờ",
+    "problem": "Vì sao không đọc được tệp",
+    "serial": "Số sê-ri chứng thư (hệ 16)",
+    "sign_field": "Ô chữ ký",
+    "pkcs12": "Chứng thư số của người ký (.p12/.pfx)",
+    "passphrase": "Mật khẩu chứng thư số",
+}

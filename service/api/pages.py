@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from doisoat.conflict_types import SEVERITY_LABELS, STATUS_LABELS, TYPE_LABELS
+from doisoat.errors import PermissionDenied
 from service.api import auth, messages, services
 from service.api.auth import Principal
 from service.api.deps import SESSION_COOKIE, EngineDep, page_principal
@@ -34,9 +36,9 @@ templates.env.filters["date_vi"] = _date_vi
 templates.env.globals.update(
     L=messages.LABELS,
     ROLES=messages.ROLES,
-    SEVERITIES=messages.SEVERITIES,
-    STATUSES=messages.STATUSES,
-    TYPES=messages.CONFLICT_TYPES,
+    SEVERITIES=SEVERITY_LABELS,
+    STATUSES=STATUS_LABELS,
+    TYPES=TYPE_LABELS,
 )
 
 
@@ -64,7 +66,7 @@ def render_error(request: Request, status: int, message_vi: str) -> Response:
 
 def _check_csrf(request: Request, given: str) -> None:
     if not auth.check_csrf(request.cookies.get(SESSION_COOKIE, ""), given):
-        raise services.BadRequest(messages.error("csrf"), status=403)
+        raise PermissionDenied("stale form", message_vi=messages.error("csrf"))
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -156,7 +158,7 @@ def act(
     elif action == "resolve":
         services.resolve(engine, who, conflict_id, reason)
     else:
-        raise services.NotFound("thao tác")
+        raise services.not_found("action")
     return RedirectResponse(f"/conflicts/{conflict_id}", status_code=303)
 
 

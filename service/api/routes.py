@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
+from doisoat.errors import NotSignedIn
 from service.api import auth, files, messages, services
 from service.api.deps import EngineDep, FilesDep, PrincipalDep
 
 router = APIRouter(prefix="/api/v1")
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Chưa đăng nhập / mã truy cập sai"},
-    403: {"description": "Không có quyền"},
-    404: {"description": "Không tìm thấy"},
-    422: {"description": "Dữ liệu không hợp lệ"},
+    status: {"description": messages.API_DOC[str(status)]} for status in (401, 403, 404, 422)
 }
 
 
@@ -35,7 +33,7 @@ class TokenOut(BaseModel):
 
 
 class ReasonIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000, description="Lý do (bắt buộc)")
+    reason: str = Field(min_length=1, max_length=2000, description=messages.API_DOC["reason"])
 
 
 class RunIn(BaseModel):
@@ -65,7 +63,7 @@ def login(body: LoginIn, engine: EngineDep) -> TokenOut:
     """Exchange a user name and password for an API token (valid until revoked)."""
     who = auth.authenticate(engine, body.username, body.password)
     if who is None:
-        raise HTTPException(401, messages.error("bad_login"))
+        raise NotSignedIn("wrong user name or password", message_vi=messages.error("bad_login"))
     token = auth.issue_token(engine, who.username, kind="api", label="login")
     return TokenOut(token=token, role=who.role, school_code=who.school_code)
 
@@ -231,9 +229,7 @@ async def upload(
     name = files.safe_filename(filename)
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > config.max_upload_bytes:
-        raise services.BadRequest(
-            messages.error("too_large", limit=config.max_upload_bytes // 2**20), status=413
-        )
+        raise files.too_large(config)
     path = await files.save_upload(request.stream(), name, school, config)
     out: dict[str, Any] = {"stored_as": path.name, "bytes": path.stat().st_size}
     if ingest:
@@ -273,9 +269,7 @@ async def verify(request: Request, who: PrincipalDep, config: FilesDep) -> dict[
     async for chunk in request.stream():
         data.extend(chunk)
         if len(data) > config.max_upload_bytes:
-            raise services.BadRequest(
-                messages.error("too_large", limit=config.max_upload_bytes // 2**20), status=413
-            )
+            raise files.too_large(config)
     from starlette.concurrency import run_in_threadpool
 
     return await run_in_threadpool(files.verify_transcript, bytes(data), "upload.pdf")

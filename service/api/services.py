@@ -15,12 +15,20 @@ from typing import Any
 
 from sqlalchemy import Engine, case, func, select, update
 
-from doisoat.model import Conflict, Run, School, StudentRecord
+from doisoat.conflict_types import SEVERITY_ORDER
+from doisoat.errors import BadRequest, NotFound, ReconcileError, StateConflict, Unavailable
+from doisoat.model import (
+    CONFLICT_STATUSES,
+    OPEN_CONFLICT_STATUSES,
+    REGISTRY_SOURCE,
+    Conflict,
+    Run,
+    School,
+    StudentRecord,
+)
 from service.api import audit, messages
 from service.api.auth import CAN_ACT_ON_CONFLICTS, Principal
 
-OPEN_STATUSES = ("new", "persisting", "reopened", "acknowledged")
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
 SCHOOL_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 TYPE_RE = re.compile(r"^[A-Z_]{1,40}$")
 COMPARED_FIELDS = (
@@ -35,25 +43,22 @@ _school = School.__table__
 _student = StudentRecord.__table__
 
 
-class NotFound(Exception):
-    def __init__(self, what: str) -> None:
-        super().__init__(messages.error("not_found", what=what))
-        self.message_vi = str(self)
+def not_found(thing: str, id: object = "") -> NotFound:
+    """``thing`` (a key of ``messages.THINGS``) does not exist or is not the caller's to see."""
+    what = messages.THINGS[thing].format(id=id)
+    return NotFound(f"{thing} {id} not found", message_vi=messages.error("not_found", what=what))
 
 
-class BadRequest(Exception):
-    def __init__(self, message_vi: str, status: int = 422) -> None:
-        super().__init__(message_vi)
-        self.message_vi = message_vi
-        self.status = status
+def unavailable(feature: str) -> Unavailable:
+    """A part another package provides (a key of ``messages.FEATURES``) is missing here."""
+    return Unavailable(
+        f"{feature} unavailable",
+        message_vi=messages.error("unavailable", feature=messages.FEATURES[feature]),
+    )
 
 
-class Unavailable(Exception):
-    """A piece another package provides is missing on this server (HTTP 501)."""
-
-    def __init__(self, feature: str) -> None:
-        super().__init__(messages.error("unavailable", feature=feature))
-        self.message_vi = str(self)
+def bad_filter(field: str) -> BadRequest:
+    return BadRequest(f"bad filter: {field}", message_vi=messages.error("bad_filter", field=field))
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,13 @@ class ConflictFilter:
             "severity": self.severity is None or self.severity in SEVERITY_ORDER,
             "status": self.status is None
             or self.status == "open"
-            or self.status in messages.STATUSES,
+            or self.status in CONFLICT_STATUSES,
             "limit": 1 <= self.limit <= 500,
             "offset": 0 <= self.offset <= 10_000_000,
         }
         for field, ok in checks.items():
             if not ok:
-                raise BadRequest(messages.error("bad_filter", field=field))
+                raise bad_filter(field)
 
 
 def _loads(raw: str | None, default: Any) -> Any:
@@ -107,7 +112,7 @@ def _conflict_where(who: Principal, flt: ConflictFilter) -> list[Any]:
     if flt.severity:
         where.append(_conflict.c.severity == flt.severity)
     if flt.status == "open":
-        where.append(_conflict.c.status.in_(OPEN_STATUSES))
+        where.append(_conflict.c.status.in_(OPEN_CONFLICT_STATUSES))
     elif flt.status:
         where.append(_conflict.c.status == flt.status)
     if flt.night:
@@ -159,7 +164,7 @@ def _visible_conflict(conn: Any, who: Principal, conflict_id: str) -> Any:
     row = conn.execute(select(_conflict).where(_conflict.c.conflict_id == conflict_id)).first()
     # Another school's conflict answers exactly like a missing one: its id tells nothing.
     if row is None or not who.can_see(row.school_code):
-        raise NotFound(f"xung đột {conflict_id}")
+        raise not_found("conflict", conflict_id)
     return row
 
 
@@ -174,7 +179,7 @@ def get_conflict(engine: Engine, who: Principal, conflict_id: str) -> dict[str, 
     records = [r for r in records if who.can_see(r["school_code"])]
     if hidden:
         out = _redact(out, hidden)
-    records.sort(key=lambda r: (r["source"] != "moet", r["record_id"]))
+    records.sort(key=lambda r: (r["source"] != REGISTRY_SOURCE, r["record_id"]))
     out["records"] = records
     out["comparison"] = compare_records(records)
     out["history"] = audit.events(engine, entity="conflict", entity_id=conflict_id, limit=200)
@@ -230,8 +235,12 @@ def compare_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise BadRequest(messages.error("reason_required"))
+        raise BadRequest("a reason is required", message_vi=messages.error("reason_required"))
     return reason[:2000]
+
+
+def _already_resolved() -> StateConflict:
+    return StateConflict("already resolved", message_vi=messages.error("already_resolved"))
 
 
 def acknowledge(engine: Engine, who: Principal, conflict_id: str, reason: str) -> dict[str, Any]:
@@ -240,17 +249,16 @@ def acknowledge(engine: Engine, who: Principal, conflict_id: str, reason: str) -
     with engine.connect() as conn:
         row = _visible_conflict(conn, who, conflict_id)
     if row.status == "resolved":
-        raise BadRequest(messages.error("already_resolved"), status=409)
+        raise _already_resolved()
     try:
-        from reconcile.lifecycle import acknowledge as lifecycle_acknowledge
+        from reconcile import acknowledge as lifecycle_acknowledge
     except ImportError as exc:
-        raise Unavailable("xác nhận xung đột") from exc
-    from doisoat.errors import ReconcileError
+        raise unavailable("acknowledge") from exc
 
     try:
         lifecycle_acknowledge(engine, conflict_id, who.username, reason)
-    except ReconcileError as exc:
-        raise BadRequest(exc.message_vi, status=409) from exc
+    except ReconcileError as exc:  # resolved or gone since we looked: the state changed
+        raise StateConflict(exc.message, message_vi=exc.message_vi) from exc
     return get_conflict(engine, who, conflict_id)
 
 
@@ -263,7 +271,7 @@ def resolve(engine: Engine, who: Principal, conflict_id: str, reason: str) -> di
     with engine.begin() as conn:
         row = _visible_conflict(conn, who, conflict_id)
         if row.status == "resolved":
-            raise BadRequest(messages.error("already_resolved"), status=409)
+            raise _already_resolved()
         conn.execute(
             update(_conflict)
             .where(_conflict.c.conflict_id == conflict_id)
@@ -320,9 +328,9 @@ def list_students(
     engine: Engine, who: Principal, school: str | None, *, limit: int = 100, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
     if school is not None and not SCHOOL_RE.match(school):
-        raise BadRequest(messages.error("bad_filter", field="school"))
+        raise bad_filter("school")
     if not (1 <= limit <= 500 and 0 <= offset):
-        raise BadRequest(messages.error("bad_filter", field="limit"))
+        raise bad_filter("limit")
     scope = who.school_scope(school)
     where = [] if scope is None else [_student.c.school_code == scope]
     query = (
@@ -338,7 +346,7 @@ def get_student(engine: Engine, who: Principal, record_id: str) -> dict[str, Any
     with engine.connect() as conn:
         row = conn.execute(select(_student).where(_student.c.record_id == record_id)).first()
     if row is None or not who.can_see(row.school_code):
-        raise NotFound(f"học sinh {record_id}")
+        raise not_found("student", record_id)
     return dict(row._mapping)
 
 
@@ -359,7 +367,7 @@ def get_run(engine: Engine, who: Principal, run_id: int) -> dict[str, Any]:
     with engine.connect() as conn:
         row = conn.execute(select(_run).where(_run.c.id == run_id)).first()
     if row is None:
-        raise NotFound(f"lần đối soát {run_id}")
+        raise not_found("run", run_id)
     return run_out(row, who)
 
 
@@ -370,7 +378,7 @@ def start_run(engine: Engine, who: Principal, night: dt.date) -> None:
     try:
         import service.night.pipeline  # noqa: F401
     except ImportError as exc:
-        raise Unavailable("chạy đối soát") from exc
+        raise unavailable("run") from exc
     with engine.begin() as conn:
         audit.record(
             conn, actor=who.username, action="run.requested", entity="run",

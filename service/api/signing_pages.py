@@ -10,9 +10,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from doisoat.errors import BadRequest, FileFormatError, PermissionDenied, StateConflict
 from service import transcripts as signing_service
-from service.api import auth, messages, services
-from service.api.deps import SESSION_COOKIE, EngineDep, FilesDep
+from service.api import auth, messages
+from service.api.deps import SESSION_COOKIE, EngineDep, FilesDep, status_of
 from service.api.pages import PageUser, templates
 
 router = APIRouter(include_in_schema=False)
@@ -74,13 +75,14 @@ def sign(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     if not auth.check_csrf(request.cookies.get(SESSION_COOKIE, ""), csrf):
-        raise services.BadRequest(messages.error("csrf"), status=403)
+        raise PermissionDenied("stale form", message_vi=messages.error("csrf"))
     data = pkcs12.file.read(signing_service.MAX_PKCS12_BYTES + 1)
     try:
         result = signing_service.sign_transcript(
             engine, config, who, school, name, field=field, pkcs12=data, passphrase=passphrase
         )
-    except services.BadRequest as exc:  # wrong passphrase, out of order: say so on the list
-        return _page(request, config, who, school, status=exc.status, error=exc.message_vi)
+    except (BadRequest, FileFormatError, StateConflict) as exc:
+        # wrong passphrase, out of order: said on the list itself, with the error's status
+        return _page(request, config, who, school, status=status_of(exc), error=exc.message_vi)
     done = f"signed={quote(result['name'])}&field={quote(result['signed_field'])}"
     return RedirectResponse(f"/schools/{quote(school)}/transcripts?{done}", status_code=303)

@@ -12,54 +12,55 @@ from fastapi import APIRouter, File, Form, Path, UploadFile
 from pydantic import BaseModel, Field
 
 from service import transcripts as signing_service
+from service.api import messages
 from service.api.deps import EngineDep, FilesDep, PrincipalDep
 from service.api.services import SCHOOL_RE
 
-router = APIRouter(prefix="/api/v1", tags=["học bạ"])
+router = APIRouter(prefix="/api/v1", tags=[messages.API_DOC["transcripts_tag"]])
 
 
 class ErrorOut(BaseModel):
-    detail: str = Field(description="Thông báo lỗi bằng tiếng Việt")
+    detail: str = Field(description=messages.API_DOC["error_detail"])
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorOut, "description": description}
+def _error(key: str) -> dict[str, Any]:
+    return {"model": ErrorOut, "description": messages.API_DOC[key]}
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _error("Chưa đăng nhập / mã truy cập sai"),
-    403: _error("Không có quyền (trường khác, hoặc vai trò không được ký ô này)"),
-    404: _error("Không tìm thấy"),
-    422: {"description": "Dữ liệu không hợp lệ"},  # FastAPI's own validation errors too
+    401: _error("401"),
+    403: _error("sign_403"),
+    404: _error("404"),
+    422: {"description": messages.API_DOC["422"]},  # FastAPI's own validation errors too
 }
 SIGN_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
-    400: _error("Sai mật khẩu hoặc tệp không phải PKCS#12; học bạ không bị thay đổi"),
-    409: _error("Ô đã được ký, hoặc chưa đủ chữ ký của các vai trò ký trước"),
-    413: _error("Tệp chứng thư số quá lớn"),
+    400: _error("sign_400"),
+    409: _error("sign_409"),
+    413: _error("sign_413"),
 }
 
 
 class FieldOut(BaseModel):
-    field: str = Field(description="Tên ô chữ ký: GVBM_…, GVCN, HIEUTRUONG, DAUTRUONG")
+    field: str = Field(description=messages.API_DOC["field_name"])
     role: str = Field(description="subject_teacher | homeroom | principal | seal")
-    label: str = Field(description="Người ký, bằng tiếng Việt")
+    label: str = Field(description=messages.API_DOC["field_label"])
     signed: bool
-    yours: bool = Field(description="Vai trò của người gọi được ký ô này")
+    yours: bool = Field(description=messages.API_DOC["field_yours"])
 
 
 class TranscriptOut(BaseModel):
     name: str
     sha256: str
-    complete: bool = Field(description="Mọi ô chữ ký đã được ký")
+    complete: bool = Field(description=messages.API_DOC["complete"])
     fields: list[FieldOut]
-    signable: list[str] = Field(description="Các ô người gọi có thể ký ngay bây giờ")
-    problem: str | None = Field(default=None, description="Vì sao không đọc được tệp")
+    signable: list[str] = Field(description=messages.API_DOC["signable"])
+    problem: str | None = Field(default=None, description=messages.API_DOC["problem"])
 
 
 class CertificateOut(BaseModel):
     subject: str
-    serial: str = Field(description="Số sê-ri chứng thư (hệ 16)")
+    serial: str = Field(description=messages.API_DOC["serial"])
 
 
 class SignedOut(TranscriptOut):
@@ -86,10 +87,17 @@ def sign(
     engine: EngineDep,
     config: FilesDep,
     field: Annotated[
-        str, Form(max_length=64, pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Ô chữ ký")
+        str,
+        Form(
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_-]{1,64}$",
+            description=messages.API_DOC["sign_field"],
+        ),
     ],
-    pkcs12: Annotated[UploadFile, File(description="Chứng thư số của người ký (.p12/.pfx)")],
-    passphrase: Annotated[str, Form(max_length=200, description="Mật khẩu chứng thư số")] = "",
+    pkcs12: Annotated[UploadFile, File(description=messages.API_DOC["pkcs12"])],
+    passphrase: Annotated[
+        str, Form(max_length=200, description=messages.API_DOC["passphrase"])
+    ] = "",
 ) -> dict[str, Any]:
     """Sign one field in the legal order (teachers, homeroom, principal, seal). Teachers sign
     GVBM_* and GVCN, the principal HIEUTRUONG and DAUTRUONG. The certificate file and its

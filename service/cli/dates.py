@@ -6,6 +6,8 @@ import datetime as dt
 
 import typer
 
+from service.cli.messages import ERRORS
+
 
 def parse_night(raw: str | None, *, default_today: bool = False) -> dt.date | None:
     """``10/06/2026`` or ``2026-06-10``; None (or today) when not given; a clear error otherwise."""
@@ -16,4 +18,4 @@ def parse_night(raw: str | None, *, default_today: bool = False) -> dt.date | No
             return dt.datetime.strptime(raw.strip(), fmt).date()
         except ValueError:
             continue
-    raise typer.BadParameter(f"Ngày không hợp lệ: «{raw}» (cần dd/mm/yyyy, ví dụ 10/06/2026)")
+    raise typer.BadParameter(ERRORS["bad_night"].format(raw=raw))

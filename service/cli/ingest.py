@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 
+from service.cli.messages import INGEST
+
 Night = Annotated[str | None, typer.Option("--night", help="Night (YYYY-MM-DD), default today.")]
 Url = Annotated[str | None, typer.Option("--url", help="Database URL (default: the store).")]
 Profiles = Annotated[Path | None, typer.Option("--profiles", help="Folder of adapted profiles.")]
@@ -24,7 +26,7 @@ def _night(value: str | None) -> dt.date:
 
 
 def _profiles(directory: Path | None):
-    from connectors.profile import profiles_from
+    from connectors import profiles_from
 
     return profiles_from(directory)
 
@@ -49,8 +51,7 @@ def ingest_command(
     from connectors import ingest_paths
     from doisoat import store
 
-    engine = store.get_engine(url)
-    store.init_db(engine)
+    engine = store.open_store(url)
     summary = ingest_paths(paths, engine=engine, night=_night(night),
                            profiles=_profiles(profiles), workers=workers or os.cpu_count() or 1,
                            bulk=True)
@@ -81,25 +82,21 @@ def pull_command(
     """
     import httpx
 
-    from connectors.http import pull
+    from connectors import pull
     from doisoat import store
-    from doisoat.errors import SourceError
 
-    engine = store.get_engine(url)
-    store.init_db(engine)
+    engine = store.open_store(url)
     password = os.environ.get("DOISOAT_PULL_PASSWORD")
     token = os.environ.get("DOISOAT_PULL_TOKEN")
     credentials = (user, password) if user and password else None
-    try:
-        with httpx.Client(base_url=base_url) as client:
-            summary = pull(source, engine=engine, client=client, night=_night(night),
-                           token=token, credentials=credentials, deadline_seconds=deadline,
-                           full=full)
-    except SourceError as exc:
-        typer.echo(exc.message_vi, err=True)
-        raise typer.Exit(code=1) from exc
-    resumed = " (tiếp tục lần tải dở)" if summary.resumed else ""
-    typer.echo(f"{source}: {summary.pages} trang{resumed}. {summary.message_vi()}")
+    with httpx.Client(base_url=base_url) as client:  # a SourceError: see service/cli/__init__
+        summary = pull(source, engine=engine, client=client, night=_night(night),
+                       token=token, credentials=credentials, deadline_seconds=deadline,
+                       full=full)
+    resumed = INGEST["resumed"] if summary.resumed else ""
+    typer.echo(INGEST["pulled"].format(
+        source=source, pages=summary.pages, resumed=resumed, summary=summary.message_vi()
+    ))
 
 
 def inspect_command(
@@ -109,26 +106,23 @@ def inspect_command(
     as_json: AsJson = False,
 ) -> None:
     """Which vendor, which sheets, the header found, the column mapping, samples, problems."""
-    from connectors import read_export
-    from connectors.inspect import describe
-    from doisoat.errors import SourceError
+    from connectors import describe, read_export
 
-    try:
-        read = read_export(file, profiles=_profiles(profiles), night=_night(night))
-    except SourceError as exc:
-        typer.echo(exc.message_vi, err=True)
-        raise typer.Exit(code=1) from exc
+    read = read_export(file, profiles=_profiles(profiles), night=_night(night))
     report = describe(read)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
         return
-    typer.echo(f"Tệp: {file}  định dạng: {report['format']}  bảng mã: {report['encoding']}")
-    typer.echo(f"Nguồn: {report['source']}  (điểm nhận dạng: {report['detection']})")
+    typer.echo(INGEST["file"].format(
+        file=file, format=report["format"], encoding=report["encoding"]
+    ))
+    typer.echo(INGEST["source"].format(source=report["source"], detection=report["detection"]))
     shown: set[tuple] = set()
     for sheet in report["tables"]:
-        typer.echo(f"- Trang «{sheet['sheet']}» ({sheet['kind']}): tiêu đề ở dòng "
-                   f"{sheet['header_row']} ({sheet['header_rows']} dòng), "
-                   f"{sheet['rows']} dòng dữ liệu")
+        typer.echo(INGEST["sheet"].format(
+            sheet=sheet["sheet"], kind=sheet["kind"], header_row=sheet["header_row"],
+            header_rows=sheet["header_rows"], rows=sheet["rows"],
+        ))  # fmt: skip
         layout = (sheet["kind"], tuple(sorted(sheet["columns"].items())))
         if layout in shown:
             continue  # same mapping as a sheet above: not repeated
@@ -136,13 +130,15 @@ def inspect_command(
         for name, (header, confidence) in sheet["columns"].items():
             typer.echo(f"    {name:22} ← «{header}»  {confidence:.0%}")
         if sheet["grade_columns"]:
-            typer.echo(f"    + {sheet['grade_columns']} cột điểm theo môn")
+            typer.echo(INGEST["grade_columns"].format(count=sheet["grade_columns"]))
     if report["unmatched_sheets"]:
-        typer.echo(f"Trang không nhận ra: {', '.join(report['unmatched_sheets'])}")
-    typer.echo("Năm dòng mẫu (lược đồ chuẩn):")
+        typer.echo(INGEST["unmatched"].format(sheets=", ".join(report["unmatched_sheets"])))
+    typer.echo(INGEST["samples"])
     for row in report["samples"]:
         typer.echo("  " + json.dumps(row, ensure_ascii=False, default=str))
-    typer.echo(f"Vấn đề ({len(report['problems'])}):")
+    typer.echo(INGEST["problems"].format(count=len(report["problems"])))
     for problem in report["problems"][:50]:
-        typer.echo(f"  trang «{problem['sheet']}» dòng {problem['row']}: {problem['reason_vi']}")
+        typer.echo(INGEST["problem"].format(
+            sheet=problem["sheet"], row=problem["row"], reason=problem["reason_vi"]
+        ))
     typer.echo(report["summary"])

@@ -21,15 +21,10 @@ def register(app: typer.Typer) -> None:
 
 def _run(action: str, a: str, b: str, by: str, reason: str, url: str | None) -> None:
     from doisoat import store
-    from doisoat.errors import DoisoatError
-    from reconcile import decisions
+    from reconcile import confirm, separate, undo_link
 
-    do = {"same": decisions.confirm, "different": decisions.separate, "undo": decisions.undo_link}
-    try:
-        row = do[action](store.get_engine(url), a, b, by=by, reason=reason)
-    except DoisoatError as exc:
-        typer.echo(exc.message_vi, err=True)
-        raise typer.Exit(1) from exc
+    do = {"same": confirm, "different": separate, "undo": undo_link}
+    row = do[action](store.open_store(url), a, b, by=by, reason=reason)  # refusals: __init__
     typer.echo(json.dumps(row, ensure_ascii=False, default=str))
 
 
@@ -65,7 +60,7 @@ def list_command(
 ) -> None:
     """Every human decision (newest first), as JSON lines."""
     from doisoat import store
-    from reconcile import decisions
+    from reconcile import list_decisions
 
-    for row in decisions.decisions(store.get_engine(url), record_id).iter_rows(named=True):
+    for row in list_decisions(store.open_store(url), record_id).iter_rows(named=True):
         typer.echo(json.dumps(row, ensure_ascii=False, default=str))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from pathlib import Path
 
 import typer
 
 from service.cli.dates import parse_night
+from service.cli.messages import ERRORS
 
 
 def register(app: typer.Typer) -> None:
@@ -32,9 +34,11 @@ def nightly_command(
     from service.config import load_settings
     from service.night.pipeline import run_nightly
 
+    logging.basicConfig(  # the night's steps on stderr, for the scheduler's log
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     settings = load_settings()
-    engine = store.get_engine(url)
-    store.upgrade(engine)
+    engine = store.open_store(url)
     try:
         outcome = run_nightly(
             engine,
@@ -43,6 +47,6 @@ def nightly_command(
             inbox=list(inbox) if inbox else None,
         )
     except DoisoatError as exc:
-        typer.echo(f"Lỗi: {exc.message_vi}", err=True)
+        typer.echo(ERRORS["refused"].format(problem=exc.message_vi), err=True)
         raise typer.Exit(2) from exc
     typer.echo(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2, default=str))

@@ -7,6 +7,7 @@ import json
 import typer
 
 from service.cli.dates import parse_night
+from service.cli.messages import EXPLAIN
 
 
 def register(app: typer.Typer) -> None:
@@ -21,15 +22,10 @@ def reconcile_command(
 ) -> None:
     """Link the latest snapshots to the registry; write identities, links and conflicts."""
     from doisoat import store
-    from doisoat.errors import DoisoatError
-    from reconcile.service import run_reconcile
+    from reconcile import run_reconcile
 
-    engine = store.get_engine(url)
-    try:
-        outcome = run_reconcile(engine, night=parse_night(night))
-    except DoisoatError as exc:
-        typer.echo(exc.message_vi, err=True)
-        raise typer.Exit(1) from exc
+    engine = store.open_store(url)
+    outcome = run_reconcile(engine, night=parse_night(night))  # refusals: service/cli/__init__
     typer.echo(json.dumps(outcome.summary(), ensure_ascii=False, indent=2))
 
 
@@ -43,32 +39,33 @@ def explain_command(
     from rich.table import Table
 
     from doisoat import store
-    from reconcile.service import explain_record
+    from reconcile import explain_record
 
-    story = explain_record(store.get_engine(url), record_id)
+    story = explain_record(store.open_store(url), record_id)
     if as_json:
         typer.echo(json.dumps(story, ensure_ascii=False, indent=2, default=str))
         return
     console = Console()
     if not story["pairs"] and story["identity"] is None:
-        console.print(f"Không tìm thấy bản ghi {record_id} trong lần đối soát gần nhất.")
+        console.print(EXPLAIN["unknown"].format(record_id=record_id))
         raise typer.Exit(1)
     ident = story["identity"] or {}
-    console.print(
-        f"[bold]{record_id}[/bold] → danh tính {ident.get('identity_id', '?')} "
-        f"(mã định danh {ident.get('moet_code') or 'không có'})"
-    )
+    console.print(EXPLAIN["identity"].format(
+        record_id=record_id,
+        identity_id=ident.get("identity_id", "?"),
+        moet_code=ident.get("moet_code") or EXPLAIN["no_code"],
+    ))
     for pair in story["pairs"]:
         other = pair["right_id"] if pair["left_id"] == record_id else pair["left_id"]
-        table = Table(
-            title=f"{other}: {pair['decision']}, trọng số {pair['match_weight']:.2f}, "
-            f"xác suất {pair['match_probability']:.6f}"
-        )
-        for col in ("trường so sánh", "mức", "trọng số"):
+        table = Table(title=EXPLAIN["pair"].format(
+            other=other, decision=pair["decision"], weight=pair["match_weight"],
+            probability=pair["match_probability"],
+        ))  # fmt: skip
+        for col in EXPLAIN["columns"]:
             table.add_column(col)
         for field in pair["explanation"]:
             table.add_row(field["comparison"], field["level"], f"{field['weight']:+.2f}")
         console.print(table)
     for c in story["conflicts"]:
         console.print(f"[red]{c['type']}[/red] ({c['status']}): {c['message_vi']}")
-        console.print(f"  Đề xuất: {c['suggested_fix']}")
+        console.print(EXPLAIN["fix"].format(fix=c["suggested_fix"]))

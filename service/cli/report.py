@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from service.cli.dates import parse_night
+from service.cli.messages import REPORT
 
 
 def register(app: typer.Typer) -> None:
@@ -33,20 +34,20 @@ def report_command(
 ) -> None:
     """Write report.html, report.json and worklists/<school>.xlsx for NIGHT."""
     from doisoat import store
-    from reports import check_snapshots, write_night_report
-    from reports.messages import CLI_DONE, CLI_QUALITY
+    from reports import check_snapshots, exclusion_reasons, write_night_report
 
     day = parse_night(night, default_today=True)
-    engine = store.get_engine(url)
+    engine = store.open_store(url)
     if check_quality:
         results = check_snapshots(engine, day)
+        store.exclude_snapshots(engine, exclusion_reasons(results))
         failed = sum(len(r.critical_failures) for r in results)
-        typer.echo(CLI_QUALITY.format(suites=len(results), failed=failed))
+        typer.echo(REPORT["quality"].format(suites=len(results), failed=failed))
     directory = out or Path("var") / "reports" / day.isoformat()
     files = write_night_report(engine, day, directory, worklists=not no_worklists)
     summary = files.report["summary"]
     typer.echo(
-        CLI_DONE.format(
+        REPORT["done"].format(
             html=files.html,
             json=files.json,
             worklists=len(files.worklists),

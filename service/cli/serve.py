@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from service.cli.messages import SIMULATE
+
 user_app = typer.Typer(help="Accounts of the web pages and the API.", no_args_is_help=True)
 
 
@@ -51,7 +53,9 @@ def _demo_users(engine) -> None:
     from service.api import add_user
 
     password = secrets.token_urlsafe(9)
-    add_user(engine, "demo", password, role="district_officer", full_name="Cán bộ Phòng GDĐT")
+    add_user(
+        engine, "demo", password, role="district_officer", full_name=SIMULATE["demo_officer"]
+    )
     typer.echo(f"  demo / {password}  (district officer)")
     with engine.connect() as conn:
         codes = [r[0] for r in conn.execute(select(School.__table__.c.school_code)).all()]
@@ -83,10 +87,9 @@ def user_add(
     from doisoat import store
     from doisoat.errors import ConfigError
     from service.api import add_user
-    from service.api.auth import ensure_tables, issue_token
+    from service.api.auth import issue_token
 
-    engine = store.get_engine(url)
-    ensure_tables(engine)
+    engine = store.open_store(url)
     chosen = password or secrets.token_urlsafe(12)
     try:
         add_user(engine, username, chosen, role=role, school_code=school, full_name=full_name)

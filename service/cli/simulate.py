@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from service.cli.dates import parse_night
+from service.cli.messages import SIMULATE
 
 console = Console(stderr=True)
 
@@ -32,14 +33,13 @@ def simulate_command(
     night: str | None = typer.Option(None, "--night", help="The night, dd/mm/yyyy or yyyy-mm-dd."),
 ) -> None:
     """Simulate a district with its vendors, registry, grades and the mess of real data."""
-    from simulate import generate
-    from simulate.files import write_parquet
+    from simulate import generate, write_parquet
 
     started = time.perf_counter()
     with _progress() as progress:
-        task = progress.add_task("Mô phỏng quận/huyện", total=None)
+        task = progress.add_task(SIMULATE["simulating"], total=None)
         district = generate(students, seed=seed, night=parse_night(night))
-        progress.update(task, description="Đã mô phỏng")
+        progress.update(task, description=SIMULATE["simulated"])
         if out is not None:
             write_parquet(district, out)
         if load:
@@ -60,19 +60,16 @@ def demo_command(
     from doisoat import store
     from service.config import load_settings
     from service.night.pipeline import run_nightly
-    from simulate import generate
-    from simulate.exports import write_district
-    from simulate.load import load_school_directory
+    from simulate import generate, load_school_directory, write_district
 
     with _progress() as progress:
-        task = progress.add_task("Mô phỏng quận/huyện", total=None)
+        task = progress.add_task(SIMULATE["simulating"], total=None)
         district = generate(students, seed=seed)
-        progress.update(task, description="Ghi tệp xuất của từng trường")
+        progress.update(task, description=SIMULATE["writing_exports"])
         exports = out / "exports"
         written = write_district(district, exports)
-        progress.update(task, description="Đối soát đêm")
-        engine = store.get_engine()
-        store.upgrade(engine)
+        progress.update(task, description=SIMULATE["night"])
+        engine = store.open_store()
         load_school_directory(engine, district)
         outcome = run_nightly(
             engine, night=district.night, settings=load_settings(), inbox=[exports]
@@ -94,11 +91,10 @@ def demo_command(
 
 def _load(district, progress):
     from doisoat import store
-    from simulate.load import load_district
+    from simulate import load_district
 
-    engine = store.get_engine()
-    store.upgrade(engine)
-    task = progress.add_task("Nạp vào kho dữ liệu", total=None)
+    engine = store.open_store()
+    task = progress.add_task(SIMULATE["loading"], total=None)
     return load_district(engine, district, progress=lambda _s, n: progress.advance(task, n))
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from doisoat.errors import SigningError
+from service.cli.messages import ERRORS, TRANSCRIPT
 
 
 def register(app: typer.Typer) -> None:
@@ -45,7 +46,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Sign transcripts: a whole class, or given students (transfer-out, confirmation)."""
-        from doisoat.store import get_engine
+        from doisoat.store import open_store
         from signing import (
             build_class,
             build_students,
@@ -57,7 +58,7 @@ def register(app: typer.Typer) -> None:
         day = dt.date.fromisoformat(issued_on) if issued_on else dt.date.today()
         kind = "xac_nhan" if confirmation else "hoc_ba"
         try:
-            engine = get_engine(db)
+            engine = open_store(db)
             if student:
                 inputs = load_transcript_inputs(engine, identity_codes=list(student))
                 transcripts = build_students(
@@ -81,12 +82,12 @@ def register(app: typer.Typer) -> None:
                     transcripts, setup, out, with_json=with_json, signed=not unsigned
                 )
         except SigningError as exc:
-            typer.echo(f"Lỗi: {exc.message_vi}", err=True)
+            typer.echo(ERRORS["refused"].format(problem=exc.message_vi), err=True)
             raise typer.Exit(2) from exc
         for path in paths:
             typer.echo(str(path))
-        done = "Đã tạo (chưa ký)" if unsigned else "Đã ký"
-        typer.echo(f"{done} {len(paths)} học bạ.", err=True)
+        done = TRANSCRIPT["issued_unsigned"] if unsigned else TRANSCRIPT["issued"]
+        typer.echo(done.format(count=len(paths)), err=True)
 
     @sub.command("verify")
     def verify(
@@ -113,23 +114,25 @@ def register(app: typer.Typer) -> None:
                     path.read_bytes(), trust_roots=roots, allow_fetching=fetch, file_name=path.name
                 )
             except (SigningError, OSError) as exc:
-                typer.echo(f"{path.name}: LỖI — {getattr(exc, 'message_vi', exc)}", err=True)
+                problem = getattr(exc, "message_vi", exc)
+                line = TRANSCRIPT["unreadable"].format(name=path.name, problem=problem)
+                typer.echo(line, err=True)
                 failed = True
                 continue
             failed |= not report.ok
             if as_json:
                 typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
                 continue
-            typer.echo(
-                f"{path.name}: {'HỢP LỆ' if report.ok else 'KHÔNG HỢP LỆ'}"
-                f" — số học bạ {report.number or '?'}"
-            )
+            typer.echo(TRANSCRIPT["verdict"].format(
+                name=path.name,
+                verdict=TRANSCRIPT["valid" if report.ok else "invalid"],
+                number=report.number or "?",
+            ))
             for s in report.signatures:
                 typer.echo(_signature_line(s))
-            typer.echo(
-                f"  XML đính kèm hợp lệ: {_yes(report.xml_valid)}; "
-                f"mã QR khớp: {_yes(report.qr_matches)}"
-            )
+            typer.echo(TRANSCRIPT["attachments"].format(
+                xml=_yes(report.xml_valid), qr=_yes(report.qr_matches)
+            ))
             for problem in report.all_problems():
                 typer.echo(f"  - {problem}")
         if failed:
@@ -139,11 +142,11 @@ def register(app: typer.Typer) -> None:
 
 
 def _yes(value: bool) -> str:
-    return "có" if value else "KHÔNG"
+    return TRANSCRIPT["yes" if value else "no"]
 
 
 def _signature_line(s) -> str:
-    from signing.messages import CHANGE_NAMES, ROLE_NAMES
+    from signing import CHANGE_NAMES, ROLE_NAMES
 
     who = s.subjects or ROLE_NAMES.get(s.role, s.role)
     when = (
@@ -152,8 +155,7 @@ def _signature_line(s) -> str:
         else "?"
     )
     mark = "✓" if s.ok else "✗"
-    return (
-        f"  {mark} {who} — {s.signer} — ký lúc {when}; nguyên vẹn: {_yes(s.intact)}; "
-        f"tin cậy: {_yes(s.trusted)}; thay đổi sau đó: "
-        f"{CHANGE_NAMES.get(s.changes_after, s.changes_after)}"
-    )
+    return TRANSCRIPT["signature"].format(
+        mark=mark, who=who, signer=s.signer, when=when, intact=_yes(s.intact),
+        trusted=_yes(s.trusted), changes=CHANGE_NAMES.get(s.changes_after, s.changes_after),
+    )  # fmt: skip

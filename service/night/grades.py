@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine
 
 from doisoat import store
 from doisoat.bulk_read import read_bulk, read_bulk_in
+from doisoat.model import REGISTRY_SOURCE
+from doisoat.vn.calendar import SchoolCalendar
 from service.config import Settings
 
-LOCKED_BASELINE_SOURCES_SKIP = ("moet",)
+LOCKED_BASELINE_SOURCES_SKIP = (REGISTRY_SOURCE,)
 RECORDS_PER_BATCH = 150_000
 IDS_PER_QUERY = 5_000
 
@@ -67,7 +68,7 @@ def grade_families(
     engine: Engine, night: dt.date, records: pl.DataFrame, settings: Settings
 ) -> list[pl.DataFrame]:
     """GRADE_* and LOCKED_PERIOD_EDITED conflicts of every school, a batch of schools at a time."""
-    from reconcile.conflicts.grades import grade_conflicts
+    from reconcile import grade_conflicts
 
     calendar = settings.calendar_for(night)
     baseline = _lock_baseline(engine, night, calendar, settings)
@@ -88,7 +89,7 @@ def grade_families(
 
 
 def _lock_baseline(
-    engine: Engine, night: dt.date, calendar: Any, settings: Settings
+    engine: Engine, night: dt.date, calendar: SchoolCalendar, settings: Settings
 ) -> pl.DataFrame | None:
     """Each school's first snapshot after term 1 was locked (the book as it was locked)."""
     lock_day = calendar.term1_end + dt.timedelta(days=settings.lock_grace_days)
@@ -114,12 +115,11 @@ def _locked_edits(
     subjects: pl.DataFrame,
     baseline: pl.DataFrame,
     approvals: pl.DataFrame,
-    calendar: Any,
+    calendar: SchoolCalendar,
     settings: Settings,
 ) -> pl.DataFrame:
     """Compare tonight's grades of these schools with those each held when term 1 was locked."""
-    from reconcile.conflicts.locked import GradeSnapshot, locked_period_edits
-    from reconcile.conflicts.sync import SchoolCalendar
+    from reconcile import GradeSnapshot, locked_period_edits
 
     schools = records.select("source", "school_code").unique()
     mine = baseline.join(schools, on=["source", "school_code"], how="semi")
@@ -136,7 +136,7 @@ def _locked_edits(
     return locked_period_edits(
         before,
         after,
-        calendar=SchoolCalendar(calendar.school_year, calendar.term1_end, calendar.year_end),
+        calendar=calendar,
         approvals=approvals,
         lock_grace_days=settings.lock_grace_days,
     )

@@ -9,6 +9,9 @@
   run marks it ``failed`` (crashed). Readers only trust committed runs. The report is written
   into a temporary folder and moved into place after the commit.
 * **Locked**: two runs never overlap (:mod:`service.night.lock`).
+* **Told**: every step logs to ``doisoat.night`` with the night and the run id, so an
+  engineer reading a server's log can follow one run among many (``doisoat nightly`` prints
+  these lines on stderr).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,10 +32,21 @@ from sqlalchemy import Engine, text, update
 
 from doisoat import store
 from doisoat.bulk_read import bulk_access_allowed
-from doisoat.model import Run
+from doisoat.model import REGISTRY_SOURCE, Run
 from service.config import Settings
 from service.night.grades import grade_families, subjects_loader
 from service.night.lock import nightly_lock
+
+log = logging.getLogger("doisoat.night")
+
+
+class RunLog(logging.LoggerAdapter):
+    """Prefixes each line with the night and, once there is one, the run id."""
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        extra = self.extra or {}
+        run = f" run {extra['run_id']}" if extra.get("run_id") is not None else ""
+        return f"[night {extra.get('night')}{run}] {msg}", kwargs
 
 
 @dataclass
@@ -69,17 +85,28 @@ def run_nightly(
 
     settings = settings or Settings()
     paths = list(inbox if inbox is not None else settings.inbox)
+    said = RunLog(log, {"night": night.isoformat(), "run_id": None})
     with nightly_lock(engine):
         recovered = _recover_crashed_runs(engine)
+        if recovered:
+            said.warning("runs %s were left running by a killed process: marked failed", recovered)
         batch = bulk_access_allowed()
+        started = time.perf_counter()
         ingest = ingest_paths(paths, engine=engine, night=night, bulk=batch,
                               workers=(os.cpu_count() or 1) if batch else 1
                               ).as_dict() if paths else None
-        _register_unknown_schools(engine)
+        if ingest is not None:
+            said.info("ingest: %d path(s) in %.1f s", len(paths), time.perf_counter() - started)
+        else:
+            said.info("ingest: no inbox, the store's snapshots as they are")
+        new_schools = _register_unknown_schools(engine)
+        if new_schools:
+            said.info("%d school(s) seen in exports but not in the directory: added", new_schools)
         fingerprint = _fingerprint(engine, night, settings)
         previous = _committed_run(engine, night)
         report_dir = settings.reports_dir / night.isoformat()
         if previous is not None and json.loads(previous.summary).get("fingerprint") == fingerprint:
+            said.info("unchanged since run %s: nothing to do", previous.id)
             if not (report_dir / "report.html").exists():
                 _write_report(engine, night, report_dir)
             return NightlyOutcome(
@@ -91,12 +118,18 @@ def run_nightly(
                 recovered_runs=recovered,
             )
         run_id = _start_run(engine, night)
+        said = RunLog(log, {"night": night.isoformat(), "run_id": run_id})
+        said.info("started")
         try:
-            outcome = _reconcile_and_commit(engine, night, settings, run_id, fingerprint, ingest)
+            outcome = _reconcile_and_commit(
+                engine, night, settings, run_id, fingerprint, ingest, said
+            )
         except BaseException as exc:
+            said.exception("failed: nothing of this run is kept")
             _mark(engine, run_id, "failed", {"error": repr(exc)[:2000]})
             raise
         _write_report(engine, night, report_dir)
+        said.info("report written to %s", report_dir)
         outcome.report_dir = str(report_dir)
         outcome.recovered_runs = recovered
         return outcome
@@ -109,15 +142,22 @@ def _reconcile_and_commit(
     run_id: int,
     fingerprint: str,
     ingest: dict[str, Any] | None,
+    said: logging.LoggerAdapter,
 ) -> NightlyOutcome:
-    from reconcile import service
-    from reconcile.conflicts.sync import SchoolCalendar, sync_overdue
-    from reconcile.conflicts.transfers import transfer_conflicts
-    from reconcile.lifecycle import merge_night
-    from reconcile.night_state import previous_night
-    from reports import check_snapshots
+    from reconcile import (
+        human_decisions,
+        identity_night,
+        latest_records,
+        merge_night,
+        previous_night,
+        sync_overdue,
+        transfer_conflicts,
+        write_identity_night,
+    )
+    from reports import check_snapshots, exclusion_reasons
 
-    check_snapshots(engine, night, run_id=run_id, grades=False)
+    verdicts = check_snapshots(engine, night, run_id=run_id, grades=False)
+    store.exclude_snapshots(engine, exclusion_reasons(verdicts))
     excluded = store.read_table(
         engine,
         "source_snapshot",
@@ -125,12 +165,18 @@ def _reconcile_and_commit(
         {"n": night},
         columns=["id"],
     )["id"].to_list()
-    records = service.latest_records(engine)
-    identity = service.identity_night(
+    said.info("quality: %d snapshot(s) checked, %d kept out", len(verdicts), len(excluded))
+    started = time.perf_counter()
+    records = latest_records(engine)
+    identity = identity_night(
         records,
-        service.human_decisions(engine, records),
+        human_decisions(engine, records),
         previous=previous_night(engine, night) if settings.incremental_identities else None,
         night=night,
+    )
+    said.info(
+        "identities: %d record(s) in %.1f s: %s",
+        records.height, time.perf_counter() - started, identity.summary(),
     )
     calendar = settings.calendar_for(night)
     families = [
@@ -146,13 +192,14 @@ def _reconcile_and_commit(
         sync_overdue(
             _schools_with_sync(engine),
             night=night,
-            calendar=SchoolCalendar(calendar.school_year, calendar.term1_end, calendar.year_end),
+            calendar=calendar,
             deadline_days=settings.sync_deadline_days,
         ),
     ]
     conflicts = pl.concat([f for f in families if f.height], how="diagonal_relaxed")
+    said.info("conflicts: %d found by the rules", conflicts.height)
     with engine.begin() as conn:
-        service.write_identity_night(conn, engine, identity, run_id)
+        write_identity_night(conn, engine, identity, run_id)
         merged = merge_night(engine, conflicts, night=night, run_id=run_id, connection=conn)
         summary = {
             "fingerprint": fingerprint,
@@ -173,6 +220,7 @@ def _reconcile_and_commit(
                 summary=json.dumps(summary, ensure_ascii=False, default=str),
             )
         )
+    said.info("committed: %s", merged.as_dict())
     return NightlyOutcome(night, run_id, "committed", ingest, excluded, summary["by_type"])
 
 
@@ -184,7 +232,7 @@ def _register_unknown_schools(engine: Engine) -> int:
             text(
                 "SELECT s.school_code, s.source, MAX(r.grade) FROM source_snapshot s "
                 "JOIN student_record r ON r.snapshot_id = s.id "
-                "WHERE s.source <> 'moet' AND s.school_code IS NOT NULL "
+                f"WHERE s.source <> '{REGISTRY_SOURCE}' AND s.school_code IS NOT NULL "
                 "AND s.school_code NOT IN (SELECT school_code FROM school) "
                 "GROUP BY s.school_code, s.source"
             )
@@ -207,7 +255,7 @@ def _register_unknown_schools(engine: Engine) -> int:
 def _schools_with_sync(engine: Engine) -> pl.DataFrame:
     """Each school's last synchronisation: as the registry said it, else its latest registry
     snapshot's night."""
-    from reconcile.conflicts.sync import last_sync_by_school
+    from reconcile import last_sync_by_school
 
     schools = store.read_table(engine, "school", columns=["school_code", "last_sync"])
     snapshots = store.read_table(

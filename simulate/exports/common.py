@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from doisoat import vn
+from doisoat.model import REGISTRY_SOURCE
 from simulate.district import District
 
 NAME_FIELDS = ("family_name", "middle_name", "given_name", "full_name", "father_name",
@@ -94,8 +95,8 @@ def school_slices(district: District, *, with_grades: bool = True) -> list[Schoo
         subjects = pl.DataFrame(schema={"record_id": pl.String})
         terms = pl.DataFrame(schema={"record_id": pl.String})
     slices = []
-    vendor_records = records.filter(pl.col("source") != "moet")
-    registry = records.filter(pl.col("source") == "moet")
+    vendor_records = records.filter(pl.col("source") != REGISTRY_SOURCE)
+    registry = records.filter(pl.col("source") == REGISTRY_SOURCE)
     for school in district.schools.iter_rows(named=True):
         code = school["school_code"]
         mine = vendor_records.filter(

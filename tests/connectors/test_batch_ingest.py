@@ -34,7 +34,7 @@ def test_batch_import_stores_what_the_plain_import_stores(exported, tmp_path):
     plain = store.get_engine(f"sqlite:///{tmp_path / 'plain.db'}")
     batch = store.get_engine(f"sqlite:///{tmp_path / 'batch.db'}")
     for engine in (plain, batch):
-        store.init_db(engine)
+        store.upgrade(engine)
     one = ingest_paths([folder], engine=plain, night=NIGHT)
     many = ingest_paths([folder], engine=batch, night=NIGHT, workers=2, bulk=True)
     assert [(f.path, f.status, f.rows_read, f.rows_quarantined, f.message_vi)
@@ -60,7 +60,7 @@ def test_a_file_twice_in_one_batch_is_stored_once(exported, tmp_path):
     shutil.copy(source, folder / "a" / source.parent.name / source.name)
     shutil.copy(source, folder / "b" / source.parent.name / source.name)
     engine = store.get_engine(f"sqlite:///{tmp_path / 'twice.db'}")
-    store.init_db(engine)
+    store.upgrade(engine)
     summary = ingest_paths([folder], engine=engine, night=NIGHT, workers=2, bulk=True)
     assert [f.status for f in summary.files] == ["loaded", "skipped"]
     assert store.read_table(engine, "source_snapshot").height == 1
@@ -73,7 +73,7 @@ def test_a_grade_file_finds_the_students_an_earlier_import_stored(exported, tmp_
     roster = grades.with_name(grades.name.replace("diem_", "hocsinh_"))
     for bulk in (False, True):
         engine = store.get_engine(f"sqlite:///{tmp_path / f'later-{bulk}.db'}")
-        store.init_db(engine)
+        store.upgrade(engine)
         first = ingest_paths([roster], engine=engine, night=NIGHT, bulk=bulk)
         later = ingest_paths([grades], engine=engine, night=NIGHT, bulk=bulk)
         assert first.loaded and later.loaded and later.rows_quarantined == 0, bulk

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-import connectors.reader as reader
+import connectors.export_file as export_file
 from connectors import grades
-from connectors.tables import Table
+from connectors.tabular.tables import Table
 
 NIGHT = dt.date(2026, 6, 10)
 DAMAGE = ["", None, "abc", "11", "-1", "7,5", " 8 ", "7.125", "\xa0", 8.0, 7.25, 12.0, "8;7,5",
@@ -28,17 +28,17 @@ DAMAGE = ["", None, "abc", "11", "-1", "7,5", " 8 ", "7.125", "\xa0", 8.0, 7.25,
 
 def _tables(path: Path) -> tuple[list[Table], object]:
     seen: dict = {}
-    original = reader.grade_rows
+    original = export_file.grade_rows
 
     def capture(tables, defaults, quarantine):
         seen["tables"], seen["defaults"] = tables, defaults
         return original(tables, defaults, quarantine)
 
-    reader.grade_rows = capture
+    export_file.grade_rows = capture
     try:
-        reader.read_export(path, night=NIGHT)
+        export_file.read_export(path, night=NIGHT)
     finally:
-        reader.grade_rows = original
+        export_file.grade_rows = original
     return seen["tables"], seen["defaults"]
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
+import json
+import math
 import unicodedata
 from pathlib import Path
 
@@ -11,6 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connectors.profile import default_profiles, profile_for
+from connectors.quarantine import Quarantined
+from connectors.tabular.cells import cell_text
 from connectors.tabular.header import find_header, fold_label, map_columns
 from connectors.tabular.readers import decode_bytes
 from connectors.values import parse_score, parse_scores, parse_term
@@ -137,3 +142,27 @@ def test_header_lookahead_is_how_far_below_the_best_one_a_better_one_is_sought()
     far = find_header(rows, dataset, search_rows=15, cutoff=0.8, lookahead=8)
     assert near is not None and near.row == 0 and "dob" not in near.matches
     assert far is not None and far.row == 7 and "dob" in far.matches
+
+
+@given(st.one_of(st.none(), st.just(math.nan), st.just(""), st.text(" \t\r\n", max_size=4)))
+def test_an_empty_cell_is_empty_text_to_every_reader(value):
+    assert cell_text(value) == ""
+    # the quarantine keeps the filled cells of a row, under their header
+    row = Quarantined.of(file="f.xls", sheet="S", row=3, cells=["HS1", value], labels=["Mã HS",
+                         "Điểm"], column=None, reason="r", reason_vi="r")
+    assert json.loads(row.raw) == {"Mã HS": "HS1"}
+
+
+@given(st.text(max_size=20) | st.integers() | st.floats(allow_nan=False, allow_infinity=False))
+def test_a_cell_reads_as_its_text(value):
+    text = cell_text(value)
+    if isinstance(value, str):
+        assert text == value.strip(" \t\r\n")  # NBSP kept: it may be half a mojibake letter
+    elif isinstance(value, float) and value.is_integer():
+        assert text == str(int(value))  # Excel's 7901234567.0 is the code 7901234567
+    else:
+        assert text == str(value)
+
+
+def test_a_date_cell_reads_day_first():
+    assert cell_text(dt.date(2013, 2, 1)) == cell_text(dt.datetime(2013, 2, 1)) == "01/02/2013"

@@ -11,11 +11,21 @@ from conftest import NIGHT
 from connectors import read_export
 from connectors.profile import PROFILE_DIR, default_profiles, load_profile, profiles_from
 from doisoat.errors import ConfigError, FileFormatError
+from doisoat.model import SOURCES
 
 
 def test_shipped_profiles_cover_every_source():
     assert {p.source for p in default_profiles()} == {"smas", "vnedu", "vietschool",
                                                       "quangich", "moet"}
+    assert {p.source for p in default_profiles()} == set(SOURCES)
+
+
+def test_a_file_read_as_one_source_is_refused_by_the_others(exported):
+    xml = next(exported.rglob("QuangIch_*.xml"))
+    read = read_export(xml, night=NIGHT, source="quangich")
+    assert read.source == "quangich" and read.students.height > 0
+    with pytest.raises(FileFormatError):
+        read_export(xml, night=NIGHT, source="smas")
 
 
 def test_a_broken_profile_is_a_config_error_naming_the_key(tmp_path):

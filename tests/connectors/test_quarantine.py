@@ -83,3 +83,34 @@ def test_bad_grade_rows_are_quarantined(tmp_path, engine):
     subjects = store.read_table(engine, "subject_result")
     assert subjects.height == 1 and subjects["average"][0] == 8.3
     assert json.loads(subjects["regular_scores"][0]) == [8.0]
+
+
+def test_each_bad_grade_cell_is_named_for_its_field(tmp_path):
+    """A bad term, a bad absence count and a bad score each say which field is wrong: the school
+    must not read «Điểm … (cần số từ 0 đến 10)» for a term or an absence count."""
+    path = tmp_path / "QuangIch_79000044.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<QuangIch><Truong MaTruong="79000044" NamHoc="2025-2026"><HocSinh>'
+        "<MaHS>QI1</MaHS><HoTen>Nguyễn Văn An</HoTen><NgaySinh>01/02/2013</NgaySinh>"
+        "<MaDinhDanh>7901234567</MaDinhDanh>"
+        '<Diem Mon="Toán" HocKy="1" TX="8" GK="7" CK="9" TBM="8,2"/>'
+        '<Diem Mon="Ngữ văn" HocKy="HK3" TX="8" GK="7" CK="9" TBM="8"/>'
+        '<Diem Mon="Tiếng Anh" HocKy="1" TX="8" GK="12" CK="9" TBM="8"/>'
+        '<KetQua HocKy="1" HocLuc="T" HanhKiem="T" NghiCP="hai" NghiKP="0"/>'
+        "</HocSinh></Truong></QuangIch>", encoding="utf-8")
+    read = read_export(path, night=NIGHT)
+    assert read.source == "quangich"
+    assert read.rows_accepted + read.rows_quarantined == read.rows_read
+    by_column = {q.column: q for q in read.quarantined}
+    assert sorted(by_column) == ["GK", "HocKy", "NghiCP"]
+    term, absent, score = by_column["HocKy"], by_column["NghiCP"], by_column["GK"]
+    assert term.reason == "row_bad_term"
+    assert term.reason_vi.startswith("Học kỳ «HK3»") and "HocKy" in term.reason_vi
+    assert "1, 2 hoặc cả năm" in term.reason_vi
+    assert absent.reason == "row_bad_absence"
+    assert absent.reason_vi.startswith("Số buổi nghỉ «hai»") and "NghiCP" in absent.reason_vi
+    assert "số nguyên không âm" in absent.reason_vi
+    assert score.reason == "row_bad_score"
+    assert score.reason_vi.startswith("Điểm «12»") and "GK" in score.reason_vi
+    assert not any("Điểm" in q.reason_vi for q in (term, absent))

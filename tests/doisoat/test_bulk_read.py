@@ -102,7 +102,7 @@ def test_a_night_started_by_the_server_reads_rows_only(tmp_path, monkeypatch):
     from simulate.load import load_district
 
     engine = store.get_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    store.init_db(engine)
+    store.upgrade(engine)
     district = generate(300, seed=5)
     load_district(engine, district)
     opened = []

@@ -41,7 +41,7 @@ def _identity_by_key(engine) -> dict[tuple[str, str, str], str]:
 @pytest.fixture
 def first_night(tmp_path):
     engine = store.get_engine(f"sqlite:///{tmp_path / 'store.db'}")
-    store.init_db(engine)
+    store.upgrade(engine)
     district = generate(2_000, seed=41)
     load_district(engine, district)
     settings = Settings(reports_dir=tmp_path / "reports")

@@ -110,7 +110,7 @@ def test_a_human_decision_splits_a_pair_the_model_joined(loaded):
 def test_cli_reconcile_then_explain(tmp_path, district):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = store.get_engine(url)
-    store.init_db(engine)
+    store.upgrade(engine)
     load_district(engine, district)
     engine.dispose()  # the command opens the store on its own, as a user's shell would
     runner = CliRunner()
@@ -131,7 +131,7 @@ def test_cli_reconcile_then_explain(tmp_path, district):
 
 def test_cli_reconcile_on_an_empty_store_says_what_to_do(tmp_path):
     url = f"sqlite:///{tmp_path / 'empty.db'}"
-    store.init_db(store.get_engine(url))
+    store.open_store(url)
     done = CliRunner().invoke(app, ["reconcile", "--url", url])
     assert done.exit_code == 1
     assert "hãy nạp dữ liệu" in done.output

@@ -1,4 +1,4 @@
-"""Small, hand-made nights: schools, students and a conflict of every type of DESIGN.md."""
+"""Small, hand-made nights: schools, students and a conflict of every type the rules raise."""
 
 from __future__ import annotations
 
@@ -7,29 +7,13 @@ import json
 
 import polars as pl
 
+from doisoat.conflict_types import CONFLICT_TYPES as REGISTRY
 from reports.catalog import CONFLICT_TYPES
 
 NIGHT = dt.date(2026, 6, 10)
 PREVIOUS = NIGHT - dt.timedelta(days=1)
 
-SEVERITY = {
-    "ID_MISMATCH": "critical",
-    "ID_SHARED": "critical",
-    "DUAL_ENROLLMENT": "critical",
-    "ID_DUPLICATE": "high",
-    "ID_INVALID": "high",
-    "ID_NOT_IN_REGISTRY": "high",
-    "UNREGISTERED": "high",
-    "TRANSFER_UNRECEIVED": "high",
-    "TRANSFER_CODE_CHANGED": "high",
-    "LOCKED_PERIOD_EDITED": "high",
-    "ID_MISSING": "medium",
-    "PERSONAL_ID_INCONSISTENT": "medium",
-    "TRANSFER_RECORD_MISMATCH": "medium",
-    "GRADE_AVERAGE_MISMATCH": "medium",
-    "SYNC_OVERDUE": "medium",
-    "DEMOGRAPHIC_DRIFT": "low",
-}
+SEVERITY = {code: entry.severity for code, entry in REGISTRY.items()}
 
 SCHOOLS = pl.DataFrame(
     {
@@ -89,7 +73,8 @@ def people() -> pl.DataFrame:
 
 
 def conflicts() -> pl.DataFrame:
-    """Every conflict type at least once; statuses new, persisting, reopened and resolved."""
+    """Every conflict type at least once; statuses new, persisting, reopened, acknowledged (the
+    ID_MISMATCH, answered by the district) and resolved."""
     rows = []
     statuses = ["new", "persisting", "reopened"]
     for k, kind in enumerate(CONFLICT_TYPES):
@@ -97,7 +82,7 @@ def conflicts() -> pl.DataFrame:
         school = SCHOOLS["school_code"][school_index]
         source = SCHOOLS["vendor"][school_index]
         student = k % len(STUDENTS)
-        status = statuses[(k // 3) % 3]
+        status = "acknowledged" if kind == "ID_MISMATCH" else statuses[(k // 3) % 3]
         first = NIGHT if status == "new" else NIGHT - dt.timedelta(days=3 + k)
         record_ids = (
             []

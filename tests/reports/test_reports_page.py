@@ -13,7 +13,8 @@ import jsonschema
 import night_factory as factory
 import pytest
 
-from reports import build_report, validate_report, worklist_items, write_report
+from doisoat.model import OPEN_CONFLICT_STATUSES
+from reports import build_report, report_schema, validate_report, worklist_items, write_report
 from reports.catalog import CONFLICT_TYPES
 from reports.messages import CONFLICT_TYPES as TYPE_LABELS
 
@@ -29,7 +30,10 @@ def test_summary_and_changes_count_what_the_officer_expects(night_inputs):
     assert summary["schools"] == 3 and summary["schools_with_conflicts"] == 3
     changes = report["changes"]
     assert changes["previous_night"] == factory.PREVIOUS.isoformat()
-    assert changes["new"] + changes["reopened"] + changes["persisting"] == len(CONFLICT_TYPES)
+    assert changes["acknowledged"] == 1  # answered, still open: counted, and on the worklist
+    assert changes["new"] + changes["reopened"] + changes["persisting"] + changes[
+        "acknowledged"
+    ] == len(CONFLICT_TYPES)
     assert changes["resolved"] == 2  # resolved tonight; the one resolved days ago is not news
     dual = next(t for t in summary["by_type"] if t["type"] == "DUAL_ENROLLMENT")
     assert dual["resolved"] == 1 and dual["open"] == 1
@@ -52,6 +56,8 @@ def test_json_follows_its_published_schema(night_inputs, tmp_path):
     items = [i for s in document["schools"] for i in s["items"]]
     assert len(items) == len(CONFLICT_TYPES)
     assert all(i["student"]["full_name"] for i in items if i["type"] != "SYNC_OVERDUE")
+    item_status = report_schema()["$defs"]["item"]["properties"]["status"]["enum"]
+    assert set(item_status) == set(OPEN_CONFLICT_STATUSES)  # one definition of "open"
     broken = json.loads(json.dumps(document))
     broken["summary"]["conflicts_open"] = "nhiều"
     with pytest.raises(jsonschema.ValidationError):
@@ -142,7 +148,7 @@ def test_the_report_renders_in_a_browser(night_inputs, tmp_path):
         assert section.group(0).count("<tr") == len(school["by_type"]) + 1
         assert f'href="worklists/{school["school_code"]}.xlsx"' in section.group(0)
         assert (files.directory / school["worklist"]).is_file()
-    assert "Mã định danh của học sinh khác" in dom
+    assert "Mã định danh thuộc học sinh khác" in dom  # the label the pages use too
     assert shot.is_file() and _png_is_not_blank(shot)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from doisoat import store
 from doisoat.errors import ConfigError
-from reports import check_snapshots, keep_out, load_suite, run_quality
+from reports import check_snapshots, exclusion_reasons, keep_out, load_suite, run_quality
 from reports.quality.suites import PACKAGE_SUITES, suite_from_dict
 from reports.store_io import SNAPSHOT_READ
 
@@ -115,7 +115,7 @@ def test_a_broken_suite_file_is_reported_in_vietnamese(tmp_path, monkeypatch):
     assert "expect_the_moon" in info.value.message_vi
 
 
-def test_quality_results_are_stored_with_the_night_and_bad_snapshots_excluded(engine, district):
+def test_quality_returns_verdicts_and_the_store_excludes_bad_snapshots(engine, district):
     from simulate.load import load_district
 
     load_district(engine, district)
@@ -132,12 +132,26 @@ def test_quality_results_are_stored_with_the_night_and_bad_snapshots_excluded(en
     stored = store.read_table(engine, "quality_result", "night = :n", {"n": night})
     assert stored.height == sum(len(r.outcomes) for r in results)
     assert set(stored["source"]) == set(snaps["source"])
+    # The checks give verdicts; they change no snapshot.
+    checked = store.read_table(engine, "source_snapshot", columns=SNAPSHOT_READ)
+    assert checked["status"].to_list() == snaps["status"].to_list()
+    verdicts = exclusion_reasons(results)
+    assert set(verdicts) == {snap for _source, snap, _school in keep_out(results)}
+    assert "mã định danh" in verdicts[victim["id"]].lower()  # the criterion it failed, in words
+    # The night acts on them through the store, with the reason in the audit trail.
+    assert store.exclude_snapshots(engine, verdicts) == sorted(verdicts)
     after = store.read_table(engine, "source_snapshot", columns=SNAPSHOT_READ)
     excluded = after.filter(pl.col("status") == "excluded")["id"].to_list()
     assert victim["id"] in excluded
     assert len(excluded) < after.height  # the rest of the night goes on
-    assert set(excluded) == {snap for _source, snap, _school in keep_out(results)}
+    assert set(excluded) == set(verdicts)
+    trail = store.read_table(engine, "audit_event", "action = 'snapshot.excluded'")
+    assert dict(zip(trail["entity_id"], trail["reason"], strict=True)) == {
+        str(k): v for k, v in verdicts.items()
+    }
     again = check_snapshots(
         engine, night, grades=False, quality_engine="columnar"
     )  # a re-run replaces, never doubles
     assert store.read_table(engine, "quality_result").height == sum(len(r.outcomes) for r in again)
+    assert store.exclude_snapshots(engine, exclusion_reasons(again)) == []  # nothing twice
+    assert store.read_table(engine, "audit_event").height == trail.height

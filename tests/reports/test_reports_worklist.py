@@ -49,8 +49,8 @@ def test_one_workbook_per_school_with_a_sheet_per_family(night_inputs, tmp_path)
     identity = openpyxl.load_workbook(tmp_path / "worklists" / "79001.xlsx")[FAMILIES["identity"]]
     statuses = {r[2]: r[3] for r in _rows(identity)}
     assert (
-        statuses["Mã định danh của học sinh khác"]
-        == "Còn tồn tại — đã ghi nhận bởi Cô Lan (Phòng GDĐT)"
+        statuses["Mã định danh thuộc học sinh khác"]
+        == "Đã xác nhận — đã ghi nhận bởi Cô Lan (Phòng GDĐT)"
     )
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 
 import polars as pl
 import pytest
 
-import reconcile.lifecycle
+import reconcile
 from doisoat import store
 from service.config import Settings
 from service.night import grades as night_grades
@@ -75,22 +76,34 @@ def test_a_night_through_real_exports(tmp_path, sqlite_engine):
     assert _runs(sqlite_engine)["status"].to_list() == ["committed"]
 
 
-def test_a_failed_run_changes_nothing_and_the_next_one_recovers(tmp_path, engine, monkeypatch):
+def test_a_failed_run_changes_nothing_and_the_next_one_recovers(
+    tmp_path, engine, monkeypatch, caplog
+):
     district = generate(1_500, seed=22)
     load_district(engine, district)
 
     def crash(*args, **kwargs):
         raise RuntimeError("disk full half-way through the conflicts")
 
-    monkeypatch.setattr(reconcile.lifecycle, "merge_night", crash)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(reconcile, "merge_night", crash)  # the night uses the public face
+    with pytest.raises(RuntimeError), caplog.at_level(logging.INFO, logger="doisoat.night"):
         run_nightly(engine, night=district.night, settings=_settings(tmp_path))
     assert _runs(engine)["status"].to_list() == ["failed"]
+    run_id = _runs(engine)["id"][0]
+    failed = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(failed) == 1 and failed[0].exc_info is not None
+    assert f"[night {district.night.isoformat()} run {run_id}] failed" in failed[0].getMessage()
     assert store.read_table(engine, "identity").height == 0  # rolled back with the conflicts
     assert _conflicts(engine).height == 0
     monkeypatch.undo()
-    outcome = run_nightly(engine, night=district.night, settings=_settings(tmp_path))
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="doisoat.night"):
+        outcome = run_nightly(engine, night=district.night, settings=_settings(tmp_path))
     assert outcome.status == "committed"
+    steps = [r.getMessage() for r in caplog.records if r.name == "doisoat.night"]
+    tagged = f"[night {district.night.isoformat()} run {outcome.run_id}]"
+    for step in ("started", "quality:", "identities:", "conflicts:", "committed:", "report"):
+        assert any(m.startswith(f"{tagged} {step}") for m in steps), (step, steps)
     assert _conflicts(engine).height > 0
     assert store.read_table(engine, "identity").height == district.records.height
 
@@ -161,11 +174,11 @@ def _two_nights(tmp_path, engine) -> pl.DataFrame:
 
 def test_grades_judged_a_few_schools_at_a_time_find_the_same_conflicts(tmp_path, monkeypatch):
     whole = store.get_engine(f"sqlite:///{tmp_path / 'whole.db'}")
-    store.init_db(whole)
+    store.upgrade(whole)
     expected = _two_nights(tmp_path / "whole", whole)
     monkeypatch.setattr(night_grades, "RECORDS_PER_BATCH", 300)
     batched = store.get_engine(f"sqlite:///{tmp_path / 'batched.db'}")
-    store.init_db(batched)
+    store.upgrade(batched)
     got = _two_nights(tmp_path / "batched", batched)
     families = set(got["type"].to_list())
     assert {
@@ -209,7 +222,7 @@ def _second_night(
     tmp_path, name: str, incremental: bool
 ) -> tuple[pl.DataFrame, dict, pl.DataFrame]:
     engine = store.get_engine(f"sqlite:///{tmp_path / f'{name}.db'}")
-    store.init_db(engine)
+    store.upgrade(engine)
     settings = Settings(reports_dir=tmp_path / name, incremental_identities=incremental)
     first = generate(3_000, seed=31)
     second = _with_corrections(next_night(first))

@@ -63,7 +63,9 @@ def test_the_comment_survives_export_and_import(district, vendor, tmp_path: Path
     school = district.schools.filter(pl.col("vendor") == vendor)["school_code"][0]
     reads = [read_export(p, night=NIGHT) for p in sorted((tmp_path / school).iterdir())]
     got = pl.concat([r.term_results for r in reads if r.source == vendor and r.term_results.height])
-    ids = district.records.filter(pl.col("source") == vendor).select("record_id", "local_id")
+    ids = district.records.filter(
+        (pl.col("source") == vendor) & (pl.col("school_code") == school)
+    ).select("record_id", "local_id")  # local ids are the school's own: one school at a time
     truth = district.term_results.join(ids, on="record_id")
     joined = truth.join(got, on=["local_id", "term"], suffix="_got")
     assert joined.height == truth.height > 0

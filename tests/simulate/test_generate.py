@@ -10,7 +10,13 @@ import polars as pl
 import pytest
 
 from doisoat import grading, vn
-from doisoat.model import STUDENT_COLUMNS, SUBJECT_RESULT_COLUMNS, TERM_RESULT_COLUMNS
+from doisoat.model import (
+    REGISTRY_SOURCE,
+    STABLE_KEY,
+    STUDENT_COLUMNS,
+    SUBJECT_RESULT_COLUMNS,
+    TERM_RESULT_COLUMNS,
+)
 from simulate import generate
 from simulate.population import personal_ids
 
@@ -35,6 +41,15 @@ def test_canonical_columns(district):
     assert tuple(district.subject_results.columns) == SUBJECT_RESULT_COLUMNS
     assert tuple(district.term_results.columns) == TERM_RESULT_COLUMNS
     assert district.records["record_id"].is_unique().all()
+
+
+def test_vendors_number_students_per_school(district):
+    """Like the vendors, every school numbers its students from HS0001: a local id is unique in
+    its school (the stable key), not across the schools of a vendor."""
+    vendor = district.records.filter(pl.col("source") != REGISTRY_SOURCE)
+    assert vendor.select(STABLE_KEY).is_unique().all()
+    firsts = vendor.filter(pl.col("local_id") == "HS0001")
+    assert firsts["school_code"].n_unique() == district.schools.height
 
 
 def test_every_record_belongs_to_a_person_and_every_problem_to_real_records(district):

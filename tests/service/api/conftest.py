@@ -32,7 +32,7 @@ def shared_world(tmp_path_factory) -> Iterator[World]:
 
     folder = tmp_path_factory.mktemp("shared")
     eng = store.get_engine(f"sqlite:///{folder / 'store.db'}")
-    store.init_db(eng)
+    store.upgrade(eng)
     w = make_world(eng, folder)
     yield w
     w.client.close()

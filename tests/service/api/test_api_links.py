@@ -126,6 +126,26 @@ def test_refusals_say_why_in_vietnamese_and_write_nothing(world: World) -> None:
     assert _stored(world) == ([], [])
 
 
+def test_the_status_follows_the_kind_of_refusal_not_its_wording(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rewording a sentence in the messages module must not change an answer's status: an
+    unknown record stays 404 and a pair of one record stays 422, whatever the texts say."""
+    from reconcile.messages import DECISIONS_VI
+
+    monkeypatch.setitem(DECISIONS_VI, "UNKNOWN", "Bản ghi {records} không có trong kho dữ liệu.")
+    monkeypatch.setitem(DECISIONS_VI, "SELF", "Không tìm thấy bản ghi học sinh: hai mã trùng nhau.")
+    unknown = _post(world, "officer", A_VENDOR, "smas:9:KHONG", "same", "khớp")
+    assert (unknown.status_code, unknown.json()["detail"]) == (
+        404, "Bản ghi smas:9:KHONG không có trong kho dữ liệu."
+    )  # fmt: skip
+    itself = _post(world, "officer", A_VENDOR, A_VENDOR, "same", "khớp")
+    assert (itself.status_code, itself.json()["detail"]) == (
+        422, "Không tìm thấy bản ghi học sinh: hai mã trùng nhau."
+    )  # fmt: skip
+    assert _stored(world) == ([], [])
+
+
 def _signed_in(world: World, user: str) -> str:
     from service.api.auth import csrf_token, issue_token
 

@@ -23,7 +23,7 @@ def _world() -> World:
     folder = Path(tempfile.mkdtemp(prefix="doisoat-schemathesis-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     engine = store.get_engine(f"sqlite:///{folder / 'store.db'}")
-    store.init_db(engine)
+    store.upgrade(engine)
     return make_world(engine, folder, max_upload_bytes=2048)
 
 

@@ -13,7 +13,8 @@ from operator import itemgetter
 from typing import Any
 
 from connectors.profile import Dataset, Profile
-from connectors.tabular.header import Header, cell_text, find_header, fold_label
+from connectors.tabular.cells import cell_text
+from connectors.tabular.header import Header, find_header, fold_label
 from connectors.tabular.readers import Sheet
 from doisoat.vn import repair_text
 

@@ -20,12 +20,13 @@ from connectors.mapping import Defaults, student_rows
 from connectors.messages import msg
 from connectors.profile import Profile, default_profiles
 from connectors.quarantine import Quarantined
-from connectors.tables import Table, find_tables
-from connectors.tabular.header import cell_text, fold_label
+from connectors.tabular.cells import cell_text
+from connectors.tabular.header import fold_label
 from connectors.tabular.readers import Sheet, read_file
 from connectors.tabular.safety import check_name, sniff
-from connectors.values import school_year_of
+from connectors.tabular.tables import Table, find_tables
 from doisoat.errors import ErrorContext, FileFormatError
+from doisoat.vn.calendar import school_year_of
 
 
 @dataclass
