@@ -20,8 +20,8 @@ import polars as pl
 from sqlalchemy import Engine
 
 from doisoat import store
-from doisoat.bulk_read import read_bulk
 from doisoat.model import REGISTRY_SOURCE, STABLE_KEY, stable_key_expr
+from doisoat.store.bulk_read import read_bulk
 from reconcile.increment import Increment
 from reconcile.scoring import Model
 

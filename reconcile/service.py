@@ -15,9 +15,9 @@ import polars as pl
 from sqlalchemy import Engine, delete, update
 
 from doisoat import store
-from doisoat.bulk_read import read_bulk
 from doisoat.errors import ReconcileError
 from doisoat.model import REGISTRY_SOURCE, STABLE_KEY, Identity, Link, Run, stable_key_expr
+from doisoat.store.bulk_read import read_bulk
 from reconcile.cluster import clusters
 from reconcile.conflicts import CONFLICT_COLUMNS, identity_conflicts
 from reconcile.conflicts.identity import IDENTITY_TYPES

@@ -15,8 +15,8 @@ import polars as pl
 from sqlalchemy import Engine, bindparam, inspect, text
 
 from doisoat import store
-from doisoat.bulk_read import read_bulk_in
 from doisoat.model import OPEN_CONFLICT_STATUSES
+from doisoat.store.bulk_read import read_bulk_in
 from reports.inputs import ReportInputs
 from reports.quality import QualityResult, run_quality
 from reports.write import ReportFiles, write_report

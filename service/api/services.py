@@ -392,7 +392,7 @@ def execute_run(engine: Engine, night: dt.date, reports_dir: Any) -> None:
     import dataclasses
     import logging
 
-    from doisoat.bulk_read import row_reads_only
+    from doisoat.store.bulk_read import row_reads_only
     from service.config import load_settings
     from service.night.pipeline import run_nightly
 

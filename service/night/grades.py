@@ -16,8 +16,8 @@ import polars as pl
 from sqlalchemy import Engine
 
 from doisoat import store
-from doisoat.bulk_read import read_bulk, read_bulk_in
 from doisoat.model import REGISTRY_SOURCE
+from doisoat.store.bulk_read import read_bulk, read_bulk_in
 from doisoat.vn.calendar import SchoolCalendar
 from service.config import Settings
 

@@ -31,8 +31,8 @@ import polars as pl
 from sqlalchemy import Engine, text, update
 
 from doisoat import store
-from doisoat.bulk_read import bulk_access_allowed
 from doisoat.model import REGISTRY_SOURCE, Run
+from doisoat.store.bulk_read import bulk_access_allowed
 from service.config import Settings
 from service.night.grades import grade_families, subjects_loader
 from service.night.lock import nightly_lock

@@ -9,8 +9,8 @@ from polars.testing import assert_frame_equal
 from sqlmodel import Session
 
 from doisoat import store
-from doisoat.bulk_read import read_bulk, row_reads_only
 from doisoat.model import STUDENT_COLUMNS, ExpectationResult, Run
+from doisoat.store.bulk_read import read_bulk, row_reads_only
 
 
 def _records(n: int) -> pl.DataFrame:
@@ -96,7 +96,7 @@ def test_row_reads_only_gives_the_same_frame(engine):
 def test_a_night_started_by_the_server_reads_rows_only(tmp_path, monkeypatch):
     """The server's request threads hold SQLite connections: its nights never open the file
     with the second (ADBC) library."""
-    from doisoat import bulk_read
+    from doisoat.store import bulk_read
     from service.api.services import execute_run
     from simulate import generate
     from simulate.load import load_district
