@@ -16,8 +16,7 @@
           ├── NotSignedIn       no credentials, or expired or revoked ones
           ├── PermissionDenied  this person's role or school may not do this
           ├── NotFound          it does not exist, or is not this person's to see
-          ├── StateConflict     it is not in a state that allows this (already resolved, signed)
-          └── Unavailable       a part this installation lacks
+          └── StateConflict     it is not in a state that allows this (already resolved, signed)
 
 Every error carries a Vietnamese message a school officer can act on (``message_vi``) and the
 context that locates the problem. Third-party exceptions are translated at the package boundary,
@@ -139,10 +138,6 @@ class NotFound(RequestError):
 class StateConflict(RequestError):
     """It exists but is not in a state that allows this: already resolved, already signed,
     signed out of order, an audit event someone tried to change."""
-
-
-class Unavailable(RequestError):
-    """A part another package provides is missing on this installation."""
 
 
 @dataclass

@@ -12,7 +12,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from reconcile.normalise import fold, initials, join_names, lower_nfc
-from reconcile.profile import Comparison, Settings
+from reconcile.profile import Comparison, CompiledProfile
 
 NULL = -1
 
@@ -26,7 +26,7 @@ def tf_key(comp: Comparison) -> str:
     return _key(comp, "fold") if comp.kind == "name" else comp.columns[0]
 
 
-def prepare(frame: pl.DataFrame, settings: Settings) -> pl.DataFrame:
+def prepare(frame: pl.DataFrame, settings: CompiledProfile) -> pl.DataFrame:
     """Add the profile's derived columns and the internal keys of name comparisons."""
     if settings.derive:
         frame = frame.with_columns(**dict(settings.derive))
@@ -197,7 +197,11 @@ def _custom_levels(comp: Comparison, left, right, li, ri) -> np.ndarray:
 
 
 def comparison_levels(
-    settings: Settings, left: pl.DataFrame, right: pl.DataFrame, li: np.ndarray, ri: np.ndarray
+    settings: CompiledProfile,
+    left: pl.DataFrame,
+    right: pl.DataFrame,
+    li: np.ndarray,
+    ri: np.ndarray,
 ) -> np.ndarray:
     """γ matrix (pairs × comparisons, int8) for the pairs ``(left[li], right[ri])``.
 

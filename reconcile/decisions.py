@@ -17,9 +17,9 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, delete, select
 
-from doisoat import store
 from doisoat.errors import NotFound, ReconcileError
 from doisoat.model import REGISTRY_SOURCE, AuditEvent, LinkDecision, StudentRecord
+from doisoat.store import queries
 from reconcile.messages import DECISIONS_VI
 
 SAME, DIFFERENT = "same", "different"
@@ -28,10 +28,9 @@ _decision = LinkDecision.__table__
 
 
 def _oriented(engine: Engine, a: str, b: str) -> tuple[str, str, dict[str, dict[str, Any]]]:
-    rows = store.read_table(
-        engine, "student_record", "record_id IN (:a, :b)", {"a": a, "b": b},
-        columns=["record_id", "source", "school_code", "full_name"],
-    )  # fmt: skip
+    rows = queries.records_by_id(
+        engine, [a, b], columns=["record_id", "source", "school_code", "full_name"]
+    )
     found = {r["record_id"]: r for r in rows.iter_rows(named=True)}
     missing = [rid for rid in (a, b) if rid not in found]
     if missing:
@@ -108,12 +107,7 @@ def undo_link(engine: Engine, a: str, b: str, *, by: str, reason: str) -> dict[s
 
 def decisions(engine: Engine, record_id: str | None = None) -> pl.DataFrame:
     """Every human decision, or those naming ``record_id``, newest first."""
-    where, params = (
-        ("left_id = :r OR right_id = :r", {"r": record_id}) if record_id else (None, None)
-    )
-    return store.read_table(engine, "link_decision", where, params).sort(
-        "decided_at", descending=True
-    )
+    return queries.link_decisions(engine, record_id or None).sort("decided_at", descending=True)
 
 
 def schools_of(engine: Engine, a: str, b: str) -> set[str]:

@@ -17,7 +17,7 @@ from reconcile.cluster import clusters as make_clusters
 from reconcile.compare import comparison_levels, prepare, tf_key
 from reconcile.increment import Increment, carried_indices, fits, increment_pairs
 from reconcile.messages import ENGINE_VI
-from reconcile.profile import Profile, Settings, compile_profile
+from reconcile.profile import CompiledProfile, Profile, compile_profile
 from reconcile.result import LinkResult
 from reconcile.scoring import (
     Model,
@@ -44,7 +44,7 @@ def _as_polars(table: Any, what: str) -> pl.DataFrame:
         ) from exc
 
 
-def _check(frame: pl.DataFrame, settings: Settings, what: str) -> None:
+def _check(frame: pl.DataFrame, settings: CompiledProfile, what: str) -> None:
     needed = set(settings.comparison_columns) | {settings.id_column}
     for rule in settings.blocking:
         needed.update(rule.keys)
@@ -62,7 +62,7 @@ def _check(frame: pl.DataFrame, settings: Settings, what: str) -> None:
         )
 
 
-def _prepared(frame: pl.DataFrame, settings: Settings, what: str) -> pl.DataFrame:
+def _prepared(frame: pl.DataFrame, settings: CompiledProfile, what: str) -> pl.DataFrame:
     try:
         return prepare(frame, settings)
     except pl.exceptions.ColumnNotFoundError as exc:
@@ -73,7 +73,7 @@ def _prepared(frame: pl.DataFrame, settings: Settings, what: str) -> pl.DataFram
 
 
 def _add_term_frequencies(
-    settings: Settings, left: pl.DataFrame, right: pl.DataFrame | None
+    settings: CompiledProfile, left: pl.DataFrame, right: pl.DataFrame | None
 ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     for comp in settings.comparisons:
         if not comp.tf:
@@ -128,7 +128,7 @@ def _exact_key(comp) -> str | None:
 
 
 def _exact_level_u(
-    settings: Settings,
+    settings: CompiledProfile,
     left: pl.DataFrame,
     right: pl.DataFrame | None,
     u: list[np.ndarray],
@@ -167,7 +167,7 @@ def _exact_level_u(
         u[k] = np.concatenate([[exact], rest / rest.sum() * (1.0 - exact)])
 
 
-def _borrowed_m(settings: Settings, model: Model, n_levels: list[int]) -> list[np.ndarray]:
+def _borrowed_m(settings: CompiledProfile, model: Model, n_levels: list[int]) -> list[np.ndarray]:
     by_name = dict(zip(model.names, model.m, strict=True))
     start = default_m(n_levels)
     return [
@@ -177,7 +177,7 @@ def _borrowed_m(settings: Settings, model: Model, n_levels: list[int]) -> list[n
 
 
 def _estimate(
-    settings: Settings,
+    settings: CompiledProfile,
     left: pl.DataFrame,
     right: pl.DataFrame | None,
     other: pl.DataFrame,
@@ -239,7 +239,7 @@ def _estimate(
 def _with_confirmed(
     pairs: pl.DataFrame,
     overrides: Any,
-    settings: Settings,
+    settings: CompiledProfile,
     left: pl.DataFrame,
     other: pl.DataFrame,
     dedupe: bool,
@@ -353,7 +353,7 @@ DECISIONS = ("match", "review", "non-match")
 
 
 def _pairs_frame(
-    settings: Settings,
+    settings: CompiledProfile,
     ids_l: pl.Series,
     ids_r: pl.Series,
     li: np.ndarray,

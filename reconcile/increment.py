@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from reconcile.blocking import candidate_pairs, pairs_union
-from reconcile.profile import Settings
+from reconcile.profile import CompiledProfile
 from reconcile.scoring import Model
 
 
@@ -34,7 +34,7 @@ class Increment:
     carried: pl.DataFrame | None = None
 
 
-def fits(model: Model, settings: Settings) -> bool:
+def fits(model: Model, settings: CompiledProfile) -> bool:
     """Whether a stored model has exactly this profile's comparisons and levels."""
     names = [c.name for c in settings.comparisons]
     levels = [list(c.levels) for c in settings.comparisons]
@@ -78,7 +78,7 @@ def _unchanged(carried: pl.DataFrame, increment: Increment) -> pl.DataFrame:
 
 
 def increment_pairs(
-    settings: Settings,
+    settings: CompiledProfile,
     left: pl.DataFrame,
     right: pl.DataFrame | None,
     increment: Increment,

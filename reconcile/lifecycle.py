@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, update
 from doisoat import store
 from doisoat.errors import ReconcileError
 from doisoat.model import OPEN_CONFLICT_STATUSES, AuditEvent, Conflict
+from doisoat.store import queries
 from reconcile.messages import LIFECYCLE_VI
 
 OPEN = OPEN_CONFLICT_STATUSES
@@ -327,12 +328,4 @@ def read_conflicts(
     engine: Engine, *, statuses: Iterable[str] | None = None, school_code: str | None = None
 ) -> pl.DataFrame:
     """The conflict table (optionally only some statuses, or one school's), as a frame."""
-    clauses, params = [], {}
-    if statuses is not None:
-        names = list(statuses) or [""]
-        clauses.append("status IN (" + ", ".join(f":s{i}" for i in range(len(names))) + ")")
-        params.update({f"s{i}": s for i, s in enumerate(names)})
-    if school_code is not None:
-        clauses.append("school_code = :school")
-        params["school"] = school_code
-    return store.read_table(engine, "conflict", " AND ".join(clauses) or None, params)
+    return queries.conflicts_with(engine, statuses=statuses, school_code=school_code)

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import polars as pl
 from sqlalchemy import Engine
 
-from doisoat import store
 from doisoat.model import REGISTRY_SOURCE, STABLE_KEY, stable_key_expr
-from doisoat.store.bulk_read import read_bulk
+from doisoat.store import queries
 from reconcile.increment import Increment
 from reconcile.scoring import Model
 
@@ -66,10 +65,7 @@ def _fingerprinted(records: pl.DataFrame) -> pl.DataFrame:
 
 def previous_night(engine: Engine, night: dt.date) -> PreviousNight | None:
     """The last committed run before ``night`` with stored models, or None (match everything)."""
-    runs = store.read_table(
-        engine, "run", "status = 'committed' AND night < :n", {"n": night},
-        columns=["id", "night", "summary"],
-    ).sort(["night", "id"], descending=True)  # fmt: skip
+    runs = queries.committed_runs_before(engine, night)
     if runs.height == 0:
         return None
     last = runs.row(0, named=True)
@@ -79,10 +75,9 @@ def previous_night(engine: Engine, night: dt.date) -> PreviousNight | None:
     learned_on = dt.date.fromisoformat(models["learned_on"])
     if (night - learned_on).days > MAX_MODEL_AGE_DAYS:
         return None
-    records = read_bulk(
-        engine, "student_record", "record_id IN (SELECT record_id FROM identity)",
-        columns=["record_id", *STABLE_KEY, *(c for c in COMPARED if c not in STABLE_KEY)],
-    )  # fmt: skip
+    records = queries.identified_records(
+        engine, columns=["record_id", *STABLE_KEY, *(c for c in COMPARED if c not in STABLE_KEY)]
+    )
     if records.height == 0:
         return None
     return PreviousNight(
@@ -91,8 +86,8 @@ def previous_night(engine: Engine, night: dt.date) -> PreviousNight | None:
         registry_model=Model.from_dict(models["registry"]),
         learned_on=learned_on,
         records=_fingerprinted(records),
-        links=store.read_table(engine, "link", columns=["left_id", "right_id"]),
-        identities=read_bulk(engine, "identity", columns=["record_id", "identity_id"]),
+        links=queries.stored_links(engine),
+        identities=queries.stored_identities(engine),
     )
 
 

@@ -158,7 +158,7 @@ class Profile:
 
 
 @dataclass(frozen=True)
-class Settings:
+class CompiledProfile:
     """A checked profile plus what the engine derives from it once."""
 
     profile: Profile
@@ -169,7 +169,7 @@ class Settings:
         return getattr(self.profile, item)
 
 
-def compile_profile(profile: Profile) -> Settings:
+def compile_profile(profile: Profile) -> CompiledProfile:
     """Check a profile once; every problem is reported together."""
     problems: list[str] = []
     names = [c.name for c in profile.comparisons]
@@ -208,4 +208,4 @@ def compile_profile(profile: Profile) -> Settings:
         if col:
             needed.add(col)
     comparison_columns = tuple(sorted({c for comp in profile.comparisons for c in comp.columns}))
-    return Settings(profile, tuple(sorted(needed - derived)), comparison_columns)
+    return CompiledProfile(profile, tuple(sorted(needed - derived)), comparison_columns)

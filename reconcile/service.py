@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete
 
 from doisoat import store
 from doisoat.errors import ReconcileError
-from doisoat.model import REGISTRY_SOURCE, STABLE_KEY, Identity, Link, Run, stable_key_expr
-from doisoat.store.bulk_read import read_bulk
+from doisoat.model import REGISTRY_SOURCE, STABLE_KEY, Identity, Link, stable_key_expr
+from doisoat.store import queries, runs
 from reconcile.cluster import clusters
 from reconcile.conflicts import CONFLICT_COLUMNS, identity_conflicts
 from reconcile.conflicts.identity import IDENTITY_TYPES
@@ -52,22 +52,13 @@ class ReconcileOutcome:
 
 def latest_records(engine: Engine) -> pl.DataFrame:
     """Student records of the newest loaded snapshot of every (source, school)."""
-    snaps = store.read_table(
-        engine,
-        "source_snapshot",
-        "status = 'loaded'",
-        columns=["id", "source", "school_code", "night", "status"],
-    )
-    if snaps.height == 0:
+    latest = queries.latest_snapshots(engine)
+    if latest.height == 0:
         raise ReconcileError(
             "no loaded snapshot in the store",
             message_vi="Kho dữ liệu chưa có ảnh chụp dữ liệu nào: hãy nạp dữ liệu trước.",
         )
-    latest = snaps.sort(["night", "id"], descending=True).unique(
-        subset=["source", "school_code"], keep="first"
-    )
-    ids = ", ".join(str(int(i)) for i in latest["id"].to_list())
-    return read_bulk(engine, "student_record", f"snapshot_id IN ({ids})")
+    return queries.records_of_snapshots(engine, latest["id"].to_list())
 
 
 def split_and_link(
@@ -101,15 +92,12 @@ def human_decisions(engine: Engine, records: pl.DataFrame | None = None) -> pl.D
     snapshot, so with ``records`` (tonight's) each decided record is found again by its stable
     key (source, school, local id) and the decision is given under tonight's ids.
     """
-    found = store.read_table(engine, "link_decision", columns=["left_id", "right_id", "decision"])
+    found = queries.link_decisions(engine, columns=["left_id", "right_id", "decision"])
     if found.height == 0:
         return None
     if records is None:
         return found
-    then = read_bulk(
-        engine, "student_record", "record_id IN (SELECT left_id FROM link_decision "
-        "UNION SELECT right_id FROM link_decision)", columns=["record_id", *STABLE_KEY],
-    )  # fmt: skip
+    then = queries.decided_records(engine, columns=["record_id", *STABLE_KEY])
     now = records.select(pl.col("record_id").alias("now_id"), *STABLE_KEY)
     moved = then.join(now, on=list(STABLE_KEY)).select("record_id", "now_id")
     return (
@@ -281,11 +269,7 @@ def run_reconcile(
     records = latest_records(engine)
     night = night or dt.date.today()
     if run_id is None:
-        with store.session_scope(engine) as session:
-            run = Run(night=night, started_at=dt.datetime.now(dt.UTC), status="running")
-            session.add(run)
-            session.flush()
-            run_id = int(run.id)
+        run_id = runs.start_run(engine, night)
     result = identity_night(records, human_decisions(engine, records))
     conflicts = result.conflicts
     outcome = ReconcileOutcome(
@@ -307,18 +291,12 @@ def run_reconcile(
             checked_types=IDENTITY_TYPES,
             connection=conn,
         )
-        conn.execute(
-            update(Run)
-            .where(Run.id == run_id, Run.status == "running")
-            .values(
-                finished_at=dt.datetime.now(dt.UTC),
-                status="committed",
-                summary=json.dumps(
-                    {"reconcile": outcome.summary(), "model": outcome.model},
-                    ensure_ascii=False,
-                    default=str,
-                ),
-            )
+        runs.finish_run(
+            engine,
+            run_id,
+            "committed",
+            {"reconcile": outcome.summary(), "model": outcome.model},
+            connection=conn,
         )
     return outcome
 
@@ -326,19 +304,11 @@ def run_reconcile(
 def explain_record(engine: Engine, record_id: str) -> dict[str, Any]:
     """Why a record matched what it matched: its pairs with per-field weights, its identity,
     and the conflicts that name it."""
-    rows = store.read_table(
-        engine, "link", "left_id = :rid OR right_id = :rid", {"rid": record_id}
-    ).sort("match_weight", descending=True)
-    ident = store.read_table(engine, "identity", "record_id = :rid", {"rid": record_id})
-    conflicts = store.read_table(
-        engine, "conflict", "record_ids LIKE :pat", {"pat": f'%"{record_id}"%'}
-    )
-    decisions = store.read_table(
-        engine,
-        "link_decision",
-        "left_id = :rid OR right_id = :rid",
-        {"rid": record_id},
-        columns=["left_id", "right_id", "decision", "decided_by", "reason"],
+    rows = queries.links_of_record(engine, record_id).sort("match_weight", descending=True)
+    ident = queries.identity_of_record(engine, record_id)
+    conflicts = queries.conflicts_naming_record(engine, record_id)
+    decisions = queries.link_decisions(
+        engine, record_id, columns=["left_id", "right_id", "decision", "decided_by", "reason"]
     )
     return {
         "record_id": record_id,

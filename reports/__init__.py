@@ -2,9 +2,10 @@
 
 Pure builders take frames (:class:`ReportInputs`) and return documents or files; the store is
 read only by :mod:`reports.store_io` (``load_inputs``, ``write_night_report``,
-``check_snapshots``), which also keeps the quality results with the night (``save_quality``).
-The checks return verdicts (``exclusion_reasons``); leaving a snapshot out is the night's
-decision and the store's write (``doisoat.store.exclude_snapshots``).
+``check_snapshots``), through the store's named queries. Reports write files, never the
+database: the checks return verdicts (``exclusion_reasons``, ``quality_rows``); keeping them
+with the night and leaving a snapshot out are the night's decisions and the store's writes
+(``doisoat.store.runs.save_quality_results``, ``doisoat.store.exclude_snapshots``).
 """
 
 from reports.build import build_report, worklist_filename
@@ -22,7 +23,7 @@ from reports.quality import (
 from reports.store_io import (
     check_snapshots,
     load_inputs,
-    save_quality,
+    quality_rows,
     trend_from_conflicts,
     write_night_report,
 )
@@ -42,8 +43,8 @@ __all__ = [
     "load_suite",
     "render_html",
     "report_schema",
+    "quality_rows",
     "run_quality",
-    "save_quality",
     "student_counts",
     "trend_from_conflicts",
     "validate_report",

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from doisoat.errors import DoisoatError
-from service.api import audit, link_pages, link_routes, messages, pages, routes
+from service.api import link_pages, link_routes, messages, pages, routes
 from service.api.deps import status_of
 from service.api.files import FilesConfig
 from service.api.signing_pages import router as signing_pages_router
@@ -29,13 +29,13 @@ def create_app(
     max_upload_bytes: int = 50 * 1024 * 1024,
 ) -> FastAPI:
     """An app over ``engine`` (default: the configured store). Brings the store's schema to
-    the migrations' head and installs the audit guard, so it works on a new store too."""
+    the migrations' head (which also makes the audit trail's guard), so it works on a new
+    store too."""
     from doisoat import store
 
     if engine is None:
         engine = store.get_engine()
     store.upgrade(engine)
-    audit.install_guard(engine)
     var = Path(var_dir)
     app = FastAPI(
         title="doisoat",

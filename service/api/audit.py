@@ -4,8 +4,9 @@ Three guards, each catching what the one above cannot:
 
 * the API exposes no route that updates or deletes an event;
 * the ORM refuses to flush a changed or deleted :class:`AuditEvent` (``before_flush``);
-* the database refuses ``UPDATE``/``DELETE`` (and ``TRUNCATE`` on PostgreSQL) with a trigger
-  that :func:`install_guard` creates, so that even raw SQL through another tool fails.
+* the database refuses ``UPDATE``/``DELETE`` (and ``TRUNCATE`` on PostgreSQL) with triggers
+  that a migration creates (``0003_audit_event_append_only``), so that even raw SQL through
+  another tool fails, on every store, whether or not a server ever opened it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select, text
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.orm import Session
 
 from doisoat.errors import StateConflict
@@ -24,47 +25,8 @@ from service.api import messages
 _audit = AuditEvent.__table__
 APPEND_ONLY = "audit_event is append-only"
 
-_SQLITE_TRIGGERS = [
-    f"""CREATE TRIGGER IF NOT EXISTS audit_event_no_{verb.lower()}
-        BEFORE {verb} ON audit_event
-        BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"""
-    for verb in ("UPDATE", "DELETE")
-]
-
-_PG_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION '{APPEND_ONLY}';
-END
-$$"""
-
-_PG_TRIGGERS = [
-    ("audit_event_no_change", "BEFORE UPDATE OR DELETE", "FOR EACH ROW"),
-    ("audit_event_no_truncate", "BEFORE TRUNCATE", "FOR EACH STATEMENT"),
-]
-
-
 class AuditAppendOnlyError(StateConflict):
     """Someone tried to change or delete an audit event (the API answers 409)."""
-
-
-def install_guard(engine: Engine) -> None:
-    """Create the database triggers that refuse changes to ``audit_event`` (idempotent)."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text(_PG_FUNCTION))
-            for name, when, each in _PG_TRIGGERS:
-                conn.execute(text(f"DROP TRIGGER IF EXISTS {name} ON audit_event"))
-                conn.execute(
-                    text(
-                        f"CREATE TRIGGER {name} {when} ON audit_event {each} "
-                        "EXECUTE FUNCTION audit_event_append_only()"
-                    )
-                )
-        else:
-            for statement in _SQLITE_TRIGGERS:
-                conn.execute(text(statement))
 
 
 @event.listens_for(Session, "before_flush")

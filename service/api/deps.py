@@ -20,7 +20,6 @@ from doisoat.errors import (
     SourceError,
     StateConflict,
     TooLarge,
-    Unavailable,
 )
 from service.api import messages
 from service.api.auth import Principal, principal_for_token
@@ -37,7 +36,6 @@ STATUS: dict[type[DoisoatError], int] = {
     PermissionDenied: 403,
     NotFound: 404,
     StateConflict: 409,
-    Unavailable: 501,
     FileFormatError: 400,  # a file handed in cannot be opened at all (a certificate archive)
     SourceError: 422,
     ReconcileError: 422,

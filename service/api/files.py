@@ -21,7 +21,7 @@ from doisoat.errors import BadRequest, SourceError, TooLarge
 from doisoat.model import REGISTRY_SOURCE
 from service.api import audit, messages
 from service.api.auth import DISTRICT_ROLES, Principal, forbidden, other_school
-from service.api.services import SCHOOL_RE, bad_filter, not_found, unavailable
+from service.api.services import SCHOOL_RE, bad_filter, not_found
 
 UPLOAD_SUFFIXES = (".xlsx", ".xls", ".csv", ".xml", ".json")
 SAFE_NAME = re.compile(r"[^\w.\- ]", re.UNICODE)
@@ -118,10 +118,7 @@ def check_content(path: Path, name: str) -> None:
 def ingest_upload(engine: Any, who: Principal, path: Path, night: dt.date) -> dict[str, Any]:
     """Import an uploaded export. A school's user may only bring in their own school's rows:
     the file is read first (no store) and refused if it names another school."""
-    try:
-        from connectors import ingest_paths, read_export
-    except ImportError as exc:
-        raise unavailable("ingest") from exc
+    from connectors import ingest_paths, read_export
 
     if not who.is_district:
         try:
@@ -173,10 +170,7 @@ def worklist_file(config: FilesConfig, who: Principal, night: dt.date, school: s
     if not SCHOOL_RE.match(school):
         raise bad_filter("school")
     who.school_scope(school)
-    try:
-        from reports import worklist_filename
-    except ImportError as exc:
-        raise unavailable("worklist") from exc
+    from reports import worklist_filename
     return _inside(config.reports_dir, night.isoformat(), *worklist_filename(school).split("/"))
 
 
@@ -205,10 +199,7 @@ def transcript_file(config: FilesConfig, who: Principal, school: str, name: str)
 
 
 def verify_transcript(data: bytes, file_name: str) -> dict[str, Any]:
-    try:
-        from signing import verify_pdf
-    except ImportError as exc:
-        raise unavailable("verify") from exc
+    from signing import verify_pdf
     return verify_pdf(data, file_name=file_name).to_dict()  # a SigningError answers 422
 
 

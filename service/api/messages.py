@@ -102,7 +102,6 @@ ERRORS = {
     "reason_required": "Cần ghi rõ lý do.",
     "already_resolved": "Xung đột này đã được giải quyết.",
     "bad_filter": "Giá trị lọc không hợp lệ: {field}.",
-    "unavailable": "Chức năng «{feature}» chưa sẵn sàng trên máy chủ này.",
     "too_large": "Tệp quá lớn: tối đa {limit} MB.",
     "bad_name": "Tên tệp không hợp lệ: {name}.",
     "bad_suffix": "Chỉ nhận tệp .xlsx, .xls, .csv, .xml hoặc .json (tệp: {name}).",
@@ -182,15 +181,6 @@ THINGS = {
     "report": "báo cáo",
     "transcript": "học bạ",
     "action": "thao tác",
-}
-
-# What an "unavailable" answer names (``services.unavailable``): a part another package provides.
-FEATURES = {
-    "ingest": "nhập tệp",
-    "worklist": "danh sách cần xử lý",
-    "verify": "xác minh học bạ",
-    "acknowledge": "xác nhận xung đột",
-    "run": "chạy đối soát",
 }
 
 # The OpenAPI description (``/docs``): the API, its answers and its fields, for the people who

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Engine, case, func, select, update
 
 from doisoat.conflict_types import SEVERITY_ORDER
-from doisoat.errors import BadRequest, NotFound, ReconcileError, StateConflict, Unavailable
+from doisoat.errors import BadRequest, NotFound, ReconcileError, StateConflict
 from doisoat.model import (
     CONFLICT_STATUSES,
     OPEN_CONFLICT_STATUSES,
@@ -47,14 +47,6 @@ def not_found(thing: str, id: object = "") -> NotFound:
     """``thing`` (a key of ``messages.THINGS``) does not exist or is not the caller's to see."""
     what = messages.THINGS[thing].format(id=id)
     return NotFound(f"{thing} {id} not found", message_vi=messages.error("not_found", what=what))
-
-
-def unavailable(feature: str) -> Unavailable:
-    """A part another package provides (a key of ``messages.FEATURES``) is missing here."""
-    return Unavailable(
-        f"{feature} unavailable",
-        message_vi=messages.error("unavailable", feature=messages.FEATURES[feature]),
-    )
 
 
 def bad_filter(field: str) -> BadRequest:
@@ -250,10 +242,7 @@ def acknowledge(engine: Engine, who: Principal, conflict_id: str, reason: str) -
         row = _visible_conflict(conn, who, conflict_id)
     if row.status == "resolved":
         raise _already_resolved()
-    try:
-        from reconcile import acknowledge as lifecycle_acknowledge
-    except ImportError as exc:
-        raise unavailable("acknowledge") from exc
+    from reconcile import acknowledge as lifecycle_acknowledge
 
     try:
         lifecycle_acknowledge(engine, conflict_id, who.username, reason)
@@ -375,10 +364,6 @@ def start_run(engine: Engine, who: Principal, night: dt.date) -> None:
     """Check that a run may start and record who asked (the caller runs :func:`execute_run`
     in the background; the run's own row appears in ``run`` as it starts)."""
     who.require(frozenset({"district_officer"}))
-    try:
-        import service.night.pipeline  # noqa: F401
-    except ImportError as exc:
-        raise unavailable("run") from exc
     with engine.begin() as conn:
         audit.record(
             conn, actor=who.username, action="run.requested", entity="run",

@@ -34,12 +34,14 @@ def report_command(
 ) -> None:
     """Write report.html, report.json and worklists/<school>.xlsx for NIGHT."""
     from doisoat import store
-    from reports import check_snapshots, exclusion_reasons, write_night_report
+    from doisoat.store import runs
+    from reports import check_snapshots, exclusion_reasons, quality_rows, write_night_report
 
     day = parse_night(night, default_today=True)
     engine = store.open_store(url)
     if check_quality:
         results = check_snapshots(engine, day)
+        runs.save_quality_results(engine, quality_rows(results, day), day)
         store.exclude_snapshots(engine, exclusion_reasons(results))
         failed = sum(len(r.critical_failures) for r in results)
         typer.echo(REPORT["quality"].format(suites=len(results), failed=failed))

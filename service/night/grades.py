@@ -15,9 +15,8 @@ from collections.abc import Callable, Iterator
 import polars as pl
 from sqlalchemy import Engine
 
-from doisoat import store
 from doisoat.model import REGISTRY_SOURCE
-from doisoat.store.bulk_read import read_bulk, read_bulk_in
+from doisoat.store import queries
 from doisoat.vn.calendar import SchoolCalendar
 from service.config import Settings
 
@@ -26,24 +25,12 @@ RECORDS_PER_BATCH = 150_000
 IDS_PER_QUERY = 5_000
 
 
-def results_of_snapshots(engine: Engine, table: str, snapshot_ids: list[int]) -> pl.DataFrame:
-    """Every subject or term result of the records of these snapshots."""
-    if not snapshot_ids:
-        return store.read_table(engine, table, "1 = 0")
-    ids = ", ".join(str(int(i)) for i in snapshot_ids)
-    return read_bulk(
-        engine,
-        table,
-        f"record_id IN (SELECT record_id FROM student_record WHERE snapshot_id IN ({ids}))",
-    )
-
-
 def subjects_loader(engine: Engine) -> Callable[[pl.Series], pl.DataFrame]:
     """Subject results of given records (what the transfer rules compare), read on demand."""
 
     def load(record_ids: pl.Series) -> pl.DataFrame:
         ids = record_ids.drop_nulls().unique().to_list()
-        return read_bulk_in(engine, "subject_result", "record_id", ids, chunk=IDS_PER_QUERY)
+        return queries.subject_results_of_records(engine, ids, chunk=IDS_PER_QUERY)
 
     return load
 
@@ -72,12 +59,12 @@ def grade_families(
 
     calendar = settings.calendar_for(night)
     baseline = _lock_baseline(engine, night, calendar, settings)
-    approvals = store.read_table(engine, "grade_approval")
+    approvals = queries.grade_approvals(engine)
     found: list[pl.DataFrame] = []
     for batch in _batches(records):
         batch_records = records.filter(pl.col("snapshot_id").is_in(batch))
-        subjects = results_of_snapshots(engine, "subject_result", batch)
-        terms = results_of_snapshots(engine, "term_result", batch)
+        subjects = queries.results_of_snapshots(engine, "subject_result", batch)
+        terms = queries.results_of_snapshots(engine, "term_result", batch)
         found.append(grade_conflicts(subjects, terms, batch_records))
         if baseline is not None:
             found.append(
@@ -93,12 +80,7 @@ def _lock_baseline(
 ) -> pl.DataFrame | None:
     """Each school's first snapshot after term 1 was locked (the book as it was locked)."""
     lock_day = calendar.term1_end + dt.timedelta(days=settings.lock_grace_days)
-    snaps = store.read_table(
-        engine,
-        "source_snapshot",
-        "status = 'loaded'",
-        columns=["id", "source", "school_code", "night"],
-    )
+    snaps = queries.loaded_snapshots(engine).drop("status")
     vendor = snaps.filter(~pl.col("source").is_in(LOCKED_BASELINE_SOURCES_SKIP))
     baseline = (
         vendor.filter((pl.col("night") >= lock_day) & (pl.col("night") < night))
@@ -126,11 +108,10 @@ def _locked_edits(
     if mine.height == 0:
         return pl.DataFrame()
     ids = mine["id"].to_list()
-    id_list = ", ".join(str(int(i)) for i in ids)
     before = GradeSnapshot(
         night=baseline["night"].min(),
-        records=read_bulk(engine, "student_record", f"snapshot_id IN ({id_list})"),
-        subject_results=results_of_snapshots(engine, "subject_result", ids),
+        records=queries.records_of_snapshots(engine, ids),
+        subject_results=queries.results_of_snapshots(engine, "subject_result", ids),
     )
     after = GradeSnapshot(night=night, records=records, subject_results=subjects)
     return locked_period_edits(

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, text, update
+from sqlalchemy import Engine
 
 from doisoat import store
-from doisoat.model import REGISTRY_SOURCE, Run
+from doisoat.store import queries, runs
 from doisoat.store.bulk_read import bulk_access_allowed
 from service.config import Settings
 from service.night.grades import grade_families, subjects_loader
@@ -87,7 +87,7 @@ def run_nightly(
     paths = list(inbox if inbox is not None else settings.inbox)
     said = RunLog(log, {"night": night.isoformat(), "run_id": None})
     with nightly_lock(engine):
-        recovered = _recover_crashed_runs(engine)
+        recovered = runs.recover_crashed_runs(engine)
         if recovered:
             said.warning("runs %s were left running by a killed process: marked failed", recovered)
         batch = bulk_access_allowed()
@@ -103,7 +103,7 @@ def run_nightly(
         if new_schools:
             said.info("%d school(s) seen in exports but not in the directory: added", new_schools)
         fingerprint = _fingerprint(engine, night, settings)
-        previous = _committed_run(engine, night)
+        previous = runs.committed_run(engine, night)
         report_dir = settings.reports_dir / night.isoformat()
         if previous is not None and json.loads(previous.summary).get("fingerprint") == fingerprint:
             said.info("unchanged since run %s: nothing to do", previous.id)
@@ -117,7 +117,7 @@ def run_nightly(
                 report_dir=str(report_dir),
                 recovered_runs=recovered,
             )
-        run_id = _start_run(engine, night)
+        run_id = runs.start_run(engine, night)
         said = RunLog(log, {"night": night.isoformat(), "run_id": run_id})
         said.info("started")
         try:
@@ -126,7 +126,7 @@ def run_nightly(
             )
         except BaseException as exc:
             said.exception("failed: nothing of this run is kept")
-            _mark(engine, run_id, "failed", {"error": repr(exc)[:2000]})
+            runs.finish_run(engine, run_id, "failed", {"error": repr(exc)[:2000]})
             raise
         _write_report(engine, night, report_dir)
         said.info("report written to %s", report_dir)
@@ -154,17 +154,12 @@ def _reconcile_and_commit(
         transfer_conflicts,
         write_identity_night,
     )
-    from reports import check_snapshots, exclusion_reasons
+    from reports import check_snapshots, exclusion_reasons, quality_rows
 
-    verdicts = check_snapshots(engine, night, run_id=run_id, grades=False)
+    verdicts = check_snapshots(engine, night, grades=False)
+    runs.save_quality_results(engine, quality_rows(verdicts, night, run_id), night)
     store.exclude_snapshots(engine, exclusion_reasons(verdicts))
-    excluded = store.read_table(
-        engine,
-        "source_snapshot",
-        "night = :n AND status = 'excluded'",
-        {"n": night},
-        columns=["id"],
-    )["id"].to_list()
+    excluded = queries.excluded_snapshot_ids(engine, night)
     said.info("quality: %d snapshot(s) checked, %d kept out", len(verdicts), len(excluded))
     started = time.perf_counter()
     records = latest_records(engine)
@@ -211,15 +206,7 @@ def _reconcile_and_commit(
             if conflicts.height
             else {},
         }
-        conn.execute(
-            update(Run)
-            .where(Run.id == run_id)
-            .values(
-                status="committed",
-                finished_at=dt.datetime.now(dt.UTC),
-                summary=json.dumps(summary, ensure_ascii=False, default=str),
-            )
-        )
+        runs.finish_run(engine, run_id, "committed", summary, connection=conn)
     said.info("committed: %s", merged.as_dict())
     return NightlyOutcome(night, run_id, "committed", ingest, excluded, summary["by_type"])
 
@@ -227,28 +214,20 @@ def _reconcile_and_commit(
 def _register_unknown_schools(engine: Engine) -> int:
     """A school seen in an export but missing from the directory gets a provisional row (its
     code, vendor and level as the export shows them) so that it has a report and a worklist."""
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text(
-                "SELECT s.school_code, s.source, MAX(r.grade) FROM source_snapshot s "
-                "JOIN student_record r ON r.snapshot_id = s.id "
-                f"WHERE s.source <> '{REGISTRY_SOURCE}' AND s.school_code IS NOT NULL "
-                "AND s.school_code NOT IN (SELECT school_code FROM school) "
-                "GROUP BY s.school_code, s.source"
-            )
-        ).fetchall()
-    if not rows:
+    missing = queries.schools_missing_from_directory(engine)
+    if missing.height == 0:
         return 0
-    frame = pl.DataFrame(
-        {
-            "school_code": [r[0] for r in rows],
-            "name": [f"Trường {r[0]}" for r in rows],
-            "level": ["thpt" if (r[2] or 0) >= 10 else "thcs" for r in rows],
-            "province_code": [r[0][:2] for r in rows],
-            "district": ["" for _ in rows],
-            "vendor": [r[1] for r in rows],
-        }
-    ).unique(subset="school_code", keep="first")
+    frame = missing.select(
+        "school_code",
+        ("Trường " + pl.col("school_code")).alias("name"),
+        pl.when(pl.col("max_grade").fill_null(0) >= 10)
+        .then(pl.lit("thpt"))
+        .otherwise(pl.lit("thcs"))
+        .alias("level"),
+        pl.col("school_code").str.slice(0, 2).alias("province_code"),
+        pl.lit("").alias("district"),
+        pl.col("source").alias("vendor"),
+    ).unique(subset="school_code", keep="first", maintain_order=True)
     return store.bulk_insert(engine, "school", frame)
 
 
@@ -257,11 +236,9 @@ def _schools_with_sync(engine: Engine) -> pl.DataFrame:
     snapshot's night."""
     from reconcile import last_sync_by_school
 
-    schools = store.read_table(engine, "school", columns=["school_code", "last_sync"])
-    snapshots = store.read_table(
-        engine, "source_snapshot", columns=["source", "school_code", "night", "status"]
-    )
-    seen = last_sync_by_school(snapshots).rename({"last_sync": "snapshot_sync"})
+    schools = queries.school_directory(engine, columns=["school_code", "last_sync"])
+    seen = last_sync_by_school(queries.snapshot_history(engine))
+    seen = seen.rename({"last_sync": "snapshot_sync"})
     return schools.join(seen, on="school_code", how="left").select(
         "school_code", pl.coalesce("last_sync", "snapshot_sync").alias("last_sync")
     )
@@ -269,66 +246,9 @@ def _schools_with_sync(engine: Engine) -> pl.DataFrame:
 
 def _fingerprint(engine: Engine, night: dt.date, settings: Settings) -> str:
     digest = hashlib.sha256(f"{night}|{settings!r}".encode())
-    with engine.connect() as conn:
-        for sql in (
-            "SELECT id, content_hash FROM source_snapshot WHERE night <= :n ORDER BY id",
-            "SELECT left_id, right_id, decision FROM link_decision ORDER BY left_id, right_id",
-            "SELECT school_code, local_id, subject, term, approved_at FROM grade_approval "
-            "ORDER BY school_code, local_id, subject, term",
-        ):
-            for row in conn.execute(text(sql), {"n": night}):
-                digest.update(repr(tuple(row)).encode())
+    for row in queries.input_fingerprint_rows(engine, night):
+        digest.update(repr(row).encode())
     return digest.hexdigest()
-
-
-def _committed_run(engine: Engine, night: dt.date) -> Run | None:
-    with store.session_scope(engine) as session:
-        from sqlmodel import select
-
-        run = session.exec(
-            select(Run).where(Run.night == night, Run.status == "committed").order_by(Run.id.desc())  # type: ignore[union-attr]
-        ).first()
-        if run is not None:
-            session.expunge(run)
-        return run
-
-
-def _start_run(engine: Engine, night: dt.date) -> int:
-    with store.session_scope(engine) as session:
-        run = Run(night=night, started_at=dt.datetime.now(dt.UTC), status="running")
-        session.add(run)
-        session.flush()
-        return int(run.id)
-
-
-def _mark(engine: Engine, run_id: int, status: str, summary: dict[str, Any]) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(Run)
-            .where(Run.id == run_id)
-            .values(
-                status=status,
-                finished_at=dt.datetime.now(dt.UTC),
-                summary=json.dumps(summary, ensure_ascii=False, default=str),
-            )
-        )
-
-
-def _recover_crashed_runs(engine: Engine) -> list[int]:
-    """Runs left ``running`` by a killed process (we hold the lock, so none is alive)."""
-    with engine.begin() as conn:
-        stale = [r[0] for r in conn.execute(text("SELECT id FROM run WHERE status = 'running'"))]
-        if stale:
-            conn.execute(
-                update(Run)
-                .where(Run.id.in_(stale))
-                .values(  # type: ignore[union-attr]
-                    status="failed",
-                    finished_at=dt.datetime.now(dt.UTC),
-                    summary=json.dumps({"error": "crashed: found running by the next run"}),
-                )
-            )
-    return stale
 
 
 def _write_report(engine: Engine, night: dt.date, report_dir: Path) -> None:

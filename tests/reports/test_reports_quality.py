@@ -12,7 +12,15 @@ from sqlalchemy import text
 
 from doisoat import store
 from doisoat.errors import ConfigError
-from reports import check_snapshots, exclusion_reasons, keep_out, load_suite, run_quality
+from doisoat.store import runs
+from reports import (
+    check_snapshots,
+    exclusion_reasons,
+    keep_out,
+    load_suite,
+    quality_rows,
+    run_quality,
+)
 from reports.quality.suites import PACKAGE_SUITES, suite_from_dict
 from reports.store_io import SNAPSHOT_READ
 
@@ -129,6 +137,9 @@ def test_quality_returns_verdicts_and_the_store_excludes_bad_snapshots(engine, d
             {"id": victim["id"]},
         )
     results = check_snapshots(engine, night, grades=False, quality_engine="columnar")
+    # The checks give verdicts and write nothing; the night keeps them through the store.
+    assert store.read_table(engine, "quality_result").height == 0
+    runs.save_quality_results(engine, quality_rows(results, night), night)
     stored = store.read_table(engine, "quality_result", "night = :n", {"n": night})
     assert stored.height == sum(len(r.outcomes) for r in results)
     assert set(stored["source"]) == set(snaps["source"])
@@ -152,6 +163,7 @@ def test_quality_returns_verdicts_and_the_store_excludes_bad_snapshots(engine, d
     again = check_snapshots(
         engine, night, grades=False, quality_engine="columnar"
     )  # a re-run replaces, never doubles
+    runs.save_quality_results(engine, quality_rows(again, night), night)
     assert store.read_table(engine, "quality_result").height == sum(len(r.outcomes) for r in again)
     assert store.exclude_snapshots(engine, exclusion_reasons(again)) == []  # nothing twice
     assert store.read_table(engine, "audit_event").height == trail.height
