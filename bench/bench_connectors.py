@@ -44,7 +44,11 @@ def _one_school(district, rows: int):
     """All of a district's vendor records as if one school exported them (one big file)."""
     part = school_slices(district, with_grades=False)[0]
     records = district.records.filter(pl.col("source") != "moet").head(rows)
-    records = records.with_columns(pl.lit(part.code).alias("school_code"))
+    records = records.with_columns(  # one school numbers its students once (HS000001 …)
+        pl.lit(part.code).alias("school_code"),
+        pl.format("HS{}", pl.int_range(1, records.height + 1).cast(pl.Utf8).str.zfill(6))
+        .alias("local_id"),
+    )
     part.records = records
     return part
 

@@ -352,7 +352,7 @@ def run_quality_bench(students: int, engines: list[str]) -> dict:
         out["gx_import_seconds"] = round(time.perf_counter() - t, 2)
     for engine in engines:
         t = time.perf_counter()
-        result = run_quality(frame, "smas", engine=engine)
+        result = run_quality(frame, "smas", evaluator=engine)
         out[f"{engine}_seconds"] = round(time.perf_counter() - t, 2)
         out[f"{engine}_failed_outcomes"] = len(result.failures)
     out["peak_rss_mib"] = peak_rss_mib()

@@ -15,7 +15,7 @@ from connectors.http import PullSummary, pull
 from connectors.ingest import FileSummary, ImportSummary, expand_paths, ingest_paths
 from connectors.inspect import describe
 from connectors.profile import (
-    Profile,
+    SourceProfile,
     default_profiles,
     load_profile,
     profile_for,
@@ -28,7 +28,7 @@ __all__ = [
     "FileRead",
     "FileSummary",
     "ImportSummary",
-    "Profile",
+    "SourceProfile",
     "PullSummary",
     "default_profiles",
     "expand_paths",

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from connectors.grades import grade_rows
 from connectors.mapping import Defaults, student_rows
 from connectors.messages import msg
-from connectors.profile import Profile, default_profiles
+from connectors.profile import SourceProfile, default_profiles
 from connectors.quarantine import Quarantined
 from connectors.tabular.cells import cell_text
 from connectors.tabular.header import fold_label
@@ -82,7 +82,7 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _signature_score(sheets: list[Sheet], profile: Profile) -> float:
+def _signature_score(sheets: list[Sheet], profile: SourceProfile) -> float:
     if not profile.detect.signature:
         return 0.0
     labels: set[str] = set()
@@ -107,10 +107,10 @@ def _title_text(sheets: list[Sheet]) -> str:
     return fold_label(" ".join(parts)[:4000])
 
 
-Detection = tuple[Profile, dict[str, float], list[Table], list[str]]
+Detection = tuple[SourceProfile, dict[str, float], list[Table], list[str]]
 
 
-def detect(path: Path, fmt: str, profiles: tuple[Profile, ...],
+def detect(path: Path, fmt: str, profiles: tuple[SourceProfile, ...],
            read: dict[str, list[Sheet]]) -> Detection:
     """The profile that reads this file best, with every candidate's score."""
     scores: dict[str, float] = {}
@@ -155,7 +155,7 @@ def detect(path: Path, fmt: str, profiles: tuple[Profile, ...],
     return best[0], scores, best[2], best[3]
 
 
-def _no_header(path: Path, fmt: str, profiles: tuple[Profile, ...],
+def _no_header(path: Path, fmt: str, profiles: tuple[SourceProfile, ...],
                read: dict[str, list[Sheet]], folded_name: str) -> None:
     """A file that names its vendor but whose table header cannot be found: say what is missing."""
     for profile in profiles:
@@ -177,7 +177,7 @@ def _no_header(path: Path, fmt: str, profiles: tuple[Profile, ...],
             )
 
 
-def read_export(path: str | Path, *, profiles: tuple[Profile, ...] | None = None,
+def read_export(path: str | Path, *, profiles: tuple[SourceProfile, ...] | None = None,
                 night: dt.date | None = None, school_code: str | None = None,
                 source: str | None = None, content_hash: str | None = None) -> FileRead:
     """Read one vendor or registry export into canonical frames (no store involved).

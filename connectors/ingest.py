@@ -29,10 +29,9 @@ from sqlalchemy import Engine
 
 from connectors.export_file import FileRead, file_hash, read_export, school_from_folder
 from connectors.messages import msg
-from connectors.profile import Profile
+from connectors.profile import SourceProfile
 from connectors.quarantine import Quarantined, quarantine_frame
 from connectors.tabular.safety import check_name
-from connectors.writers import Writer, writer_for
 from doisoat.errors import SourceError
 from doisoat.model import (
     SUBJECT_RESULT_COLUMNS,
@@ -40,6 +39,7 @@ from doisoat.model import (
     StudentRecord,
     record_id_expr,
 )
+from doisoat.store.writer import SnapshotWriter, open_writer
 
 SUFFIXES = {".xlsx", ".xls", ".csv", ".txt", ".xml"}
 _FILES_WORTH_A_POOL = 8  # below this, starting the worker processes costs more than it saves
@@ -129,24 +129,21 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def ingest_paths(paths: Iterable[str | Path], *, engine: Engine, night: dt.date,
-                 profiles: tuple[Profile, ...] | None = None, workers: int = 1,
+                 profiles: tuple[SourceProfile, ...] | None = None, workers: int = 1,
                  bulk: bool = False) -> ImportSummary:
     """Import every export file in ``paths`` (files or folders) for ``night``.
 
     With ``workers`` > 1 the files are read (parsed, mapped, checked) by that many processes
     while this one writes them to the store, in the order of the paths. ``bulk`` writes a
-    SQLite store through ADBC (see ``connectors.writers``): for a process that owns the store,
-    never for a server's request threads, which keep both defaults.
+    SQLite store through ADBC (see ``doisoat.store.writer``): for a process that owns the
+    store, never for a server's request threads, which keep both defaults.
     """
-    writer = writer_for(engine, bulk=bulk)
-    try:
+    with open_writer(engine, bulk=bulk) as writer:
         return _ingest(paths, writer, night, profiles, workers)
-    finally:
-        writer.close()
 
 
-def _ingest(paths: Iterable[str | Path], writer: Writer, night: dt.date,
-            profiles: tuple[Profile, ...] | None, workers: int) -> ImportSummary:
+def _ingest(paths: Iterable[str | Path], writer: SnapshotWriter, night: dt.date,
+            profiles: tuple[SourceProfile, ...] | None, workers: int) -> ImportSummary:
     summary = ImportSummary()
     deferred: list[tuple[FileSummary, FileRead]] = []
     batch_students: dict[tuple[str, str | None], dict[str, str]] = {}
@@ -192,7 +189,8 @@ def _ingest(paths: Iterable[str | Path], writer: Writer, night: dt.date,
     return summary
 
 
-def _load_linkable(writer: Writer, night: dt.date, deferred: list[tuple[FileSummary, FileRead]],
+def _load_linkable(writer: SnapshotWriter, night: dt.date,
+                   deferred: list[tuple[FileSummary, FileRead]],
                    batch_students: dict[tuple[str, str | None], dict[str, str]]
                    ) -> list[tuple[FileSummary, FileRead]]:
     """Load, once the batch has left their folder, the result files whose school's roster it
@@ -209,7 +207,7 @@ def _load_linkable(writer: Writer, night: dt.date, deferred: list[tuple[FileSumm
     return waiting
 
 
-def _read_one(path: Path, digest: str, profiles: tuple[Profile, ...] | None, night: dt.date
+def _read_one(path: Path, digest: str, profiles: tuple[SourceProfile, ...] | None, night: dt.date
               ) -> tuple[FileRead | None, str]:
     """A file read, or why it is refused (in Vietnamese): what a worker process sends back."""
     try:
@@ -224,7 +222,7 @@ def _read_one(path: Path, digest: str, profiles: tuple[Profile, ...] | None, nig
         return None, msg("unreadable", detail=f"{type(exc).__name__}: {exc}"[:300])
 
 
-def _read_in_worker(path: Path, digest: str, profiles: tuple[Profile, ...] | None,
+def _read_in_worker(path: Path, digest: str, profiles: tuple[SourceProfile, ...] | None,
                     night: dt.date) -> tuple[FileRead | None, str]:
     """:func:`_read_one` in a worker process, with the cyclic garbage collector paused: a
     file's cells (a list per row) all stay alive until the file is read, so collections
@@ -237,8 +235,8 @@ def _read_in_worker(path: Path, digest: str, profiles: tuple[Profile, ...] | Non
         gc.enable()
 
 
-def _read_all(files: Iterator[tuple[FileSummary, Path, str]], profiles: tuple[Profile, ...] | None,
-              night: dt.date, workers: int
+def _read_all(files: Iterator[tuple[FileSummary, Path, str]],
+              profiles: tuple[SourceProfile, ...] | None, night: dt.date, workers: int
               ) -> Iterator[tuple[FileSummary, tuple[FileRead | None, str]]]:
     """The files read, in order; by ``workers`` processes, each a few files ahead so that a
     large file does not leave the other idle."""
@@ -280,18 +278,16 @@ def _one_polars_thread_each() -> Iterator[None]:
             os.environ[_POLARS_THREADS] = before
 
 
-def _load(writer: Writer, night: dt.date, read: FileRead, entry: FileSummary,
+def _load(writer: SnapshotWriter, night: dt.date, read: FileRead, entry: FileSummary,
           batch_students: dict[tuple[str, str | None], dict[str, str]]) -> None:
     students = read.students
     school_code = read.school_code or _school_of_results(read)
     entry.source, entry.school_code = read.source, school_code
     quarantined = list(read.quarantined)
-    with writer.file() as out:
-        snapshot_id = out.new_snapshot(dict(
-            source=read.source, school_code=school_code, night=night,
-            taken_at=dt.datetime.now(dt.UTC), origin=str(read.path),
-            content_hash=read.content_hash, rows_read=read.rows_read, rows_accepted=0,
-            rows_quarantined=0, status="loading"))
+    with writer.transaction() as out:
+        snapshot_id = out.open_snapshot(source=read.source, school_code=school_code,
+                                        night=night, origin=str(read.path),
+                                        content_hash=read.content_hash)
         students = students.with_columns(
             pl.lit(snapshot_id, dtype=pl.Int64).alias("snapshot_id"),
             record_id_expr(snapshot_id).alias("record_id"),
@@ -318,8 +314,8 @@ def _load(writer: Writer, night: dt.date, read: FileRead, entry: FileSummary,
             out.insert("quarantined_row", quarantine_frame(quarantined).with_columns(
                 pl.lit(snapshot_id, dtype=pl.Int64).alias("snapshot_id"),
                 pl.lit(read.source).alias("source")))
-        out.update_snapshot(snapshot_id, dict(
-            rows_accepted=read.rows_read - rows_q, rows_quarantined=rows_q, status="loaded"))
+        out.set_counts(snapshot_id, rows_read=read.rows_read, rows_quarantined=rows_q,
+                       loaded=True)
     entry.status, entry.snapshot_id = "loaded", snapshot_id
     entry.rows_read, entry.rows_quarantined = read.rows_read, rows_q
     entry.rows_accepted = read.rows_read - rows_q

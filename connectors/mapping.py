@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from connectors.messages import msg
-from connectors.profile import Profile
+from connectors.profile import SourceProfile
 from connectors.quarantine import Quarantined
 from connectors.tabular.cells import cell_text
 from connectors.tabular.header import fold_label
@@ -266,7 +266,7 @@ def _quarantine(bad: pl.DataFrame, tables: list[Table], frame: pl.DataFrame,
     return out
 
 
-def student_rows(tables: list[Table], profile: Profile, defaults: Defaults,
+def student_rows(tables: list[Table], profile: SourceProfile, defaults: Defaults,
                  quarantine: list[Quarantined]) -> pl.DataFrame:
     """The student records of every roster table; failing rows go to ``quarantine``."""
     rosters = [t for t in tables if t.dataset.kind == "roster" and t.rows]

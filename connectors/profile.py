@@ -131,7 +131,7 @@ class Api(_Strict):
         return value
 
 
-class Profile(_Strict):
+class SourceProfile(_Strict):
     source: Literal["smas", "vnedu", "vietschool", "quangich", "moet"]
     label: str
     version: str
@@ -145,12 +145,12 @@ class Profile(_Strict):
     api: Api | None = None
 
 
-def load_profile(path: str | Path) -> Profile:
+def load_profile(path: str | Path) -> SourceProfile:
     """Read and validate one profile file."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return Profile.model_validate(data)
+        return SourceProfile.model_validate(data)
     except (OSError, tomllib.TOMLDecodeError, ValidationError, re.error) as exc:
         detail = str(exc).splitlines()[0] if isinstance(exc, ValidationError) else str(exc)
         if isinstance(exc, ValidationError):
@@ -165,19 +165,19 @@ def load_profile(path: str | Path) -> Profile:
 
 
 @cache
-def default_profiles() -> tuple[Profile, ...]:
+def default_profiles() -> tuple[SourceProfile, ...]:
     """The shipped profiles, one per source."""
     return tuple(load_profile(p) for p in sorted(PROFILE_DIR.glob("*.toml")))
 
 
-def profiles_from(directory: str | Path | None) -> tuple[Profile, ...]:
+def profiles_from(directory: str | Path | None) -> tuple[SourceProfile, ...]:
     """Profiles from ``directory`` (a district's adapted set) or the shipped defaults."""
     if directory is None:
         return default_profiles()
     return tuple(load_profile(p) for p in sorted(Path(directory).glob("*.toml")))
 
 
-def profile_for(source: str, profiles: tuple[Profile, ...] | None = None) -> Profile:
+def profile_for(source: str, profiles: tuple[SourceProfile, ...] | None = None) -> SourceProfile:
     for profile in profiles or default_profiles():
         if profile.source == source:
             return profile

@@ -15,10 +15,15 @@ resolved               ``reopened``            ``resolved`` (unchanged)
 =====================  ======================  ============================================
 
 A human decision wins: an acknowledged conflict stays acknowledged, with who and why, for as long
-as it persists. When a resolved conflict comes back it is ``reopened`` and needs attention again
-(the old acknowledgement stays in the audit trail). ``first_seen`` never changes. Re-running a
-night changes no status a second time. Every status change and every acknowledgement is an
-``audit_event`` row; rows are only ever appended.
+as it persists. A conflict whose id changes while the problem does not (the recipe of its
+stable key changed: the school joined the key of a vendor record) keeps its history: when a
+new id and a vanished open one are the only two of their kind with the same type, school and
+records (a record named by source and local id, whatever the snapshot), the new id takes over
+the old one's first night, status and acknowledgement, the old row goes, and an audit event
+``conflict.renamed`` says so. When a resolved conflict comes back it is ``reopened`` and needs
+attention again (the old acknowledgement stays in the audit trail). ``first_seen`` never
+changes. Re-running a night changes no status a second time. Every status change and every
+acknowledgement is an ``audit_event`` row; rows are only ever appended.
 """
 
 from __future__ import annotations
@@ -95,8 +100,6 @@ def _tonight(conflicts: pl.DataFrame) -> pl.DataFrame:
 
 
 def _existing(conn: Connection) -> pl.DataFrame:
-    cols = ("conflict_id", "type", "school_code", "status", "last_seen", "resolved_on")
-    rows = conn.execute(select(*[_conflict.c[c] for c in cols])).fetchall()
     schema = {
         "conflict_id": pl.Utf8,
         "type": pl.Utf8,
@@ -104,8 +107,39 @@ def _existing(conn: Connection) -> pl.DataFrame:
         "status": pl.Utf8,
         "last_seen": pl.Date,
         "resolved_on": pl.Date,
+        "first_seen": pl.Date,
+        "record_ids": pl.Utf8,
+        "acknowledged_by": pl.Utf8,
+        "acknowledged_reason": pl.Utf8,
     }
+    rows = conn.execute(select(*[_conflict.c[c] for c in schema])).fetchall()
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _problem(frame: pl.DataFrame) -> pl.Expr:
+    """What a conflict is about, whatever its id: type, school and its records' names (source
+    and local id; the snapshot in the middle of a record id changes every night)."""
+    names = (
+        pl.col("record_ids")
+        .str.json_decode(pl.List(pl.Utf8))
+        .list.eval(pl.element().str.replace(r"^([^:]*):[^:]*:", "${1}:"))
+        .list.sort()
+        .list.join("|")
+    )
+    return pl.concat_str(
+        [pl.col("type"), pl.col("school_code").fill_null(""), names], separator="\x1f"
+    ).alias("problem")
+
+
+def _renamed(fresh: pl.DataFrame, vanished: pl.DataFrame) -> pl.DataFrame:
+    """Pairs (new id, old row) of the same problem, where each side is alone of its kind."""
+    if fresh.height == 0 or vanished.height == 0:
+        return pl.DataFrame()
+    new = fresh.select("conflict_id", _problem(fresh)).filter(
+        pl.col("problem").is_unique()
+    )
+    old = vanished.with_columns(_problem(vanished)).filter(pl.col("problem").is_unique())
+    return new.rename({"conflict_id": "new_id"}).join(old, on="problem", how="inner")
 
 
 def _transition(old: str, last_seen: dt.date, night: dt.date) -> str:
@@ -173,23 +207,54 @@ def merge_night(
             )
 
         fresh = tonight.filter(~pl.col("conflict_id").is_in(list(status_of)))
+        vanished = _in_scope(
+            existing.filter(
+                pl.col("status").is_in(list(OPEN))
+                & ~pl.col("conflict_id").is_in(tonight["conflict_id"].implode())
+            ),
+            checked_types,
+            checked_schools,
+        )
+        renamed = _renamed(fresh, vanished)
+        carried = _carry(renamed)
         if fresh.height:
-            store.bulk_insert(
-                engine,
-                "conflict",
-                fresh.with_columns(
-                    pl.lit("new").alias("status"),
-                    pl.lit(night).alias("first_seen"),
-                    pl.lit(night).alias("last_seen"),
-                    pl.lit(run_id, dtype=pl.Int64).alias("last_run_id"),
-                ),
-                connection=conn,
+            rows = fresh.join(carried, on="conflict_id", how="left").with_columns(
+                pl.col("status").fill_null("new"),
+                pl.col("first_seen").fill_null(night),
+                pl.lit(night).alias("last_seen"),
+                pl.lit(run_id, dtype=pl.Int64).alias("last_run_id"),
             )
+            store.bulk_insert(engine, "conflict", rows, connection=conn)
             for cid in fresh["conflict_id"].to_list():
-                event(cid, None, "new")
+                if cid not in set(carried["conflict_id"].to_list()):
+                    event(cid, None, "new")
+        if renamed.height:
+            conn.execute(
+                _conflict.delete().where(
+                    _conflict.c.conflict_id.in_(renamed["conflict_id"].to_list())
+                )
+            )
+            for new_id, old_id, old_status, status in renamed.join(
+                carried.rename({"conflict_id": "new_id"}), on="new_id"
+            ).select("new_id", "conflict_id", pl.col("status"), pl.col("status_right")).iter_rows():
+                events.append(
+                    {
+                        "at": at,
+                        "actor": actor,
+                        "action": "conflict.renamed",
+                        "entity": "conflict",
+                        "entity_id": new_id,
+                        "before": json.dumps({"conflict_id": old_id, "status": old_status}),
+                        "after": json.dumps(
+                            {"conflict_id": new_id, "status": status, "night": night.isoformat(),
+                             "run_id": run_id}
+                        ),
+                        "reason": reason,
+                    }
+                )
 
         counts = {
-            "new": fresh.height,
+            "new": fresh.height - carried.height,
             "persisting": 0,
             "acknowledged": 0,
             "reopened": 0,
@@ -215,14 +280,10 @@ def merge_night(
                 event(row["conflict_id"], old, status)
         _update_many(conn, updates)
 
-        gone = existing.filter(
-            pl.col("status").is_in(list(OPEN))
-            & ~pl.col("conflict_id").is_in(tonight["conflict_id"].implode())
-        )
-        if checked_types is not None:
-            gone = gone.filter(pl.col("type").is_in(list(checked_types)))
-        if checked_schools is not None:
-            gone = gone.filter(pl.col("school_code").is_in(list(checked_schools)))
+        for status in carried["status"].to_list():
+            counts[status] += 1
+        taken_over = renamed["conflict_id"].to_list() if renamed.height else []
+        gone = vanished.filter(~pl.col("conflict_id").is_in(taken_over))
         resolved = [
             {"cid": cid, "v_status": "resolved", "v_resolved_on": night}
             for cid in gone["conflict_id"].to_list()
@@ -234,6 +295,41 @@ def merge_night(
         if events:
             conn.execute(_audit.insert(), events)
     return NightSummary(night=night, **counts)
+
+
+def _in_scope(
+    conflicts: pl.DataFrame, types: Iterable[str] | None, schools: Iterable[str] | None
+) -> pl.DataFrame:
+    """The conflicts tonight's run looked at (None = everything)."""
+    if types is not None:
+        conflicts = conflicts.filter(pl.col("type").is_in(list(types)))
+    if schools is not None:
+        conflicts = conflicts.filter(pl.col("school_code").is_in(list(schools)))
+    return conflicts
+
+
+def _carry(renamed: pl.DataFrame) -> pl.DataFrame:
+    """What a renamed conflict keeps: its first night, and its acknowledgement if it had one
+    (any other open status goes on as ``persisting``)."""
+    schema = {
+        "conflict_id": pl.Utf8,
+        "status": pl.Utf8,
+        "first_seen": pl.Date,
+        "acknowledged_by": pl.Utf8,
+        "acknowledged_reason": pl.Utf8,
+    }
+    if renamed.height == 0:
+        return pl.DataFrame(schema=schema)
+    return renamed.select(
+        pl.col("new_id").alias("conflict_id"),
+        pl.when(pl.col("status") == "acknowledged")
+        .then(pl.lit("acknowledged"))
+        .otherwise(pl.lit("persisting"))
+        .alias("status"),
+        "first_seen",
+        "acknowledged_by",
+        "acknowledged_reason",
+    ).cast(schema)
 
 
 def _update_many(conn: Connection, changes: list[dict[str, Any]]) -> None:

@@ -92,7 +92,7 @@ def check_snapshots(
     engine: Engine,
     night: dt.date,
     *,
-    quality_engine: str = "auto",
+    quality_evaluator: str = "auto",
     grades: bool = True,
 ) -> list[QualityResult]:
     """Run every source's suites on the night's snapshots: verdicts only.
@@ -107,12 +107,12 @@ def check_snapshots(
         snap_ids = snapshots.filter(pl.col("source") == source)["id"].to_list()
         records = queries.records_of_snapshots(engine, snap_ids)
         if records.height:
-            results.append(run_quality(records, source, engine=quality_engine))
+            results.append(run_quality(records, source, evaluator=quality_evaluator))
         if grades and records.height:
             marks = queries.grades_of_snapshots(engine, snap_ids)
             if marks.height:
                 results.append(
-                    run_quality(marks, source, table="subject_result", engine=quality_engine)
+                    run_quality(marks, source, table="subject_result", evaluator=quality_evaluator)
                 )
     return results
 

@@ -6,19 +6,18 @@ skips the files so that the store and the engines can be exercised at a province
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from doisoat import store
-from doisoat.model import School, SourceSnapshot, record_id_expr
+from doisoat.model import School, record_id_expr
+from doisoat.store.writer import SnapshotWrite, open_writer
 from simulate.district import District
 
 T = TypeVar("T")
@@ -63,66 +62,63 @@ def load_district(
     """Write the district's schools, snapshots, records and grades; skip what is already there.
 
     Snapshot ids are allocated by the store, so record ids (``source:snapshot:local_id``) are
-    re-keyed to them. Loading the same district twice adds nothing.
+    re-keyed to them. Loading the same district twice adds nothing. The snapshots and their
+    rows are one unit of the store's snapshot writer (ADBC on a SQLite file): committed
+    together, or not at all.
     """
     summary = LoadSummary()
     note = progress or (lambda _stage, _n: None)
     counts = district.records.group_by("snapshot_id").len()
     count_of = dict(zip(counts["snapshot_id"].to_list(), counts["len"].to_list(), strict=True))
-    remap: dict[int, int] = {}
-    now = dt.datetime.now(dt.UTC)
     load_school_directory(engine, district)
-    with Session(engine) as session:
+    bulky = ("student_record", "subject_result", "term_result")
+    with open_writer(engine, bulk=True) as writer:
+        todo = []
         for snap in district.snapshots.iter_rows(named=True):
             digest = _content_hash(district, snap["source"], snap["school_code"])
-            existing = session.exec(
-                select(SourceSnapshot).where(SourceSnapshot.content_hash == digest)
-            ).first()
-            if existing is not None:
+            if writer.already_imported(digest):
                 summary.skipped_snapshots += 1
-                continue
-            rows = count_of.get(snap["snapshot_id"], 0)
-            stored = SourceSnapshot(
-                source=snap["source"],
-                school_code=snap["school_code"],
-                night=snap["night"],
-                taken_at=now,
-                origin="simulate",
-                content_hash=digest,
-                rows_read=rows,
-                rows_accepted=rows,
-                rows_quarantined=0,
-                status="loaded",
+            else:
+                todo.append((snap, digest))
+        if not todo:
+            return summary
+        with writer.transaction(defer_indexes=bulky) as out:
+            remap = _open_snapshots(out, todo, count_of)
+            summary.snapshots = len(remap)
+            mapping = pl.DataFrame(
+                {"snapshot_id": list(remap), "new_snapshot": list(remap.values())},
+                schema={"snapshot_id": pl.Int64, "new_snapshot": pl.Int64},
             )
-            session.add(stored)
-            session.flush()
-            remap[snap["snapshot_id"]] = int(stored.id)
-        session.commit()
-    summary.snapshots = len(remap)
-    if not remap:
-        return summary
-    mapping = pl.DataFrame(
-        {"snapshot_id": list(remap), "new_snapshot": list(remap.values())},
-        schema={"snapshot_id": pl.Int64, "new_snapshot": pl.Int64},
-    )
-    records = district.records.join(mapping, on="snapshot_id", how="inner").with_columns(
-        record_id_expr(pl.col("new_snapshot")).alias("new_record_id")
-    )
-    ids = records.select("record_id", "new_record_id")
-    records = (
-        records.drop("record_id", "snapshot_id")
-        .rename({"new_record_id": "record_id", "new_snapshot": "snapshot_id"})
-        .select(district.records.columns)
-    )
-    bulky = ("student_record", "subject_result", "term_result")
-    with store.bulk_loader(engine, defer_indexes=bulky) as loader:
-        summary.records = loader.insert("student_record", records)
-        note("records", summary.records)
-        for subjects, terms in _prefetched(district.result_chunks()):
-            summary.subject_results += loader.insert("subject_result", _rekey(subjects, ids))
-            summary.term_results += loader.insert("term_result", _rekey(terms, ids))
-            note("results", subjects.height + terms.height)
+            records = district.records.join(mapping, on="snapshot_id", how="inner").with_columns(
+                record_id_expr(pl.col("new_snapshot")).alias("new_record_id")
+            )
+            ids = records.select("record_id", "new_record_id")
+            records = (
+                records.drop("record_id", "snapshot_id")
+                .rename({"new_record_id": "record_id", "new_snapshot": "snapshot_id"})
+                .select(district.records.columns)
+            )
+            summary.records = out.insert("student_record", records)
+            note("records", summary.records)
+            for subjects, terms in _prefetched(district.result_chunks()):
+                summary.subject_results += out.insert("subject_result", _rekey(subjects, ids))
+                summary.term_results += out.insert("term_result", _rekey(terms, ids))
+                note("results", subjects.height + terms.height)
     return summary
+
+
+def _open_snapshots(out: SnapshotWrite, todo: list[tuple[dict[str, Any], str]],
+                    count_of: dict[int, int]) -> dict[int, int]:
+    """The simulated snapshots opened in the store, loaded with every row they count;
+    simulated snapshot id -> stored snapshot id."""
+    remap: dict[int, int] = {}
+    for snap, digest in todo:
+        stored = out.open_snapshot(source=snap["source"], school_code=snap["school_code"],
+                                   night=snap["night"], origin="simulate", content_hash=digest)
+        rows = count_of.get(snap["snapshot_id"], 0)
+        out.set_counts(stored, rows_read=rows, rows_quarantined=0, loaded=True)
+        remap[snap["snapshot_id"]] = stored
+    return remap
 
 
 def _prefetched(chunks: Iterator[T]) -> Iterator[T]:

@@ -20,7 +20,7 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -76,13 +76,17 @@ def to_json_rows(records: pl.DataFrame, stamps: list[str]) -> list[dict[str, Any
     return rows
 
 
+def _order(row: dict[str, Any]) -> tuple[str, str, str]:
+    """Lists are ordered by last change, then by key (school, local id)."""
+    return row["capNhatLuc"], row.get("maTruong") or "", row["maHS"] or ""
+
+
 class VendorApi:
     """The data and rules of the simulated APIs (no sockets: see :func:`serve`)."""
 
     def __init__(self, rows: dict[str, list[dict[str, Any]]], *, username: str = "phong-gd",
                  password: str = "mat-khau", token_ttl: int = 3600) -> None:
-        self.rows = {source: sorted(r, key=lambda x: (x["capNhatLuc"], x["maHS"] or ""))
-                     for source, r in rows.items()}
+        self.rows = {source: sorted(r, key=_order) for source, r in rows.items()}
         self.username, self.password = username, password
         self.tokens: set[str] = set()
         self.faults = Faults()
@@ -101,13 +105,17 @@ class VendorApi:
             rows[source] = to_json_rows(records, stamps)
         return cls(rows, **kwargs)
 
-    def touch(self, source: str, keys: list[str], when: dt.datetime) -> None:
-        """Mark rows as changed at ``when`` (for incremental pulls)."""
+    def touch(self, source: str, keys: Iterable[tuple[str | None, str]],
+              when: dt.datetime) -> None:
+        """Mark rows as changed at ``when`` (for incremental pulls). A row is named by its
+        school and its local id (``maTruong``, ``maHS``): each school numbers its students
+        from HS0001, so a local id alone names one student in every school."""
+        wanted = set(keys)
         with self.lock:
             for row in self.rows[source]:
-                if row["maHS"] in keys:
+                if (row["maTruong"], row["maHS"]) in wanted:
                     row["capNhatLuc"] = when.isoformat()
-            self.rows[source].sort(key=lambda x: (x["capNhatLuc"], x["maHS"] or ""))
+            self.rows[source].sort(key=_order)
 
     def login(self, body: dict[str, Any]) -> str | None:
         if body.get("username") == self.username and body.get("password") == self.password:

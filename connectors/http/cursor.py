@@ -1,35 +1,65 @@
-"""Where the last incremental pull of each (source, resource) stopped: the source_cursor table.
+"""What a pull remembers between pages and between runs (kept in the store's source_cursor
+table by the snapshot writer, in the same transaction as the rows of the page it follows).
 
-The value is a small JSON document (``since`` watermark, page position, snapshot being filled),
-written in the same transaction as the rows of the page it follows, so that a pull that
-crashes resumes exactly after the last page it committed.
+Between finished pulls: the ``since`` watermark. While a pull runs: where the next page is,
+the rows read so far, and the snapshot each school's rows fill — a vendor's district holds
+many schools, each numbering its students from HS0001, and the store keeps one snapshot per
+source, school and night, so a resumed pull must go on filling the same snapshots.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select
 
-from doisoat.model import SourceCursor
+@dataclass
+class SchoolPart:
+    """One school's snapshot in a running pull, and what went into it so far."""
 
-_TABLE = SourceCursor.__table__
-
-
-def read_cursor(engine: Engine, source: str, resource: str) -> dict[str, Any]:
-    with engine.connect() as conn:
-        value = conn.execute(
-            select(_TABLE.c.cursor).where(_TABLE.c.source == source,
-                                          _TABLE.c.resource == resource)
-        ).scalar()
-    return json.loads(value) if value else {}
+    school_code: str | None
+    snapshot_id: int
+    rows_read: int = 0
+    rows_quarantined: int = 0
 
 
-def write_cursor(conn: Connection, source: str, resource: str, state: dict[str, Any]) -> None:
-    """Replace the saved state inside the caller's transaction."""
-    conn.execute(delete(_TABLE).where(_TABLE.c.source == source, _TABLE.c.resource == resource))
-    conn.execute(insert(_TABLE).values(
-        source=source, resource=resource, cursor=json.dumps(state, ensure_ascii=False),
-        updated_at=dt.datetime.now(dt.UTC)))
+@dataclass
+class PullRun:
+    """A pull under way."""
+
+    page: str  # the paginator's position of the next page
+    since: str | None
+    max_updated: str | None
+    schools: list[SchoolPart] = field(default_factory=list)
+
+    def part(self, school_code: str | None) -> SchoolPart | None:
+        return next((p for p in self.schools if p.school_code == school_code), None)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(p.rows_read for p in self.schools)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(p.rows_quarantined for p in self.schools)
+
+    def state(self) -> dict[str, Any]:
+        """The cursor saved after a page: the run, and the watermark it started from."""
+        return {"since": self.since, "run": asdict(self)}
+
+    @classmethod
+    def of(cls, state: dict[str, Any]) -> PullRun | None:
+        """The run a saved cursor holds; None when there is none, or when an older version
+        saved it (one snapshot for the whole district): that run starts again from its first
+        page, with the watermark it had started from."""
+        run = state.get("run")
+        if not isinstance(run, dict) or "schools" not in run:
+            return None
+        return cls(page=str(run["page"]), since=run.get("since"),
+                   max_updated=run.get("max_updated"),
+                   schools=[SchoolPart(**part) for part in run["schools"]])
+
+
+def finished(watermark: str | None) -> dict[str, Any]:
+    """The cursor saved when a pull has read its last page."""
+    return {"since": watermark}

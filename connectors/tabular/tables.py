@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from connectors.profile import Dataset, Profile
+from connectors.profile import Dataset, SourceProfile
 from connectors.tabular.cells import cell_text
 from connectors.tabular.header import Header, find_header, fold_label
 from connectors.tabular.readers import Sheet
@@ -70,7 +70,7 @@ def _search(pattern: str, text: str) -> str | None:
     return re.sub(r"\s+", "", value) if value else None
 
 
-def sheet_context(sheet: Sheet, header_row: int, profile: Profile) -> SheetContext:
+def sheet_context(sheet: Sheet, header_row: int, profile: SourceProfile) -> SheetContext:
     title = []
     for row in sheet.rows[:header_row]:
         text = " ".join(cell_text(v) for v in row if cell_text(v))
@@ -104,7 +104,7 @@ def _is_footer(cells: list[Any], markers: list[str]) -> bool:
     return any(marker in folded for marker in markers)
 
 
-def find_tables(sheets: list[Sheet], profile: Profile) -> tuple[list[Table], list[str]]:
+def find_tables(sheets: list[Sheet], profile: SourceProfile) -> tuple[list[Table], list[str]]:
     """The tables found in ``sheets`` and the names of sheets that hold none."""
     tables: list[Table] = []
     unmatched: list[str] = []

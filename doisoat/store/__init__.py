@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, TypeDecorator, event, select, text
+from sqlalchemy import Engine, Table, TypeDecorator, event, select, text
 from sqlmodel import Session, SQLModel, create_engine
 
 from doisoat import model  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -175,82 +175,14 @@ def bulk_insert(
         return _insert_on(conn, table_name, df)
 
 
-class BulkLoader:
-    """Loads frames in one transaction through the fastest path of the database.
-
-    PostgreSQL: ``COPY … FROM STDIN`` fed with CSV that polars writes.
-    SQLite: the ADBC driver binds Arrow columns in C, several times faster than executemany.
-    ADBC carries its own copy of the SQLite library, and two copies in one process must never
-    hold the same file open at once (closing one drops the other's POSIX locks, and the file can
-    be corrupted). So the SQLite path first closes every pooled connection of ``engine`` and
-    closes them again afterwards; it is meant for batch loads by a process that owns the store
-    (``doisoat simulate --load``, the demo, benchmarks), never for a server's request threads —
-    those use :func:`bulk_insert`, which stays on the standard driver.
-    """
-
-    def __init__(self, engine: Engine, *, defer_indexes: tuple[str, ...] = ()) -> None:
-        self.engine = engine
-        self.defer_indexes = defer_indexes
-        self._dropped: list[str] = []
-        self._sqlite: Any = None  # an ADBC connection (SQLite)
-        self._conn: Connection | None = None  # a SQLAlchemy connection (PostgreSQL)
-
-    def __enter__(self) -> BulkLoader:
-        if self.engine.dialect.name == "sqlite":
-            self._sqlite = open_sqlite_adbc(self.engine)
-            with self._sqlite.cursor() as cursor:
-                self._drop_indexes(cursor)
-        else:
-            self._conn = self.engine.connect()
-            self._conn.begin()
-        return self
-
-    def insert(self, table_name: str, df: pl.DataFrame) -> int:
-        if df.height == 0:
-            return 0
-        df = _prepare(df)
-        if self._sqlite is not None:
-            return sqlite_adbc_ingest(self._sqlite, table_name, df, prepared=True)
-        return _insert_on(self._conn, table_name, df)
-
-    def __exit__(self, exc_type: Any, *_: Any) -> None:
-        if self._sqlite is not None:
-            if exc_type is None:
-                with self._sqlite.cursor() as cursor:
-                    for sql in self._dropped:
-                        cursor.execute(sql)
-                self._sqlite.commit()
-            else:
-                self._sqlite.rollback()
-            self._sqlite.close()
-            release_sqlite_file(self.engine)
-        elif self._conn is not None:
-            if exc_type is None:
-                self._conn.commit()
-            else:
-                self._conn.rollback()
-            self._conn.close()
-
-    def _drop_indexes(self, cursor: Any) -> None:
-        """Drop the secondary indexes of empty tables named in ``defer_indexes``; they are built
-        again, in one sorted pass, when the load commits (and come back untouched on rollback)."""
-        for table in self.defer_indexes:
-            cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
-            if cursor.fetchone()[0]:
-                continue
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-                "AND sql IS NOT NULL",
-                (table,),
-            )
-            for name, sql in cursor.fetchall():
-                cursor.execute(f'DROP INDEX "{name}"')
-                self._dropped.append(sql)
-
-
 def open_sqlite_adbc(engine: Engine) -> Any:
     """An ADBC connection on ``engine``'s SQLite file, every pooled connection of the file let
-    go first (see :class:`BulkLoader`); close it with :func:`release_sqlite_file` after."""
+    go first; close it with :func:`release_sqlite_file` after.
+
+    ADBC carries its own copy of the SQLite library, and two copies in one process must never
+    hold the same file open at once (closing one drops the other's POSIX locks, and the file
+    can be corrupted): it is for batch work by a process that owns the store, never for a
+    server's request threads, which stay on the engine's driver."""
     import adbc_driver_sqlite.dbapi as adbc
 
     release_sqlite_file(engine)
@@ -275,12 +207,6 @@ def sqlite_adbc_ingest(connection: Any, table_name: str, df: pl.DataFrame, *,
     with connection.cursor() as cursor:
         cursor.adbc_ingest(table_name, arrow, mode="append")
     return df.height
-
-
-def bulk_loader(engine: Engine, *, defer_indexes: tuple[str, ...] = ()) -> BulkLoader:
-    """See :class:`BulkLoader`; ``defer_indexes`` names tables (SQLite, empty ones only) whose
-    indexes are rebuilt after the load instead of maintained row by row."""
-    return BulkLoader(engine, defer_indexes=defer_indexes)
 
 
 def _sqlite_arrow(df: pl.DataFrame) -> Any:

@@ -7,7 +7,7 @@ hands back Arrow batches; on PostgreSQL ``COPY (SELECT …) TO STDOUT`` streams 
 parses on all cores. Either way the frame is typed as the model says, exactly as
 ``read_table`` types it, and any surprise on the fast path falls back to ``read_table``.
 
-Like :class:`doisoat.store.BulkLoader`, the SQLite path opens the file with a second copy of
+Like :func:`doisoat.store.open_sqlite_adbc`, the SQLite path opens the file with a second copy of
 the SQLite library, so it first closes the engine's pooled connections. Closing that copy's
 file drops every POSIX lock this process holds on the file, so a process whose other threads
 may hold SQLite connections (the HTTP server) runs its batch work inside

@@ -155,12 +155,8 @@ def student_counts(engine: Engine, night: dt.date) -> pl.DataFrame:
         .where(_snapshot.c.night == night)
         .group_by(_record.c.school_code, _record.c.source)
     )
-    with engine.connect() as conn:
-        rows = conn.execute(query).fetchall()
-    return pl.DataFrame(
-        rows,
-        schema={"school_code": pl.String, "source": pl.String, "students": pl.Int64},
-        orient="row",
+    return _frame(
+        engine, query, {"school_code": pl.String, "source": pl.String, "students": pl.Int64}
     )
 
 
@@ -219,9 +215,7 @@ def grades_of_snapshots(engine: Engine, snapshot_ids: list[int]) -> pl.DataFrame
         ).join(r, r.c.record_id == g.c.record_id).where(
             r.c.snapshot_id.in_(snapshot_ids[i : i + IDS_PER_QUERY])
         )  # fmt: skip
-        with engine.connect() as conn:
-            rows = conn.execute(query).fetchall()
-        frames.append(pl.DataFrame(rows, schema=GRADE_CHECK_SCHEMA, orient="row"))
+        frames.append(_frame(engine, query, GRADE_CHECK_SCHEMA))
     return pl.concat(frames) if frames else pl.DataFrame()
 
 
@@ -360,12 +354,8 @@ def schools_missing_from_directory(engine: Engine) -> pl.DataFrame:
         )
         .group_by(s.c.school_code, s.c.source)
     )
-    with engine.connect() as conn:
-        rows = conn.execute(query).fetchall()
-    return pl.DataFrame(
-        rows,
-        schema={"school_code": pl.String, "source": pl.String, "max_grade": pl.Int64},
-        orient="row",
+    return _frame(
+        engine, query, {"school_code": pl.String, "source": pl.String, "max_grade": pl.Int64}
     )
 
 
@@ -375,3 +365,10 @@ def schools_missing_from_directory(engine: Engine) -> pl.DataFrame:
 def quality_results_of_night(engine: Engine, night: dt.date) -> pl.DataFrame:
     """The quality outcomes kept with ``night``."""
     return store.read_table(engine, "quality_result", "night = :night", {"night": night})
+
+
+def _frame(engine: Engine, query: Any, schema: dict[str, Any]) -> pl.DataFrame:
+    """The rows of a small aggregate query as a frame of ``schema``."""
+    with engine.connect() as conn:
+        rows = conn.execute(query).fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")

@@ -1,79 +1,183 @@
-"""Where an import writes: one transaction per file, through SQLAlchemy or, for batch imports
-into SQLite, through the ADBC driver.
+"""The one writer of snapshots: every way rows enter the store (a file imported, a page pulled
+over HTTP, a simulated district loaded) opens snapshots, inserts their rows, updates their
+counts and commits them together through this module.
 
-:class:`StoreWriter` works on every database and in a server's request threads.
-:class:`SqliteBulkWriter` binds Arrow columns in C (several times faster than ``executemany``
-for a province's tens of millions of grade rows) but carries its own copy of the SQLite library:
-like :class:`doisoat.store.BulkLoader` it is for a process that owns the store for the length of
-the import (``doisoat ingest``, the nightly command, benchmarks), never for a server.
+A unit of work is a transaction (:meth:`SnapshotWriter.transaction`): a file, a page of a pull
+with its cursor, a whole simulated district. It is committed whole or not at all, so a snapshot
+is never seen with half of its rows, and a pull's cursor never runs ahead of the rows it
+follows.
+
+Two implementations, chosen here and nowhere else (:func:`open_writer`):
+
+* through SQLAlchemy, on every database and in a server's request threads (``COPY`` on
+  PostgreSQL, ``executemany`` on SQLite);
+* through the ADBC driver, for batch imports into a SQLite file: it binds Arrow columns in C,
+  several times faster than ``executemany`` for a province's tens of millions of grade rows, but
+  carries its own copy of the SQLite library. Like :func:`doisoat.store.open_sqlite_adbc` it is
+  for a process that owns the store for the length of the work (``doisoat ingest``, the nightly
+  command, ``simulate --load``, benchmarks), never for a server.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 import polars as pl
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
-from doisoat import store
-from doisoat.model import SourceSnapshot, StudentRecord
+from doisoat.model import SourceCursor, SourceSnapshot, StudentRecord
+from doisoat.store import (
+    bulk_insert,
+    open_sqlite_adbc,
+    release_sqlite_file,
+    sqlite_adbc_ingest,
+    table_of,
+)
 
-_SNAPSHOT = SourceSnapshot.__table__
-_RECORD = StudentRecord.__table__
-
-
-class FileWrite(Protocol):
-    """The writes of one file, committed together or not at all."""
-
-    def new_snapshot(self, values: dict[str, Any]) -> int: ...
-
-    def stored_students(self, source: str, school_code: str | None,
-                        night: dt.date) -> dict[str, str]: ...
-
-    def insert(self, table: str, frame: pl.DataFrame) -> None: ...
-
-    def update_snapshot(self, snapshot_id: int, values: dict[str, Any]) -> None: ...
+_SNAPSHOT = table_of(SourceSnapshot)
+_RECORD = table_of(StudentRecord)
+_CURSOR = table_of(SourceCursor)
+_IN_CHUNK = 500  # ids per ``IN (…)``: well under SQLite's limit on bound parameters
 
 
-class Writer(Protocol):
-    def already_imported(self, digest: str) -> bool: ...
+class SnapshotWrite(Protocol):
+    """The writes of one unit of work, committed together or not at all."""
 
-    def file(self) -> Any: ...  # a context manager giving a FileWrite
+    def open_snapshot(self, *, source: str, school_code: str | None, night: dt.date,
+                      origin: str, content_hash: str) -> int:
+        """A new snapshot, ``loading`` until :meth:`set_counts` says it is loaded."""
+        ...
 
-    def close(self) -> None: ...
+    def insert(self, table: str, frame: pl.DataFrame) -> int:
+        """Append ``frame`` (columns of ``table``) to ``table``."""
+        ...
 
+    def replace_records(self, frame: pl.DataFrame) -> int:
+        """Student records, each replacing a stored one of the same record id (a row that
+        changed again while a pull ran: the newer answer wins)."""
+        ...
 
-class _SqlAlchemyFile:
-    def __init__(self, engine: Engine, conn: Connection) -> None:
-        self.engine, self.conn = engine, conn
-
-    def new_snapshot(self, values: dict[str, Any]) -> int:
-        result = self.conn.execute(insert(_SNAPSHOT).values(**values))
-        return int(result.inserted_primary_key[0])
+    def set_counts(self, snapshot_id: int, *, rows_read: int, rows_quarantined: int,
+                   loaded: bool) -> None:
+        """The snapshot's counts (rows accepted = read - quarantined), and whether it is
+        complete (``loaded``) or still filling (``loading``)."""
+        ...
 
     def stored_students(self, source: str, school_code: str | None,
                         night: dt.date) -> dict[str, str]:
+        """Local id -> record id of the students of loaded snapshots of a source, school and
+        night (a later snapshot's record wins): what a roster-less grade file links to."""
+        ...
+
+    def save_cursor(self, source: str, resource: str, state: dict[str, Any]) -> None:
+        """Where a pull of ``resource`` stands, replacing what was saved, in this unit."""
+        ...
+
+
+class SnapshotWriter(Protocol):
+    def already_imported(self, digest: str) -> bool:
+        """Whether a snapshot of these bytes (its ``content_hash``) is stored."""
+        ...
+
+    def cursor(self, source: str, resource: str) -> dict[str, Any]:
+        """The state last saved by :meth:`SnapshotWrite.save_cursor` (empty if none)."""
+        ...
+
+    def transaction(self, *, defer_indexes: tuple[str, ...] = ()
+                    ) -> AbstractContextManager[SnapshotWrite]:
+        """One unit of work. ``defer_indexes`` names tables whose secondary indexes, if the
+        table is empty, are rebuilt in one sorted pass at commit rather than maintained row by
+        row (the bulk path on SQLite; elsewhere ignored)."""
+        ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> SnapshotWriter: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def _new_snapshot(source: str, school_code: str | None, night: dt.date, origin: str,
+                  content_hash: str) -> dict[str, Any]:
+    return dict(source=source, school_code=school_code, night=night,
+                taken_at=dt.datetime.now(dt.UTC), origin=origin, content_hash=content_hash,
+                rows_read=0, rows_accepted=0, rows_quarantined=0, status="loading")
+
+
+def _counts(rows_read: int, rows_quarantined: int, loaded: bool) -> dict[str, Any]:
+    return dict(rows_read=rows_read, rows_quarantined=rows_quarantined,
+                rows_accepted=rows_read - rows_quarantined,
+                status="loaded" if loaded else "loading")
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start:start + _IN_CHUNK]
+
+
+class _Closing:
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --- SQLAlchemy -----------------------------------------------------------------------------
+
+
+class _SqlAlchemyWrite:
+    def __init__(self, engine: Engine, conn: Connection) -> None:
+        self.engine, self.conn = engine, conn
+
+    def open_snapshot(self, *, source: str, school_code: str | None, night: dt.date,
+                      origin: str, content_hash: str) -> int:
+        values = _new_snapshot(source, school_code, night, origin, content_hash)
+        result = self.conn.execute(insert(_SNAPSHOT).values(**values).returning(_SNAPSHOT.c.id))
+        return int(result.scalar_one())
+
+    def insert(self, table: str, frame: pl.DataFrame) -> int:
+        return bulk_insert(self.engine, table, frame, connection=self.conn)
+
+    def replace_records(self, frame: pl.DataFrame) -> int:
+        for ids in _chunks(frame["record_id"].to_list()):
+            self.conn.execute(delete(_RECORD).where(_RECORD.c.record_id.in_(ids)))
+        return self.insert("student_record", frame)
+
+    def set_counts(self, snapshot_id: int, *, rows_read: int, rows_quarantined: int,
+                   loaded: bool) -> None:
+        self.conn.execute(_SNAPSHOT.update().where(_SNAPSHOT.c.id == snapshot_id)
+                          .values(**_counts(rows_read, rows_quarantined, loaded)))
+
+    def stored_students(self, source: str, school_code: str | None,
+                        night: dt.date) -> dict[str, str]:
+        school = (_SNAPSHOT.c.school_code.is_(None) if school_code is None
+                  else _SNAPSHOT.c.school_code == school_code)
         rows = self.conn.execute(
             select(_RECORD.c.local_id, _RECORD.c.record_id)
             .join(_SNAPSHOT, _SNAPSHOT.c.id == _RECORD.c.snapshot_id)
-            .where(_SNAPSHOT.c.source == source, _SNAPSHOT.c.school_code == school_code,
-                   _SNAPSHOT.c.night == night, _SNAPSHOT.c.status == "loaded")
+            .where(_SNAPSHOT.c.source == source, school, _SNAPSHOT.c.night == night,
+                   _SNAPSHOT.c.status == "loaded")
             .order_by(_SNAPSHOT.c.id)).all()
-        return dict(rows)  # a later snapshot's record wins
+        return {local: record for local, record in rows}  # a later snapshot's record wins
 
-    def insert(self, table: str, frame: pl.DataFrame) -> None:
-        store.bulk_insert(self.engine, table, frame, connection=self.conn)
+    def save_cursor(self, source: str, resource: str, state: dict[str, Any]) -> None:
+        self.conn.execute(delete(_CURSOR).where(_CURSOR.c.source == source,
+                                                _CURSOR.c.resource == resource))
+        self.conn.execute(insert(_CURSOR).values(
+            source=source, resource=resource, cursor=json.dumps(state, ensure_ascii=False),
+            updated_at=dt.datetime.now(dt.UTC)))
 
-    def update_snapshot(self, snapshot_id: int, values: dict[str, Any]) -> None:
-        self.conn.execute(_SNAPSHOT.update().where(_SNAPSHOT.c.id == snapshot_id)
-                          .values(**values))
 
-
-class StoreWriter:
-    """Each file in its own SQLAlchemy transaction."""
+class StoreWriter(_Closing):
+    """Each unit in its own SQLAlchemy transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -84,13 +188,19 @@ class StoreWriter:
                                .where(_SNAPSHOT.c.content_hash == digest).limit(1)).first()
         return row is not None
 
-    @contextmanager
-    def file(self) -> Iterator[FileWrite]:
-        with self.engine.begin() as conn:
-            yield _SqlAlchemyFile(self.engine, conn)
+    def cursor(self, source: str, resource: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            value = conn.execute(select(_CURSOR.c.cursor).where(
+                _CURSOR.c.source == source, _CURSOR.c.resource == resource)).scalar()
+        return json.loads(value) if value else {}
 
-    def close(self) -> None:
-        pass
+    @contextmanager
+    def transaction(self, *, defer_indexes: tuple[str, ...] = ()) -> Iterator[SnapshotWrite]:
+        with self.engine.begin() as conn:
+            yield _SqlAlchemyWrite(self.engine, conn)
+
+
+# --- ADBC, SQLite ---------------------------------------------------------------------------
 
 
 def _sql_value(value: Any) -> Any:
@@ -104,55 +214,97 @@ def _sql_value(value: Any) -> Any:
     return value
 
 
-class _AdbcFile:
+class _AdbcWrite:
     def __init__(self, connection: Any) -> None:
         self.connection = connection
 
-    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self.connection.cursor() as cursor:
             cursor.execute(sql, tuple(_sql_value(v) for v in params) if params else None)
             return cursor.fetchall() if cursor.description else []
 
-    def new_snapshot(self, values: dict[str, Any]) -> int:
+    def _insert_row(self, table: str, values: dict[str, Any]) -> None:
         columns = ", ".join(f'"{name}"' for name in values)
         marks = ", ".join("?" for _ in values)
-        self._run(f'INSERT INTO source_snapshot ({columns}) VALUES ({marks})',
-                  tuple(values.values()))
-        return int(self._run("SELECT last_insert_rowid()")[0][0])
+        self.run(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', tuple(values.values()))
+
+    def open_snapshot(self, *, source: str, school_code: str | None, night: dt.date,
+                      origin: str, content_hash: str) -> int:
+        self._insert_row("source_snapshot",
+                         _new_snapshot(source, school_code, night, origin, content_hash))
+        return int(self.run("SELECT last_insert_rowid()")[0][0])
+
+    def insert(self, table: str, frame: pl.DataFrame) -> int:
+        return sqlite_adbc_ingest(self.connection, table, frame)
+
+    def replace_records(self, frame: pl.DataFrame) -> int:
+        for ids in _chunks(frame["record_id"].to_list()):
+            marks = ", ".join("?" for _ in ids)
+            self.run(f"DELETE FROM student_record WHERE record_id IN ({marks})", tuple(ids))
+        return self.insert("student_record", frame)
+
+    def set_counts(self, snapshot_id: int, *, rows_read: int, rows_quarantined: int,
+                   loaded: bool) -> None:
+        values = _counts(rows_read, rows_quarantined, loaded)
+        sets = ", ".join(f'"{name}" = ?' for name in values)
+        self.run(f"UPDATE source_snapshot SET {sets} WHERE id = ?",
+                 (*values.values(), snapshot_id))
 
     def stored_students(self, source: str, school_code: str | None,
                         night: dt.date) -> dict[str, str]:
-        rows = self._run(
+        rows = self.run(
             "SELECT r.local_id, r.record_id FROM student_record r JOIN source_snapshot s "
             "ON s.id = r.snapshot_id WHERE s.source = ? AND s.school_code IS ? AND s.night = ? "
             "AND s.status = 'loaded' ORDER BY s.id", (source, school_code, night))
-        return dict(rows)  # a later snapshot's record wins
+        return {local: record for local, record in rows}  # a later snapshot's record wins
 
-    def insert(self, table: str, frame: pl.DataFrame) -> None:
-        store.sqlite_adbc_ingest(self.connection, table, frame)
+    def save_cursor(self, source: str, resource: str, state: dict[str, Any]) -> None:
+        self.run("DELETE FROM source_cursor WHERE source = ? AND resource = ?",
+                 (source, resource))
+        self._insert_row("source_cursor", dict(
+            source=source, resource=resource, cursor=json.dumps(state, ensure_ascii=False),
+            updated_at=dt.datetime.now(dt.UTC)))
 
-    def update_snapshot(self, snapshot_id: int, values: dict[str, Any]) -> None:
-        sets = ", ".join(f'"{name}" = ?' for name in values)
-        self._run(f"UPDATE source_snapshot SET {sets} WHERE id = ?",
-                  (*values.values(), snapshot_id))
+    def drop_indexes(self, tables: tuple[str, ...]) -> list[str]:
+        """Drop the secondary indexes of the empty ``tables``; return the SQL that rebuilds
+        them (run before the commit, so a rollback brings them back untouched)."""
+        dropped: list[str] = []
+        for table in tables:
+            if self.run(f'SELECT EXISTS (SELECT 1 FROM "{table}")')[0][0]:
+                continue
+            for name, sql in self.run(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                    "AND sql IS NOT NULL", (table,)):
+                self.run(f'DROP INDEX "{name}"')
+                dropped.append(sql)
+        return dropped
 
 
-class SqliteBulkWriter:
-    """Each file in its own transaction on one ADBC connection (see the module docstring)."""
+class SqliteBulkWriter(_Closing):
+    """Each unit in its own transaction on one ADBC connection (see the module docstring)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.connection = store.open_sqlite_adbc(engine)
-        self._file = _AdbcFile(self.connection)
+        self.connection = open_sqlite_adbc(engine)
+        self._write = _AdbcWrite(self.connection)
 
     def already_imported(self, digest: str) -> bool:
-        return bool(self._file._run(
+        return bool(self._write.run(
             "SELECT 1 FROM source_snapshot WHERE content_hash = ? LIMIT 1", (digest,)))
 
+    def cursor(self, source: str, resource: str) -> dict[str, Any]:
+        rows = self._write.run(
+            "SELECT cursor FROM source_cursor WHERE source = ? AND resource = ?",
+            (source, resource))
+        return json.loads(rows[0][0]) if rows and rows[0][0] else {}
+
     @contextmanager
-    def file(self) -> Iterator[FileWrite]:
+    def transaction(self, *, defer_indexes: tuple[str, ...] = ()) -> Iterator[SnapshotWrite]:
         try:
-            yield self._file
+            rebuild = self._write.drop_indexes(defer_indexes)
+            yield self._write
+            for sql in rebuild:
+                self._write.run(sql)
         except BaseException:
             self.connection.rollback()
             raise
@@ -160,12 +312,17 @@ class SqliteBulkWriter:
 
     def close(self) -> None:
         self.connection.close()
-        store.release_sqlite_file(self.engine)
+        release_sqlite_file(self.engine)
 
 
-def writer_for(engine: Engine, *, bulk: bool) -> Writer:
-    """The bulk writer for a batch import into a SQLite file, the SQLAlchemy one otherwise."""
+def open_writer(engine: Engine, *, bulk: bool = False) -> SnapshotWriter:
+    """The writer for ``engine``: ADBC for a batch import (``bulk``) into a SQLite file,
+    SQLAlchemy otherwise (PostgreSQL, an in-memory SQLite, a server's threads). Close it, or
+    use it as a context manager."""
     database = engine.url.database
     if bulk and engine.dialect.name == "sqlite" and database and database != ":memory:":
         return SqliteBulkWriter(engine)
     return StoreWriter(engine)
+
+
+__all__ = ["SnapshotWrite", "SnapshotWriter", "SqliteBulkWriter", "StoreWriter", "open_writer"]

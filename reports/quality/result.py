@@ -52,7 +52,7 @@ class QualityResult:
     source: str
     suite: str
     table: str
-    engine: str
+    evaluator: str
     rows: int
     outcomes: list[CheckOutcome] = field(default_factory=list)
 
@@ -105,7 +105,7 @@ def _details(result: QualityResult, outcome: CheckOutcome) -> dict[str, Any]:
         "examples": list(outcome.examples),
         "description_vi": outcome.description_vi,
         "missing_columns": list(outcome.missing_columns),
-        "engine": result.engine,
+        "evaluator": result.evaluator,
     }
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from reports.quality import columnar, gx_engine
+from reports.quality import columnar, gx_evaluator
 from reports.quality.result import CheckOutcome, QualityResult
 from reports.quality.suites import ExpectationSpec, Suite, load_suite
 
@@ -29,30 +29,30 @@ def run_quality(
     *,
     table: str = "student_record",
     suite: Suite | None = None,
-    engine: str = "auto",
+    evaluator: str = "auto",
     suites_dir: Path | None = None,
 ) -> QualityResult:
     """Validate ``frame`` (one source's rows tonight) against its suite.
 
-    ``engine``: ``"gx"`` (Great Expectations), ``"columnar"`` (polars), or ``"auto"`` (GX up to
+    ``evaluator``: ``"gx"`` (Great Expectations), ``"columnar"`` (polars), or ``"auto"`` (GX up to
     ``GX_MAX_ROWS`` rows). Snapshots are told apart by ``snapshot_id`` (else ``school_code``).
     """
     suite = suite or load_suite(source, table, suites_dir)
-    if engine == "auto":
-        engine = "gx" if frame.height <= GX_MAX_ROWS else "columnar"
-    if engine not in ("gx", "columnar"):
-        raise ValueError(f"unknown quality engine {engine!r}")
+    if evaluator == "auto":
+        evaluator = "gx" if frame.height <= GX_MAX_ROWS else "columnar"
+    if evaluator not in ("gx", "columnar"):
+        raise ValueError(f"unknown quality evaluator {evaluator!r}")
     group_col = _group_column(frame)
     if group_col == _WHOLE:
         frame = frame.with_columns(pl.lit(0, dtype=pl.Int64).alias(_WHOLE))
     groups = _groups(frame, group_col)
     result = QualityResult(
-        source=source, suite=suite.name, table=table, engine=engine, rows=frame.height
+        source=source, suite=suite.name, table=table, evaluator=evaluator, rows=frame.height
     )
     present = set(frame.columns)
     runnable = [s for s in suite.expectations if not s.is_table_level and set(s.columns) <= present]
-    if engine == "gx":
-        found = gx_engine.evaluate_all(frame, runnable, group_col, suite.name)
+    if evaluator == "gx":
+        found = gx_evaluator.evaluate_all(frame, runnable, group_col, suite.name)
     else:
         found = {s.name: columnar.evaluate(frame, s, group_col) for s in runnable}
     for spec in suite.expectations:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import httpx
 import polars as pl
@@ -12,6 +13,7 @@ from conftest import NIGHT
 from connectors.http import RetryPolicy, pull
 from doisoat import store
 from doisoat.errors import TransientSourceError
+from doisoat.store.writer import open_writer
 from simulate.vendor_api import VendorApi, serve
 
 CREDENTIALS = ("phong-gd", "mat-khau")
@@ -31,6 +33,20 @@ def server(api):
 
 def _records(engine, source):
     return store.read_table(engine, "student_record").filter(pl.col("source") == source)
+
+
+def _snapshots(engine, source):
+    return store.read_table(engine, "source_snapshot").filter(pl.col("source") == source)
+
+
+@pytest.fixture
+def two_smas_schools(district):
+    """The district with its vnEdu school moved to SMAS: one vendor, two schools, each
+    numbering its students from HS0001, as vendors do."""
+    records = district.records.with_columns(
+        pl.when(pl.col("source") == "vnedu").then(pl.lit("smas"))
+        .otherwise(pl.col("source")).alias("source"))
+    return replace(district, records=records)
 
 
 @pytest.mark.parametrize("source", ["smas", "vnedu", "moet"])
@@ -85,14 +101,90 @@ def test_incremental_pull_reads_only_what_changed(api, server, engine):
     first = pull("moet", engine=engine, client=server, night=NIGHT, credentials=CREDENTIALS,
                  policy=FAST)
     assert first.rows_read > 0
-    changed = [row["maHS"] for row in api.rows["moet"][:3]]
+    changed = [(row["maTruong"], row["maHS"]) for row in api.rows["moet"][:3]]
     api.touch("moet", changed, dt.datetime(2026, 6, 11, 7, 0))
     second = pull("moet", engine=engine, client=server, night=NIGHT + dt.timedelta(days=1),
                   credentials=CREDENTIALS, policy=FAST)
     assert second.rows_read == 3 and second.since == first.watermark
     latest = store.read_table(engine, "student_record").filter(
-        pl.col("snapshot_id") == second.snapshot_id)
-    assert sorted(latest["moet_code"].to_list()) == sorted(changed)
+        pl.col("snapshot_id").is_in(list(second.snapshot_ids.values())))
+    assert sorted(latest["moet_code"].to_list()) == sorted(code for _school, code in changed)
     third = pull("moet", engine=engine, client=server, night=NIGHT + dt.timedelta(days=2),
                  credentials=CREDENTIALS, policy=FAST)
     assert third.rows_read == 0
+
+
+def test_district_pull_keeps_each_schools_students(two_smas_schools, engine):
+    truth = two_smas_schools.records.filter(pl.col("source") == "smas")
+    by_school = truth.group_by("school_code").agg(pl.col("local_id"))
+    first, second = (set(ids) for ids in by_school["local_id"].to_list())
+    assert first & second  # the two schools share local ids
+    api = VendorApi.from_district(two_smas_schools)
+    with serve(api) as url, httpx.Client(base_url=url) as client:
+        summary = pull("smas", engine=engine, client=client, night=NIGHT,
+                       credentials=CREDENTIALS, policy=FAST)
+    got = _records(engine, "smas")
+    assert summary.rows_read == truth.height == got.height + summary.rows_quarantined
+    assert summary.rows_quarantined == 0
+    joined = truth.join(got, on=["school_code", "local_id"], suffix="_got")
+    assert joined.height == truth.height
+    assert joined.filter(pl.col("full_name") != pl.col("full_name_got")).height == 0
+    # one snapshot per source, school and night, each with its own counts
+    snapshots = _snapshots(engine, "smas").sort("school_code")
+    counts = truth.group_by("school_code").len().sort("school_code")
+    assert snapshots["school_code"].to_list() == counts["school_code"].to_list()
+    assert snapshots["rows_read"].to_list() == counts["len"].to_list()
+    assert set(snapshots["status"]) == {"loaded"}
+    assert dict(zip(snapshots["school_code"], snapshots["id"], strict=True)) == \
+        summary.snapshot_ids
+    stored = got.group_by("snapshot_id").agg(pl.col("school_code").unique())
+    assert all(len(codes) == 1 for codes in stored["school_code"].to_list())
+
+
+def test_crashed_district_pull_resumes_each_schools_snapshot(two_smas_schools, engine):
+    truth = two_smas_schools.records.filter(pl.col("source") == "smas")
+    api = VendorApi.from_district(two_smas_schools)
+    with serve(api) as url, httpx.Client(base_url=url) as client:
+        api.faults.add("ok", 1)  # page 1 arrives, then the server keeps failing
+        api.faults.add("5xx", 3)
+        with pytest.raises(TransientSourceError):
+            pull("smas", engine=engine, client=client, night=NIGHT, credentials=CREDENTIALS,
+                 policy=RetryPolicy(attempts=3, backoff_initial=0.01))
+        before = _snapshots(engine, "smas")
+        assert set(before["status"]) == {"loading"}
+        summary = pull("smas", engine=engine, client=client, night=NIGHT,
+                       credentials=CREDENTIALS, policy=FAST)
+    assert summary.resumed
+    got = _records(engine, "smas")
+    assert got.height == truth.height == summary.rows_read
+    assert got["record_id"].n_unique() == got.height
+    after = _snapshots(engine, "smas")
+    assert after.height == truth["school_code"].n_unique()  # continued, not opened again
+    assert set(before["id"]) <= set(after["id"])
+    assert set(after["status"]) == {"loaded"}
+    assert sum(after["rows_read"]) == truth.height
+
+
+def test_touch_changes_one_schools_student(two_smas_schools, engine):
+    api = VendorApi.from_district(two_smas_schools)
+    rows = api.rows["smas"]
+    shared = next(r["maHS"] for r in rows
+                  if sum(o["maHS"] == r["maHS"] for o in rows) == 2)
+    school = next(r["maTruong"] for r in rows if r["maHS"] == shared)
+    api.touch("smas", [(school, shared)], dt.datetime(2026, 6, 11, 7, 0))
+    changed = [r for r in api.rows["smas"] if r["capNhatLuc"] == "2026-06-11T07:00:00"]
+    assert [(r["maTruong"], r["maHS"]) for r in changed] == [(school, shared)]
+
+
+def test_a_run_an_older_version_saved_starts_again(district, server, engine):
+    """An older version saved one school-less snapshot per run: its run is read again from
+    the first page rather than resumed into the wrong snapshot."""
+    with open_writer(engine) as writer, writer.transaction() as out:
+        out.save_cursor("smas", "students", {"since": None, "run": {
+            "snapshot_id": 99, "page": "2", "since": None, "max_updated": None,
+            "rows_read": 200, "rows_quarantined": 0}})
+    summary = pull("smas", engine=engine, client=server, night=NIGHT, credentials=CREDENTIALS,
+                   policy=FAST)
+    truth = district.records.filter(pl.col("source") == "smas")
+    assert not summary.resumed
+    assert summary.rows_read == _records(engine, "smas").height == truth.height

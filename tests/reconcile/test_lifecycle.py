@@ -92,6 +92,43 @@ def test_acknowledged_conflicts_stay_acknowledged_while_they_persist(engine):
     assert row["status"] == "reopened" and row["acknowledged_by"] is None
 
 
+def test_a_conflict_whose_id_changed_keeps_its_history_and_acknowledgement(engine):
+    """The stable key gained the school: the first night after the upgrade gives the same
+    problems new ids. They are not "resolved" and "new": they carry on, acknowledged or not."""
+
+    def about(cid: str, local: str, snapshot: int, kind: str = "ID_MISSING") -> pl.DataFrame:
+        frame = conflicts(cid, kind=kind)
+        return frame.with_columns(pl.lit([f"smas:{snapshot}:{local}"]).alias("record_ids"))
+
+    merge_night(engine, pl.concat([about("old-A", "HS0001", 2), about("old-B", "HS0002", 2),
+                                   about("old-G1", "HS0003", 2, "GRADE_AVERAGE_MISMATCH"),
+                                   about("old-G2", "HS0003", 2, "GRADE_AVERAGE_MISMATCH")]),
+                night=N1)
+    acknowledge(engine, "old-A", "Cô Lan", "Đang chờ giấy khai sinh")
+    tonight = pl.concat([about("new-A", "HS0001", 3), about("new-B", "HS0002", 3),
+                         about("new-G1", "HS0003", 3, "GRADE_AVERAGE_MISMATCH"),
+                         about("new-G2", "HS0003", 3, "GRADE_AVERAGE_MISMATCH")])
+    summary = merge_night(engine, tonight, night=N2)
+    rows = table(engine)
+    assert "old-A" not in rows and "old-B" not in rows
+    assert rows["new-A"]["status"] == "acknowledged"
+    assert (rows["new-A"]["acknowledged_by"], rows["new-A"]["acknowledged_reason"]) == (
+        "Cô Lan", "Đang chờ giấy khai sinh")
+    assert rows["new-A"]["first_seen"] == N1 and rows["new-B"]["first_seen"] == N1
+    assert rows["new-B"]["status"] == "persisting"
+    # two conflicts of one kind about one record (two subjects): which is which is not known,
+    # so they are not guessed: the old ones resolve, the new ones are new
+    assert rows["old-G1"]["status"] == rows["old-G2"]["status"] == "resolved"
+    assert rows["new-G1"]["status"] == rows["new-G2"]["status"] == "new"
+    assert (summary.new, summary.persisting, summary.acknowledged, summary.resolved) == (
+        2, 1, 1, 2)
+    renamed = [e for e in history(engine, "new-A").iter_rows(named=True)
+               if e["action"] == "conflict.renamed"]
+    assert len(renamed) == 1 and json.loads(renamed[0]["before"])["conflict_id"] == "old-A"
+    again = merge_night(engine, tonight, night=N2)
+    assert again.resolved == 0 and table(engine) == rows  # a re-run changes nothing
+
+
 def test_rerunning_a_night_changes_nothing_and_history_is_append_only(engine):
     merge_night(engine, conflicts("A", "B"), night=N1)
     merge_night(engine, conflicts("A"), night=N2)

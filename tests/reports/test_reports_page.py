@@ -179,7 +179,7 @@ def test_quality_failures_and_excluded_schools_are_reported(tmp_path):
 
     from reports import ReportInputs, run_quality
 
-    quality = run_quality(broken_students(), "smas", engine="columnar").to_frame(factory.NIGHT)
+    quality = run_quality(broken_students(), "smas", evaluator="columnar").to_frame(factory.NIGHT)
     inputs = ReportInputs(
         night=factory.NIGHT,
         conflicts=factory.conflicts(),

@@ -43,7 +43,7 @@ def test_every_shipped_suite_loads_and_marks_critical_checks():
 
 
 def test_a_broken_school_is_kept_out_and_the_others_go_on():
-    result = run_quality(broken_students(), "smas", engine="columnar")
+    result = run_quality(broken_students(), "smas", evaluator="columnar")
     out = result.keep_out()
     assert (3, "79001") in out  # codes unreadable: critical
     assert (2, "79000") in out  # gender "X" is outside the enumeration: critical
@@ -60,9 +60,9 @@ def test_a_broken_school_is_kept_out_and_the_others_go_on():
 
 def test_great_expectations_and_the_columnar_path_agree():
     frame = broken_students()
-    gx = run_quality(frame, "smas", engine="gx")
-    fast = run_quality(frame, "smas", engine="columnar")
-    assert gx.engine == "gx" and fast.engine == "columnar"
+    gx = run_quality(frame, "smas", evaluator="gx")
+    fast = run_quality(frame, "smas", evaluator="columnar")
+    assert gx.evaluator == "gx" and fast.evaluator == "columnar"
     assert _by_key(gx) == _by_key(fast)
     assert gx.keep_out() == fast.keep_out()
     grades = pl.DataFrame(
@@ -79,8 +79,8 @@ def test_great_expectations_and_the_columnar_path_agree():
             "school_code": ["79000"] * 3 + ["79001"],
         }
     )
-    gx_g = run_quality(grades, "smas", table="subject_result", engine="gx")
-    fast_g = run_quality(grades, "smas", table="subject_result", engine="columnar")
+    gx_g = run_quality(grades, "smas", table="subject_result", evaluator="gx")
+    fast_g = run_quality(grades, "smas", table="subject_result", evaluator="columnar")
     assert _by_key(gx_g) == _by_key(fast_g)
     failed = {o.expectation for o in fast_g.failures}
     assert "expect_column_values_to_be_between(midterm)" in failed  # 11 is above 10
@@ -90,7 +90,7 @@ def test_great_expectations_and_the_columnar_path_agree():
 
 def test_a_missing_column_is_a_critical_failure():
     frame = students_frame(schools=1).drop("gender")
-    result = run_quality(frame, "vnedu", engine="columnar")
+    result = run_quality(frame, "vnedu", evaluator="columnar")
     missing = [o for o in result.failures if o.missing_columns]
     assert any(o.type == "expect_table_columns_to_match_set" for o in missing)
     assert any("gender" in o.missing_columns for o in missing)
@@ -99,14 +99,14 @@ def test_a_missing_column_is_a_critical_failure():
 
 def test_a_district_tunes_a_suite_with_its_own_file(tmp_path, monkeypatch):
     frame = broken_students().filter(pl.col("school_code") == "79000")
-    assert run_quality(frame, "smas", engine="columnar").keep_out()  # gender X: critical
+    assert run_quality(frame, "smas", evaluator="columnar").keep_out()  # gender X: critical
     tuned = json.loads((PACKAGE_SUITES / "smas.json").read_text(encoding="utf-8"))
     for item in tuned["expectations"]:
         if item["kwargs"].get("column") == "gender":
             item["severity"] = "warning"
     (tmp_path / "smas.json").write_text(json.dumps(tuned), encoding="utf-8")
     monkeypatch.setenv("DOISOAT_SUITES_DIR", str(tmp_path))
-    result = run_quality(frame, "smas", engine="columnar")
+    result = run_quality(frame, "smas", evaluator="columnar")
     assert result.keep_out() == []
     assert any(o.expectation.endswith("(gender)") for o in result.failures)
 
@@ -136,7 +136,7 @@ def test_quality_returns_verdicts_and_the_store_excludes_bad_snapshots(engine, d
             text("UPDATE student_record SET moet_code = 'abc' WHERE snapshot_id = :id"),
             {"id": victim["id"]},
         )
-    results = check_snapshots(engine, night, grades=False, quality_engine="columnar")
+    results = check_snapshots(engine, night, grades=False, quality_evaluator="columnar")
     # The checks give verdicts and write nothing; the night keeps them through the store.
     assert store.read_table(engine, "quality_result").height == 0
     runs.save_quality_results(engine, quality_rows(results, night), night)
@@ -161,7 +161,7 @@ def test_quality_returns_verdicts_and_the_store_excludes_bad_snapshots(engine, d
         str(k): v for k, v in verdicts.items()
     }
     again = check_snapshots(
-        engine, night, grades=False, quality_engine="columnar"
+        engine, night, grades=False, quality_evaluator="columnar"
     )  # a re-run replaces, never doubles
     runs.save_quality_results(engine, quality_rows(again, night), night)
     assert store.read_table(engine, "quality_result").height == sum(len(r.outcomes) for r in again)

@@ -13,6 +13,7 @@ from sqlmodel import Session, SQLModel, select
 
 from doisoat import store
 from doisoat.model import STUDENT_COLUMNS, StudentRecord
+from doisoat.store.writer import open_writer
 
 
 def _records(n: int) -> pl.DataFrame:
@@ -120,7 +121,8 @@ def test_migrations_build_the_model_on_postgresql(pg_schema_url):
     engine.dispose()
 
 
-def test_bulk_loader_keeps_dates_times_and_nulls(engine):
+@pytest.mark.parametrize("bulk", [True, False], ids=["batch", "server"])
+def test_the_writer_keeps_dates_times_and_nulls(engine, bulk):
     runs = pl.DataFrame(
         {
             "night": [dt.date(2026, 6, 10), dt.date(2026, 6, 11)],
@@ -133,8 +135,8 @@ def test_bulk_loader_keeps_dates_times_and_nulls(engine):
             "summary": ['{"a": 1}', ""],
         }
     )
-    with store.bulk_loader(engine) as loader:
-        assert loader.insert("run", runs) == 2
+    with open_writer(engine, bulk=bulk) as writer, writer.transaction() as unit:
+        assert unit.insert("run", runs) == 2
     back = store.read_table(engine, "run").sort("night")
     assert back["night"].to_list() == runs["night"].to_list()
     assert back["started_at"].to_list() == runs["started_at"].to_list()
@@ -142,9 +144,10 @@ def test_bulk_loader_keeps_dates_times_and_nulls(engine):
     assert back["summary"].to_list() == ['{"a": 1}', ""]  # empty text is not NULL
 
 
-def test_bulk_loader_rolls_back_on_error(engine):
-    with pytest.raises(RuntimeError):
-        with store.bulk_loader(engine) as loader:
-            loader.insert("student_record", _records(5))
+@pytest.mark.parametrize("bulk", [True, False], ids=["batch", "server"])
+def test_the_writer_rolls_back_on_error(engine, bulk):
+    with pytest.raises(RuntimeError), open_writer(engine, bulk=bulk) as writer:
+        with writer.transaction() as unit:
+            unit.insert("student_record", _records(5))
             raise RuntimeError("crash half-way")
     assert store.read_table(engine, "student_record").height == 0
