@@ -18,8 +18,9 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,9 @@ SUFFIXES = {".xlsx", ".xls", ".csv", ".txt", ".xml"}
 _FILES_WORTH_A_POOL = 8  # below this, starting the worker processes costs more than it saves
 _AHEAD = 4  # files queued per worker process
 _POLARS_THREADS = "POLARS_MAX_THREADS"
+# Address space of each worker process: 10× what the largest legitimate file we know needs;
+# the size checks of connectors.tabular.safety refuse the known bombs long before.
+WORKER_MEMORY_BYTES = 4 * 1024 ** 3
 log = logging.getLogger(__name__)
 
 
@@ -216,6 +220,9 @@ def _read_one(path: Path, digest: str, profiles: tuple[SourceProfile, ...] | Non
         return None, exc.message_vi
     except OSError as exc:
         return None, msg("unreadable", detail=exc.strerror or str(exc))
+    except MemoryError:
+        log.warning("out of memory reading %s", path)
+        return None, msg("reader_died", file=path.name)
     except (ValueError, UnicodeError, csv.Error, IndexError, KeyError) as exc:
         # A file no check foresaw: refuse it, name it, and go on with the others.
         log.warning("unreadable file %s: %r", path, exc)
@@ -239,27 +246,80 @@ def _read_all(files: Iterator[tuple[FileSummary, Path, str]],
               profiles: tuple[SourceProfile, ...] | None, night: dt.date, workers: int
               ) -> Iterator[tuple[FileSummary, tuple[FileRead | None, str]]]:
     """The files read, in order; by ``workers`` processes, each a few files ahead so that a
-    large file does not leave the other idle."""
+    large file does not leave the other idle.
+
+    A worker that dies (a reader that aborts, the memory ceiling reached) breaks the whole
+    pool, and every file it had queued with it: those are read again in a new pool, one at a
+    time, so that the one that kills its reader again is known, refused and named; then the
+    batch goes on as before."""
     if workers <= 1:
         for entry, path, digest in files:
             yield entry, _read_one(path, digest, profiles, night)
         return
     context = multiprocessing.get_context("spawn")  # polars' threads do not survive fork
-    with _one_polars_thread_each(), ProcessPoolExecutor(max_workers=workers,
-                                                        mp_context=context) as pool:
-        pending: deque[tuple[FileSummary, Future]] = deque()
+    suspects: deque[tuple[FileSummary, Path, str]] = deque()
+    with _one_polars_thread_each():
+        while True:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                       initializer=_limit_memory,
+                                       initargs=(WORKER_MEMORY_BYTES,))
+            try:
+                suspects = yield from _read_in_pool(pool, files, suspects, profiles, night,
+                                                    workers)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+            if not suspects:
+                return
 
-        def submit(count: int) -> None:
-            for entry, path, digest in itertools.islice(files, count):
-                pending.append((entry, pool.submit(_read_in_worker, path, digest, profiles,
-                                                       night)))
 
-        submit(_AHEAD * workers)
-        while pending:
-            entry, future = pending.popleft()
+def _read_in_pool(pool: ProcessPoolExecutor, files: Iterator[tuple[FileSummary, Path, str]],
+                  suspects: deque[tuple[FileSummary, Path, str]],
+                  profiles: tuple[SourceProfile, ...] | None, night: dt.date, workers: int
+                  ) -> Generator[tuple[FileSummary, tuple[FileRead | None, str]], None,
+                                 deque[tuple[FileSummary, Path, str]]]:
+    """Read ``suspects`` one at a time, then ``files`` a few ahead; return the files queued
+    when the pool broke (empty once every file is read)."""
+    while suspects:
+        entry, path, digest = suspects.popleft()
+        try:
+            done = pool.submit(_read_in_worker, path, digest, profiles, night).result()
+        except BrokenProcessPool:
+            log.error("the reader of %s died; file refused", path)
+            yield entry, (None, msg("reader_died", file=path.name))
+            return suspects
+        yield entry, done
+    pending: deque[tuple[FileSummary, Path, str, Future]] = deque()
+
+    def submit(count: int) -> None:
+        for entry, path, digest in itertools.islice(files, count):
+            pending.append((entry, path, digest,
+                            pool.submit(_read_in_worker, path, digest, profiles, night)))
+
+    submit(_AHEAD * workers)
+    while pending:
+        entry, path, digest, future = pending[0]
+        try:
             done = future.result()
-            submit(1)
-            yield entry, done
+        except BrokenProcessPool:
+            log.warning("a reader process died with %d files queued: reading them again, "
+                        "one at a time", len(pending))
+            return deque((entry, path, digest) for entry, path, digest, _ in pending)
+        pending.popleft()
+        submit(1)
+        yield entry, done
+    return deque()
+
+
+def _limit_memory(ceiling: int) -> None:
+    """In each worker process (never in the main one): a file that needs more than ``ceiling``
+    bytes fails its own reader, not the machine."""
+    try:
+        import resource
+    except ImportError:  # not on this platform: the size checks still hold
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > ceiling:
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
 
 
 @contextmanager

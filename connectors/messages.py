@@ -50,6 +50,20 @@ MESSAGES: dict[str, str] = {
         "Không xác định được mã trường: cần dòng «Mã trường: …» ở đầu trang tính "
         "hoặc đặt tệp trong thư mục mang mã trường."
     ),
+    "sheet_too_big": (
+        "Trang tính quá lớn: trải trên {rows} dòng × {columns} cột ({cells} ô; giới hạn "
+        "{limit}). Trang tính của một trường chỉ vài nghìn dòng và khoảng 60 cột: có thể tệp "
+        "có ô ở tận cuối trang (ví dụ XFD1048576) hoặc bị làm giả; tệp bị từ chối để bảo vệ "
+        "máy chủ. Hãy xoá các dòng, cột thừa rồi xuất lại tệp."
+    ),
+    "too_many_strings": (
+        "Tệp Excel khai báo {count} chuỗi văn bản (giới hạn {limit}): bất thường, tệp bị từ "
+        "chối để bảo vệ máy chủ. Hãy xuất lại tệp từ phần mềm quản lý trường."
+    ),
+    "reader_died": (
+        "Tiến trình đọc tệp bị dừng đột ngột khi đọc tệp «{file}» (tệp có thể quá lớn hoặc "
+        "bị làm giả); tệp bị từ chối, các tệp khác vẫn được nhập."
+    ),
     # rows quarantined
     "row_no_local_id": "Thiếu mã học sinh (cột {column}).",
     "row_no_name": "Thiếu họ tên học sinh (cột {column}).",

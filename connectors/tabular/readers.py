@@ -22,7 +22,7 @@ import python_calamine as calamine
 from connectors.messages import msg
 from connectors.profile import XmlTable
 from connectors.tabular.legacy import decode_legacy_text
-from connectors.tabular.safety import check_text, refuse
+from connectors.tabular.safety import ZIP_MAGIC, check_text, check_workbook_size, refuse
 from connectors.tabular.xml_rows import ExpatError, UnsafeXml, xml_rows
 from doisoat.errors import ErrorContext, FileFormatError
 
@@ -51,6 +51,11 @@ def read_file(path: Path, fmt: str, *, xml_tables: list[XmlTable] | None = None,
 
 
 def read_workbook(path: Path) -> list[Sheet]:
+    """The sheets of an Excel workbook; an xlsx is measured first (see check_workbook_size),
+    since the reader fills each sheet's whole rectangle before anything can be caught."""
+    with path.open("rb") as handle:
+        if handle.read(len(ZIP_MAGIC)) == ZIP_MAGIC:
+            check_workbook_size(path)
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
     except calamine.PasswordError as exc:

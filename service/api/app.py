@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException as FastAPIHTTPException
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -20,6 +25,28 @@ from service.api.signing_pages import router as signing_pages_router
 from service.api.signing_routes import router as signing_routes_router
 
 STATIC = Path(__file__).parent / "static"
+
+# What a browser may load for our pages: our own scripts, styles and images, nothing inline,
+# nothing framed. The Swagger page needs its one inline script: it names that script's hash.
+_CSP = (
+    "default-src 'self'; script-src 'self'{scripts}; style-src 'self'{styles}; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+PAGE_CSP = _CSP.format(scripts="", styles="")
+SECURITY_HEADERS = {
+    "content-security-policy": PAGE_CSP,
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+}
+# The night's report is one self-contained HTML file (it is mailed too): its styles are inline.
+# Served here it may keep them, and still runs no script.
+REPORT_CSP = _CSP.format(scripts="", styles=" 'unsafe-inline'")
+_REPORTS = "/api/v1/reports/"
+# Files that are the same for everyone (our styles, Swagger's assets) may be cached; every
+# other answer may carry a student's data and is never kept by a browser or a proxy.
+_CACHEABLE = ("/static/", "/docs-assets/")
 
 
 def create_app(
@@ -60,7 +87,34 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _offline_docs(app)
     _handlers(app)
+    _document_validation_errors(app)
     return app
+
+
+def _document_validation_errors(app: FastAPI) -> None:
+    """A refused input is answered like every other error, ``{"detail": "<Vietnamese>"}``
+    (``_handlers``): the OpenAPI document says so instead of FastAPI's list of English errors."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = build()
+            schemas = spec.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                detail = {"type": "string", "description": messages.API_DOC["error_detail"]}
+                schemas["HTTPValidationError"] = {
+                    "title": "HTTPValidationError",
+                    "type": "object",
+                    "required": ["detail"],
+                    "properties": {"detail": detail},
+                }
+                uses = json.dumps(spec)
+                if '"#/components/schemas/ValidationError"' not in uses:
+                    schemas.pop("ValidationError", None)
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _offline_docs(app: FastAPI) -> None:
@@ -73,13 +127,23 @@ def _offline_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> Response:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title="doisoat — API",
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
             swagger_css_url="/docs-assets/swagger-ui.css",
             swagger_favicon_url="/docs-assets/favicon-32x32.png",
         )
+        inline = re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), flags=re.S)
+        hashes = "".join(
+            f" 'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+            for s in inline
+        )
+        # Swagger UI sets style attributes from its scripts: its page alone allows them.
+        page.headers["content-security-policy"] = _CSP.format(
+            scripts=hashes, styles=" 'unsafe-inline'"
+        )
+        return page
 
 
 def _wants_page(request: Request) -> bool:
@@ -115,8 +179,112 @@ class _RefuseNul:
         await self.app(scope, receive, send)
 
 
+class _RefuseLoneSurrogates:
+    """JSON may spell half of a UTF-16 pair (``"\\ud800"``): Python reads it into a string that
+    no database stores and no answer can encode. Such a body is no text: answer 422 before any
+    route runs. Only JSON bodies are read here (uploads stream past untouched)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks, message = [], {"more_body": True}
+        while message.get("more_body"):
+            message = await receive()
+            if message["type"] != "http.request":  # the client left: nothing to answer
+                return
+            chunks.append(message.get("body", b""))
+        body = b"".join(chunks)
+        if _has_lone_surrogate(body):
+            answer = _answer(Request(scope), 422, messages.error("lone_surrogate"))
+            await answer(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _is_json(scope: Any) -> bool:
+    content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+    return b"json" in content_type.lower()
+
+
+def _has_lone_surrogate(body: bytes) -> bool:
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return False  # not JSON at all: the route's own validation says so
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class _SecurityHeaders:
+    """Every answer says what a browser may do with it (:data:`SECURITY_HEADERS`); an answer
+    that sets its own policy (the Swagger page) keeps it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        extra = dict(SECURITY_HEADERS)
+        if path.startswith(_REPORTS):
+            extra["content-security-policy"] = REPORT_CSP
+        if not path.startswith(_CACHEABLE):
+            extra["cache-control"] = "no-store"
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                headers += [
+                    (name.encode(), value.encode())
+                    for name, value in extra.items()
+                    if name.encode() not in present
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _invalid_fields(exc: RequestValidationError) -> str:
+    """The inputs a validation error names, in words a school officer reads (never the value
+    given, which may be anything, a lone surrogate included)."""
+    names = []
+    for error in exc.errors():
+        loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path", "body")]
+        name = loc[-1] if loc else "body"
+        name = name.encode("utf-8", "backslashreplace").decode("utf-8")[:60]
+        names.append(messages.INPUT_NAMES.get(name, name))
+    return ", ".join(dict.fromkeys(names)) or messages.INPUT_NAMES["body"]
+
+
 def _handlers(app: FastAPI) -> None:
     app.add_middleware(_RefuseNul)
+    app.add_middleware(_RefuseLoneSurrogates)
+    app.add_middleware(_SecurityHeaders)  # the outermost: on every answer, refusals included
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        """A value of the wrong kind or out of range: 422, in Vietnamese, on a page or in JSON."""
+        return _answer(request, 422, messages.error("invalid_input", fields=_invalid_fields(exc)))
 
     @app.exception_handler(DoisoatError)
     async def _refused(request: Request, exc: DoisoatError) -> Response:

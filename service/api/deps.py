@@ -22,7 +22,7 @@ from doisoat.errors import (
     TooLarge,
 )
 from service.api import messages
-from service.api.auth import Principal, principal_for_token
+from service.api.auth import Principal, check_csrf, principal_for_token
 from service.api.files import FilesConfig
 
 SESSION_COOKIE = "doisoat_session"
@@ -66,8 +66,18 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def api_principal(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Principal:
-    """The caller of a JSON route: a bearer token, or the page login cookie."""
+    """The caller of a JSON route: a bearer token, or the page login cookie.
+
+    A browser sends the cookie by itself, whoever made the page that asks: a write made with
+    the cookie needs the page's form token (``auth.csrf_token``) in ``X-CSRF-Token``, as the
+    page forms do in their ``csrf`` field. Reads need none (they change nothing, and another
+    site cannot read the answer), so the pages' download links keep working; a bearer token
+    needs none (no browser sends it unasked)."""
     token = bearer_token(request)
     kind = "api"
     if token is None:
@@ -77,6 +87,9 @@ def api_principal(request: Request, engine: Annotated[Engine, Depends(get_engine
     who = principal_for_token(engine, token, kind=kind)
     if who is None:
         raise NotSignedIn("bad token", message_vi=messages.error("bad_token"))
+    if kind == "session" and request.method not in _SAFE_METHODS:
+        if not check_csrf(token, request.headers.get(CSRF_HEADER, "")):
+            raise PermissionDenied("no csrf token", message_vi=messages.error("csrf"))
     return who
 
 

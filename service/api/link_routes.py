@@ -50,8 +50,10 @@ class LinkOut(BaseModel):
 @router.post("/links", status_code=201, response_model=LinkOut, responses=ERRORS)
 def decide(body: LinkIn, who: PrincipalDep, engine: EngineDep) -> LinkOut:
     """Say whether two records are the same student (district officers: any records; a school
-    administrator: records of their school or of the registry). The decision wins over every
-    later night's scores and is written to the audit trail under the caller's name."""
+    administrator: two records of their school, or their school's vendor record and a registry
+    record of any school, as for a student transferring in; any other pair answers 404 like a
+    missing record). The decision wins over every later night's scores and is written to the
+    audit trail under the caller's name."""
     row = link_service.decide(engine, who, body.left, body.right, body.decision, body.reason)
     return LinkOut(**row)
 

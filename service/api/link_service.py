@@ -1,10 +1,23 @@
 """A person's word on a pair of student records, asked through the API or the pages.
 
-Who may decide: district officers on any pair; a school administrator only when each of the two
-records belongs to their school or to the registry (a vendor record of another school answers
-exactly like a missing one, so its id tells nothing). The decision itself is
-``reconcile.decisions`` — the same functions ``doisoat link`` calls — with the signed-in user as
-the decider, so the audit event names them.
+Who may decide: district officers on any pair. A school administrator only on a pair that is
+their school's business, which is one of:
+
+* both records are their school's (a vendor record or a registry record whose school is
+  theirs): duplicates and identity mismatches inside the school;
+* one is a vendor record of their school and the other a registry record of *any* school: the
+  decision is "this student of ours is (not) that registry person", and a student who has just
+  transferred in is still shown by the registry at the old school until it catches up.
+
+So a school never decides on two records neither of which is theirs (two registry rows of
+another school), never on another school's vendor record, and never sets its own registry row
+against another school's registry row (that is the registry's own duplicate, for the district).
+A pair refused for this reason answers exactly like missing records (404, the same sentence,
+naming the records that are not theirs), so an id tells nothing about another school. A
+school administrator sees the decisions on the pairs they could have made themselves.
+
+The decision itself is ``reconcile.decisions`` — the same functions ``doisoat link`` calls —
+with the signed-in user as the decider, so the audit event names them.
 """
 
 from __future__ import annotations
@@ -54,19 +67,24 @@ def _records(engine: Engine, record_ids: Iterable[str]) -> dict[str, tuple[str, 
         return {r.record_id: (r.source, r.school_code) for r in conn.execute(query)}
 
 
-def _may_decide_on(who: Principal, record: tuple[str, str] | None) -> bool:
-    if record is None:
-        return False
-    source, school = record
-    return who.is_district or source == REGISTRY_SOURCE or school == who.school_code
+def _not_theirs(who: Principal, records: dict[str, tuple[str, str]], a: str, b: str) -> list[str]:
+    """The records of the pair (a, b) that make it none of a school administrator's business
+    (missing ones included), in the order given; empty when they may decide on it (module
+    docstring)."""
+    own = {rid for rid in (a, b) if rid in records and records[rid][1] == who.school_code}
+    others = [rid for rid in dict.fromkeys((a, b)) if rid not in own]
+    if len(others) == 1 and len(own) == 1 and others[0] in records:
+        (mine,), other = own, others[0]
+        if records[mine][0] != REGISTRY_SOURCE and records[other][0] == REGISTRY_SOURCE:
+            return []  # our student is (not) that registry person: a transfer in
+    return others
 
 
 def _authorise_pair(engine: Engine, who: Principal, a: str, b: str) -> None:
     who.require(DECIDERS)
     if who.is_district:
-        return
-    records = _records(engine, (a, b))  # a missing record is named by decide()
-    hidden = [rid for rid in (a, b) if rid in records and not _may_decide_on(who, records[rid])]
+        return  # a missing record is named by reconcile.decisions
+    hidden = _not_theirs(who, _records(engine, (a, b)), a, b)
     if hidden:
         raise _unknown(hidden)
 
@@ -90,16 +108,14 @@ def list_decisions(
     """Decisions naming ``record_id`` (or all), newest first, that ``who`` may see: a school
     administrator sees those on pairs they could have decided themselves."""
     who.require(DECIDERS)
-    if record_id is not None and not who.is_district:
-        if not _may_decide_on(who, _records(engine, [record_id]).get(record_id)):
-            raise _unknown([record_id])
     rows = recorded_decisions(engine, record_id).to_dicts()
     if not who.is_district:
-        records = _records(engine, (i for r in rows for i in (r["left_id"], r["right_id"])))
-        rows = [
-            r
-            for r in rows
-            if _may_decide_on(who, records.get(r["left_id"]))
-            and _may_decide_on(who, records.get(r["right_id"]))
-        ]
+        records = _records(
+            engine, {record_id or "", *(i for r in rows for i in (r["left_id"], r["right_id"]))}
+        )
+        rows = [r for r in rows if not _not_theirs(who, records, r["left_id"], r["right_id"])]
+        if record_id is not None and not rows:
+            mine = record_id in records and records[record_id][1] == who.school_code
+            if not mine:
+                raise _unknown([record_id])  # another school's record, or none: alike
     return rows[: max(1, min(limit, 500))]

@@ -214,3 +214,30 @@ API_DOC = {
     "pkcs12": "Chứng thư số của người ký (.p12/.pfx)",
     "passphrase": "Mật khẩu chứng thư số",
 }
+
+
+# Requests refused before any route runs (app.py): a value out of range or of the wrong kind,
+# text that is no text. ``INPUT_NAMES`` says which input, in words (other names as given).
+ERRORS.update(
+    {
+        "invalid_input": "Dữ liệu gửi lên không hợp lệ: {fields}.",
+        "lone_surrogate": (
+            "Yêu cầu chứa ký tự Unicode không hợp lệ (nửa cặp thay thế, ví dụ \\ud800): "
+            "hãy gửi lại văn bản UTF-8 đúng."
+        ),
+    }
+)
+INPUT_NAMES = {
+    "page": "số trang",
+    "limit": "số dòng",
+    "offset": "vị trí bắt đầu",
+    "body": "nội dung yêu cầu",
+    "username": "tên đăng nhập",
+    "password": "mật khẩu",
+    "reason": "lý do",
+    "school": "mã trường",
+    "night": "đêm đối soát",
+}
+
+# ``POST /runs`` refused because another night holds the lock (the sentence itself is the night's).
+RUN_BUSY_DOC = "Một lượt đối soát hằng đêm khác đang chạy; lượt này không bắt đầu"

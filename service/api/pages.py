@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -20,6 +20,9 @@ from service.api.deps import SESSION_COOKIE, EngineDep, page_principal
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 PAGE_SIZE = 50
+# Beyond any list a district keeps (a million pages); a larger number is a mistake, answered
+# 422, not an offset no database can hold.
+PageNumber = Annotated[int, Query(le=1_000_000)]
 
 
 def _date_vi(value: Any) -> str:
@@ -87,9 +90,17 @@ def login(
     token = auth.issue_token(engine, who.username, kind="session", hours=auth.SESSION_HOURS)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=auth.SESSION_HOURS * 3600
-    )
+        SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=auth.SESSION_HOURS * 3600,
+        secure=_over_https(request),
+    )  # fmt: skip
     return response
+
+
+def _over_https(request: Request) -> bool:
+    """Whether the browser reached us over HTTPS: then the session cookie is never sent over
+    plain HTTP. Behind a proxy, uvicorn already sets the scheme from ``X-Forwarded-Proto`` when
+    the proxy is trusted (``--forwarded-allow-ips``); an untrusted header is not believed."""
+    return request.url.scheme == "https"
 
 
 @router.post("/logout")
@@ -99,7 +110,9 @@ def logout(request: Request, engine: EngineDep, csrf: Annotated[str, Form()] = "
     if token:
         auth.revoke_token(engine, token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="strict", secure=_over_https(request)
+    )
     return response
 
 
@@ -118,7 +131,7 @@ def worklist(
     type: str | None = None,
     severity: str | None = None,
     status: str | None = "open",
-    page: int = 1,
+    page: PageNumber = 1,
 ):
     flt = services.ConflictFilter(
         school=school,
@@ -168,6 +181,6 @@ def runs(request: Request, who: PageUser, engine: EngineDep):
 
 
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, who: PageUser, engine: EngineDep, page: int = 1):
+def audit_page(request: Request, who: PageUser, engine: EngineDep, page: PageNumber = 1):
     events = services.audit_log(engine, who, limit=100, offset=max(0, page - 1) * 100)
     return _render(request, "audit.html", who, events=events, page=max(1, page))

@@ -179,12 +179,17 @@ def run(
     return services.get_run(engine, who, run_id)
 
 
-@router.post("/runs", status_code=202, responses={**ERRORS, 501: {}})
+@router.post(
+    "/runs",
+    status_code=202,
+    responses={**ERRORS, 409: {"description": messages.RUN_BUSY_DOC}, 501: {}},
+)
 def start_run(
     body: RunIn, tasks: BackgroundTasks, who: PrincipalDep, engine: EngineDep, config: FilesDep
 ) -> dict[str, Any]:
     """Run a night (district officers): ingest, checks, conflicts and report, in the background.
-    Follow it with ``GET /runs`` (the newest run of that night)."""
+    Follow it with ``GET /runs`` (the newest run of that night). A night after tomorrow (Vietnam
+    time) is refused (422), and so is any night while another one runs (409)."""
     services.start_run(engine, who, body.night)
     tasks.add_task(services.execute_run, engine, body.night, config.reports_dir)
     return {"night": body.night.isoformat(), "status": "started", "follow": "/api/v1/runs"}

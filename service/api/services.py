@@ -360,10 +360,22 @@ def get_run(engine: Engine, who: Principal, run_id: int) -> dict[str, Any]:
     return run_out(row, who)
 
 
-def start_run(engine: Engine, who: Principal, night: dt.date) -> None:
+def start_run(
+    engine: Engine, who: Principal, night: dt.date, *, today: dt.date | None = None
+) -> None:
     """Check that a run may start and record who asked (the caller runs :func:`execute_run`
-    in the background; the run's own row appears in ``run`` as it starts)."""
+    in the background; the run's own row appears in ``run`` as it starts).
+
+    Refused before «started», as the night itself would refuse it in the background where
+    nobody sees it: a night in the future (:class:`BadRequest`, 422) and a night while another
+    holds the nightly lock (:class:`StateConflict`, 409). A row left ``running`` by a killed
+    process does not hold the lock: the next run marks it failed."""
+    from service.night import nightly_lock, refuse_future_night
+
     who.require(frozenset({"district_officer"}))
+    refuse_future_night(night, today=today)
+    with nightly_lock(engine):  # taken and given back at once: is anyone running?
+        pass
     with engine.begin() as conn:
         audit.record(
             conn, actor=who.username, action="run.requested", entity="run",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 from pathlib import Path
@@ -22,7 +21,7 @@ def nightly_command(
         None, help="Export files or folders to ingest tonight (default: the configured inbox)."
     ),
     night: str | None = typer.Option(
-        None, "--night", help="The night, dd/mm/yyyy (default: today)."
+        None, "--night", help="The night, dd/mm/yyyy (default: today, Vietnam time)."
     ),
     url: str | None = typer.Option(
         None, "--url", help="Database URL (default: the configured store)."
@@ -32,7 +31,7 @@ def nightly_command(
     from doisoat import store
     from doisoat.errors import DoisoatError
     from service.config import load_settings
-    from service.night.pipeline import run_nightly
+    from service.night.pipeline import run_nightly, vietnam_today
 
     logging.basicConfig(  # the night's steps on stderr, for the scheduler's log
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -42,7 +41,7 @@ def nightly_command(
     try:
         outcome = run_nightly(
             engine,
-            night=parse_night(night) or dt.date.today(),
+            night=parse_night(night) or vietnam_today(),
             settings=settings,
             inbox=list(inbox) if inbox else None,
         )

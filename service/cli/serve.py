@@ -28,7 +28,7 @@ def serve_command(
         typer.Option(
             "--demo-users",
             help="Create a district officer 'demo' and an admin 'admin-<school>' per school, "
-            "with printed passwords (demo stores only).",
+            "each with its own random password, printed once (demo stores only).",
         ),
     ] = False,
 ) -> None:
@@ -47,12 +47,14 @@ def serve_command(
 
 
 def _demo_users(engine) -> None:
+    """A district officer ``demo`` and an ``admin-<school>`` per school, each with a password of
+    its own, printed once: one school's password opens no other school's worklist."""
     from sqlalchemy import select
 
     from doisoat.model import School
     from service.api import add_user
 
-    password = secrets.token_urlsafe(9)
+    password = secrets.token_urlsafe(12)
     add_user(
         engine, "demo", password, role="district_officer", full_name=SIMULATE["demo_officer"]
     )
@@ -60,11 +62,9 @@ def _demo_users(engine) -> None:
     with engine.connect() as conn:
         codes = [r[0] for r in conn.execute(select(School.__table__.c.school_code)).all()]
     for code in codes:
+        password = secrets.token_urlsafe(12)
         add_user(engine, f"admin-{code}", password, role="school_admin", school_code=code)
-    if codes:
-        typer.echo(
-            f"  admin-<school> / {password}  ({len(codes)} school admins, e.g. admin-{codes[0]})"
-        )
+        typer.echo(f"  admin-{code} / {password}  (school admin)")
 
 
 @user_app.command("add")

@@ -7,7 +7,12 @@
   status are written in one transaction. A run that fails is marked ``failed`` and leaves the
   previous night's results as they were; a run that was killed stays ``running`` until the next
   run marks it ``failed`` (crashed). Readers only trust committed runs. The report is written
-  into a temporary folder and moved into place after the commit.
+  into a temporary folder and moved into place after the commit, with a marker naming the run
+  that wrote it (``run.json``): a rerun that finds nothing new still rewrites a report that is
+  not the committed run's (its writer was killed half-way) and clears a leftover ``.partial``.
+* **Never ahead of the calendar**: a night more than one day after today (Vietnam time) is
+  refused before anything is written; the conflicts' lifecycle refuses a night older than the
+  last merged one, so a mistyped year would otherwise block every real night after it.
 * **Locked**: two runs never overlap (:mod:`service.night.lock`).
 * **Told**: every step logs to ``doisoat.night`` with the night and the run id, so an
   engineer reading a server's log can follow one run among many (``doisoat nightly`` prints
@@ -31,13 +36,41 @@ import polars as pl
 from sqlalchemy import Engine
 
 from doisoat import store
+from doisoat.errors import BadRequest
 from doisoat.store import queries, runs
 from doisoat.store.bulk_read import bulk_access_allowed
+from doisoat.vn.dates import format_date_vi
 from service.config import Settings
 from service.night.grades import grade_families, subjects_loader
 from service.night.lock import nightly_lock
 
 log = logging.getLogger("doisoat.night")
+
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
+NIGHTS_AHEAD_ALLOWED = 1  # a scheduler may start tonight's batch after midnight, or early
+FUTURE_NIGHT_VI = (
+    "Đêm {night} chưa tới (hôm nay là {today}, giờ Việt Nam): không đối soát một đêm trong "
+    "tương lai. Hãy kiểm tra lại ngày (dd/mm/yyyy)."
+)
+REPORT_MARKER = "run.json"  # in the report folder: which run wrote it
+
+
+def vietnam_today(now: dt.datetime | None = None) -> dt.date:
+    """Today's date in Vietnam (UTC+7), whatever the server's own time zone."""
+    return (now or dt.datetime.now(dt.UTC)).astimezone(VIETNAM_TIME).date()
+
+
+def refuse_future_night(night: dt.date, *, today: dt.date | None = None) -> None:
+    """Raise :class:`BadRequest` for a night more than one day after ``today`` (default: today,
+    Vietnam time). The API asks it before answering «started»; the night asks it again."""
+    today = today or vietnam_today()
+    if night > today + dt.timedelta(days=NIGHTS_AHEAD_ALLOWED):
+        raise BadRequest(
+            f"night {night.isoformat()} is in the future (today is {today.isoformat()})",
+            message_vi=FUTURE_NIGHT_VI.format(
+                night=format_date_vi(night), today=format_date_vi(today)
+            ),
+        )
 
 
 class RunLog(logging.LoggerAdapter):
@@ -79,10 +112,13 @@ def run_nightly(
     night: dt.date,
     settings: Settings | None = None,
     inbox: list[Path] | None = None,
+    today: dt.date | None = None,
 ) -> NightlyOutcome:
-    """Run the whole night for ``night``; see the module docstring for the guarantees."""
+    """Run the whole night for ``night``; see the module docstring for the guarantees.
+    ``today`` is the clock (default: today, Vietnam time): a night after tomorrow is refused."""
     from connectors import ingest_paths
 
+    refuse_future_night(night, today=today)
     settings = settings or Settings()
     paths = list(inbox if inbox is not None else settings.inbox)
     said = RunLog(log, {"night": night.isoformat(), "run_id": None})
@@ -107,8 +143,10 @@ def run_nightly(
         report_dir = settings.reports_dir / night.isoformat()
         if previous is not None and json.loads(previous.summary).get("fingerprint") == fingerprint:
             said.info("unchanged since run %s: nothing to do", previous.id)
-            if not (report_dir / "report.html").exists():
-                _write_report(engine, night, report_dir)
+            if _report_run(report_dir) != previous.id:
+                said.warning("the report on disk is not run %s's: rewritten", previous.id)
+                _write_report(engine, night, report_dir, previous.id)
+            shutil.rmtree(_staging(report_dir), ignore_errors=True)
             return NightlyOutcome(
                 night,
                 previous.id,
@@ -128,7 +166,7 @@ def run_nightly(
             said.exception("failed: nothing of this run is kept")
             runs.finish_run(engine, run_id, "failed", {"error": repr(exc)[:2000]})
             raise
-        _write_report(engine, night, report_dir)
+        _write_report(engine, night, report_dir, run_id)
         said.info("report written to %s", report_dir)
         outcome.report_dir = str(report_dir)
         outcome.recovered_runs = recovered
@@ -251,12 +289,30 @@ def _fingerprint(engine: Engine, night: dt.date, settings: Settings) -> str:
     return digest.hexdigest()
 
 
-def _write_report(engine: Engine, night: dt.date, report_dir: Path) -> None:
+def _staging(report_dir: Path) -> Path:
+    return report_dir.with_name(report_dir.name + ".partial")
+
+
+def _report_run(report_dir: Path) -> int | None:
+    """The run that wrote the report in ``report_dir``, if it is whole and says so."""
+    if not (report_dir / "report.html").exists():
+        return None
+    try:
+        marker = json.loads((report_dir / REPORT_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    run_id = marker.get("run_id") if isinstance(marker, dict) else None
+    return run_id if isinstance(run_id, int) else None
+
+
+def _write_report(engine: Engine, night: dt.date, report_dir: Path, run_id: int) -> None:
     from reports import write_night_report
 
-    staging = report_dir.with_name(report_dir.name + ".partial")
+    staging = _staging(report_dir)
     shutil.rmtree(staging, ignore_errors=True)
     write_night_report(engine, night, staging)
+    marker = {"night": night.isoformat(), "run_id": run_id}
+    (staging / REPORT_MARKER).write_text(json.dumps(marker), encoding="utf-8")
     if report_dir.exists():
         shutil.rmtree(report_dir)
     staging.rename(report_dir)

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import polars as pl
 from polars.testing import assert_frame_equal
+from test_unsafe_files import hostile_workbook, sheet_xml
 
+import connectors.ingest
 from connectors import ingest_paths
 from doisoat import store
 
@@ -81,3 +84,38 @@ def test_a_grade_file_finds_the_students_an_earlier_import_stored(exported, tmp_
         records = store.read_table(engine, "student_record")
         assert subjects.height == later.files[0].subject_results > 100
         assert subjects.join(records, on="record_id", how="anti").height == 0
+
+
+def test_a_reader_that_dies_refuses_its_file_and_the_batch_goes_on(exported, tmp_path,
+                                                                   monkeypatch):
+    """A sheet bomb is refused before it is read; a file that still kills its reader (here: a
+    big sheet under a small memory ceiling) is refused by name, the readers are started again
+    and every good file of the batch is stored."""
+    folder = tmp_path / "exports"
+    shutil.copytree(exported, folder)
+    school = sorted(p for p in folder.iterdir() if p.is_dir())[0]
+    hostile_workbook(school / "DanhSach_bom.xlsx",
+                     [("Danh sách", sheet_xml("A1:XFD1048576", ["A1", "XFD1048576"]))])
+    hostile_workbook(school / "DanhSach_lon.xlsx",
+                     [("Danh sách", sheet_xml("A1:Z900000", ["A1", "Z900000"]))])
+    good = [p for p in sorted(folder.rglob("*")) if p.is_file()
+            and p.name not in {"DanhSach_bom.xlsx", "DanhSach_lon.xlsx"}]
+    plain = store.get_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    batch = store.get_engine(f"sqlite:///{tmp_path / 'batch.db'}")
+    for engine in (plain, batch):
+        store.upgrade(engine)
+    expected = ingest_paths(good, engine=plain, night=NIGHT)
+    monkeypatch.setattr(connectors.ingest, "WORKER_MEMORY_BYTES", 1200 * 1024 ** 2)
+    summary = ingest_paths([folder], engine=batch, night=NIGHT, workers=2, bulk=True)
+    refused = {Path(f.path).name: f.message_vi for f in summary.refused}
+    assert set(refused) == {"DanhSach_bom.xlsx", "DanhSach_lon.xlsx"}
+    assert "quá lớn" in refused["DanhSach_bom.xlsx"]
+    assert "dừng đột ngột" in refused["DanhSach_lon.xlsx"]
+    assert "DanhSach_lon.xlsx" in refused["DanhSach_lon.xlsx"]
+    assert len(summary.loaded) == len(expected.loaded) >= 8
+    assert summary.rows_read == expected.rows_read > 10_000
+    assert summary.rows_read == summary.rows_accepted + summary.rows_quarantined
+    assert "2 tệp bị từ chối" in summary.message_vi()
+    left, right = _tables(plain), _tables(batch)
+    for name, frame in left.items():
+        assert frame.height == right[name].height, name

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -9,6 +12,8 @@ import pytest
 from conftest import NIGHT
 
 from connectors import ingest_paths, read_export
+from connectors.tabular.readers import read_workbook
+from connectors.tabular.safety import check_workbook_size
 from doisoat import store
 from doisoat.errors import FileFormatError
 
@@ -117,3 +122,142 @@ def test_bad_files_are_refused_and_good_ones_still_load(tmp_path, engine):
     assert all("rong.xlsx" in m or "hong.csv" in m for m in refused.values())
     assert store.read_table(engine, "student_record").height == 2
     assert "2 tệp bị từ chối" in summary.message_vi()
+
+
+# --- workbooks whose sheets would not fit in memory ------------------------------------------
+#
+# Each is a few kilobytes; read as it is, each makes the Excel reader ask for gigabytes to
+# hundreds of gigabytes and the process is killed (exit 134), taking a web server or a nightly
+# batch with it. Each must be refused, named, before the reader sees it.
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def hostile_workbook(path: Path, sheets: list[tuple[str, str]], shared: str | None = None
+                     ) -> Path:
+    """A minimal xlsx: ``sheets`` are (name, the XML inside <worksheet>)."""
+    kinds = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1))
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
+                   f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1))
+    if shared is not None:
+        rels += f'<Relationship Id="rIdS" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+    names = "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>'
+                    for i, (name, _) in enumerate(sheets, 1))
+    package = "http://schemas.openxmlformats.org/package/2006"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", f'<Types xmlns="{package}/content-types">'
+                         '<Default Extension="xml" ContentType="application/xml"/>'
+                         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.'
+                         'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                         f"{kinds}</Types>")
+        archive.writestr("_rels/.rels", f'<Relationships xmlns="{package}/relationships">'
+                         f'<Relationship Id="rId1" Type="{_REL}/officeDocument" '
+                         'Target="xl/workbook.xml"/></Relationships>')
+        archive.writestr("xl/_rels/workbook.xml.rels",
+                         f'<Relationships xmlns="{package}/relationships">{rels}</Relationships>')
+        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
+                         f"<sheets>{names}</sheets></workbook>")
+        for i, (_, body) in enumerate(sheets, 1):
+            archive.writestr(f"xl/worksheets/sheet{i}.xml",
+                             f'<worksheet xmlns="{_MAIN}">{body}</worksheet>')
+        if shared is not None:
+            archive.writestr("xl/sharedStrings.xml", shared)
+    assert path.stat().st_size < 16 * 1024
+    return path
+
+
+def sheet_xml(dimension: str | None, cells: list[str]) -> str:
+    """A sheet with a text cell at each of ``cells`` (A1 references)."""
+    rows: dict[int, list[str]] = {}
+    for ref in cells:
+        rows.setdefault(int(re.sub("[A-Z]", "", ref)), []).append(ref)
+    body = "".join(
+        f'<row r="{number}">' + "".join(
+            f'<c r="{ref}" t="inlineStr"><is><t>Mã số</t></is></c>' for ref in refs) + "</row>"
+        for number, refs in sorted(rows.items()))
+    declared = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return f"{declared}<sheetData>{body}</sheetData>"
+
+
+def _sparse_bomb(path: Path) -> Path:
+    return hostile_workbook(path, [("Danh sách", sheet_xml("A1:XFD1048576",
+                                                           ["A1", "XFD1048576"]))])
+
+
+HOSTILE = {
+    "sparse_bomb": (_sparse_bomb, "Danh sách", "quá lớn"),
+    "lying_dimension": (lambda path: hostile_workbook(
+        path, [("Lớp 6A1", sheet_xml("A1:A1", ["A1", "XFD30000"]))]), "Lớp 6A1", "quá lớn"),
+    "no_dimension_far_cell": (lambda path: hostile_workbook(
+        path, [("Lớp 7A1", sheet_xml(None, ["A1", "AZ1000000"]))]), "Lớp 7A1", "quá lớn"),
+    "many_big_sheets": (lambda path: hostile_workbook(
+        path, [(f"Lớp {i}", sheet_xml("A1:BH300000", ["A1", "BH300000"]))
+               for i in range(40)]), "Lớp 2", "cả tệp"),
+    "cells_without_references": (lambda path: hostile_workbook(
+        path, [("Điểm", "<sheetData>" + "".join(
+            f'<row r="{r}">' + "<c><v>1</v></c>" * 3000 + "</row>" for r in (1, 2))
+            + '<row r="40000"><c r="A40000"><v>1</v></c></row></sheetData>')]),
+        "Điểm", "quá lớn"),
+    "huge_shared_strings_count": (lambda path: hostile_workbook(
+        path, [("Danh sách", sheet_xml("A1:A1", ["A1"]))],
+        shared=f'<sst xmlns="{_MAIN}" count="2000000000" uniqueCount="2000000000">'
+               "<si><t>a</t></si></sst>"), None, "chuỗi văn bản"),
+}
+
+_READ_IN_A_CHILD = """
+import resource, sys
+from pathlib import Path
+from connectors import read_export
+from doisoat.errors import FileFormatError
+try:
+    read_export(Path(sys.argv[1]))
+except FileFormatError as exc:
+    print(exc.message_vi)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_a_workbook_too_big_to_hold_is_refused_in_bounded_memory(tmp_path, kind):
+    build, sheet, words = HOSTILE[kind]
+    path = build(tmp_path / f"{kind}.xlsx")
+    error = _refused(path)
+    assert words in error.message_vi and "từ chối" in error.message_vi
+    if sheet:
+        assert f"trang tính «{sheet}»" in error.message_vi
+    # Read again in a process of its own: it must live, and stay small.
+    child = subprocess.run([sys.executable, "-c", _READ_IN_A_CHILD, str(path)],
+                           capture_output=True, text=True, timeout=120,
+                           cwd=Path(__file__).resolve().parents[2])
+    assert child.returncode == 0, child.stderr[-2000:]
+    message, peak_mib = child.stdout.strip().rsplit("\n", 1)
+    assert message == error.message_vi
+    assert int(peak_mib) < 500
+
+
+def test_a_formatted_range_declared_whole_is_not_a_bomb(tmp_path):
+    """Excel declares the range a user once formatted (whole columns: A1:Z1048576) while the
+    sheet names a few hundred cells: the reader fills only those, so the file is read."""
+    cells = [f"{column}{row}" for row in range(1, 301) for column in "AB"]
+    path = hostile_workbook(tmp_path / "formatted.xlsx",
+                            [("Lớp 6A1", sheet_xml("A1:Z1048576", cells))])
+    check_workbook_size(path)  # no refusal
+    (sheet,) = read_workbook(path)
+    assert len(sheet.rows) == 300
+
+
+def test_a_sheet_bomb_in_a_folder_is_refused_and_the_rest_loads(tmp_path, engine):
+    folder = tmp_path / "79000009"
+    folder.mkdir()
+    (folder / "hocsinh_79000009.csv").write_text(ROSTER_CSV, encoding="utf-8")
+    _sparse_bomb(folder / "DanhSach_79000009.xlsx")
+    summary = ingest_paths([tmp_path], engine=engine, night=NIGHT)
+    assert sorted(f.status for f in summary.files) == ["loaded", "refused"]
+    assert "DanhSach_79000009.xlsx" in summary.refused[0].message_vi
+    assert "quá lớn" in summary.refused[0].message_vi
+    assert store.read_table(engine, "student_record").height == 2
+    assert summary.rows_read == summary.rows_accepted + summary.rows_quarantined == 2

@@ -11,10 +11,11 @@ import pytest
 
 import reconcile
 from doisoat import store
+from doisoat.errors import BadRequest
 from service.config import Settings
 from service.night import grades as night_grades
 from service.night.lock import RunLockedError, nightly_lock
-from service.night.pipeline import run_nightly
+from service.night.pipeline import run_nightly, vietnam_today
 from simulate import generate, next_night
 from simulate.exports import write_district
 from simulate.load import load_district, load_school_directory
@@ -256,3 +257,90 @@ def _rounded(conflicts: pl.DataFrame) -> pl.DataFrame:
     return conflicts.with_columns(
         pl.col("evidence").str.replace_all(r'"match_probability": [0-9.e-]+', '"p"')
     )
+
+
+TODAY = dt.date(2026, 12, 4)
+
+
+def test_a_night_in_the_future_is_refused_before_anything_is_written(tmp_path, engine):
+    """A mistyped year (2062) once committed and blocked every real night after it."""
+    district = generate(600, seed=26)
+    load_district(engine, district)
+    settings = _settings(tmp_path)
+    for night in (dt.date(2062, 6, 11), TODAY + dt.timedelta(days=2)):
+        with pytest.raises(BadRequest) as caught:
+            run_nightly(engine, night=night, settings=settings, today=TODAY)
+        assert night.strftime("%d/%m/%Y") in caught.value.message_vi
+        assert "chưa tới" in caught.value.message_vi and "04/12/2026" in caught.value.message_vi
+    assert _runs(engine).height == 0
+    assert not (tmp_path / "reports").exists()
+    # the refused date blocks nothing: a past night (the simulated June) still runs
+    assert run_nightly(engine, night=district.night, settings=settings, today=TODAY).status == (
+        "committed"
+    )
+
+
+def test_tomorrow_vietnam_time_is_not_the_future(tmp_path, engine):
+    """A scheduler may run tonight's batch just after midnight in Hà Nội, still the evening
+    before in UTC: one day ahead is allowed, Vietnam time (UTC+7)."""
+    assert vietnam_today(dt.datetime(2026, 12, 4, 18, 30, tzinfo=dt.UTC)) == dt.date(2026, 12, 5)
+    assert vietnam_today(dt.datetime(2026, 12, 4, 16, 59, tzinfo=dt.UTC)) == TODAY
+    district = generate(600, seed=27)
+    load_district(engine, district)
+    the_day_before = district.night - dt.timedelta(days=1)
+    outcome = run_nightly(
+        engine, night=district.night, settings=_settings(tmp_path), today=the_day_before
+    )
+    assert outcome.status == "committed"
+
+
+def test_nightly_command_refuses_a_night_in_the_future(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    monkeypatch.chdir(tmp_path)  # the default settings: ./var/reports
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    store.upgrade(store.get_engine(url))
+    result = CliRunner().invoke(app, ["nightly", "--night", "11/06/2062", "--url", url])
+    assert result.exit_code == 2, result.output
+    assert "Lỗi: Đêm 11/06/2062 chưa tới" in result.output
+    assert _runs(store.get_engine(url)).height == 0
+
+
+def test_a_rerun_rewrites_a_report_another_run_left(tmp_path, engine):
+    """A run killed while writing its report left the previous run's report (and a .partial):
+    the rerun, with nothing new to reconcile, still puts the committed run's report in place."""
+    district = generate(600, seed=28)
+    load_district(engine, district)
+    settings = _settings(tmp_path)
+    first = run_nightly(engine, night=district.night, settings=settings)
+    folder = tmp_path / "reports" / district.night.isoformat()
+    assert json.loads((folder / "run.json").read_text(encoding="utf-8"))["run_id"] == first.run_id
+    schools = json.loads((folder / "report.json").read_text(encoding="utf-8"))["summary"]["schools"]
+    assert schools > 1
+
+    stale = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    stale["summary"]["schools"] = 1
+    (folder / "report.json").write_text(json.dumps(stale), encoding="utf-8")
+    (folder / "run.json").write_text(json.dumps({"run_id": first.run_id + 7}), encoding="utf-8")
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir()
+    (partial / "report.html").write_text("<html>nửa chừng", encoding="utf-8")
+
+    again = run_nightly(engine, night=district.night, settings=settings)
+    assert (again.status, again.run_id) == ("unchanged", first.run_id)
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["schools"] == schools
+    assert json.loads((folder / "run.json").read_text(encoding="utf-8"))["run_id"] == first.run_id
+    assert not partial.exists()
+
+    # a report folder from before the marker existed is rewritten too; a sound one is kept
+    (folder / "run.json").unlink()
+    run_nightly(engine, night=district.night, settings=settings)
+    assert json.loads((folder / "run.json").read_text(encoding="utf-8"))["run_id"] == first.run_id
+    kept = (folder / "report.html").stat().st_mtime_ns
+    partial.mkdir()
+    run_nightly(engine, night=district.night, settings=settings)
+    assert (folder / "report.html").stat().st_mtime_ns == kept
+    assert not partial.exists()

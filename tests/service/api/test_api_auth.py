@@ -114,3 +114,37 @@ def test_a_page_session_is_not_an_api_token(world: World) -> None:
     session = issue_token(world.engine, "officer", kind="session", hours=1)
     response = world.client.get("/api/v1/me", headers={"Authorization": f"Bearer {session}"})
     assert response.status_code == 401
+
+
+def test_a_lone_surrogate_in_the_login_answers_422_in_vietnamese(world: World) -> None:
+    for body in (
+        b'{"username": "\\ud800", "password": "x"}',
+        b'{"username": "admin_a", "password": "\\udfff\\ud800"}',
+        b'{"\\ud800": 1, "username": "admin_a", "password": "x"}',
+    ):
+        response = world.client.post(
+            "/api/v1/auth/token", content=body, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422, response.text
+        assert "Unicode" in response.json()["detail"]
+    good = world.client.post(
+        "/api/v1/auth/token", json={"username": "admin_a", "password": PASSWORD}
+    )
+    assert good.status_code == 200
+
+
+@pytest.mark.parametrize(("base", "secure"), [("https://truong.example", True),
+                                              ("http://truong.example", False)])  # fmt: skip
+def test_the_session_cookie_is_secure_when_reached_over_https(
+    sqlite_world: World, base: str, secure: bool
+) -> None:
+    from fastapi.testclient import TestClient
+
+    client = TestClient(sqlite_world.client.app, base_url=base)
+    response = client.post(
+        "/login", data={"username": "admin_a", "password": PASSWORD}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("doisoat_session=") and "HttpOnly" in cookie
+    assert ("Secure" in cookie) is secure

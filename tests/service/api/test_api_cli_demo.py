@@ -61,7 +61,8 @@ def test_serve_works_on_a_demo_store(tmp_path, capsys) -> None:
     load_district(engine, generate(300, seed=3))
     client = TestClient(create_app(engine, var_dir=tmp_path))
     serve._demo_users(engine)
-    password = re.search(r"demo / (\S+)", capsys.readouterr().out).group(1)
+    printed = capsys.readouterr().out
+    password = re.search(r"demo / (\S+)", printed).group(1)
 
     token = client.post(
         "/api/v1/auth/token", json={"username": "demo", "password": password}
@@ -79,8 +80,9 @@ def test_serve_works_on_a_demo_store(tmp_path, capsys) -> None:
     assert everything["total"] > 0
 
     first = schools[0]
+    own_password = re.search(rf"admin-{first} / (\S+)", printed).group(1)
     login = client.post(
-        "/login", data={"username": f"admin-{first}", "password": password},
+        "/login", data={"username": f"admin-{first}", "password": own_password},
         follow_redirects=False,
     )  # fmt: skip
     assert login.status_code == 303
@@ -92,3 +94,29 @@ def test_serve_works_on_a_demo_store(tmp_path, capsys) -> None:
     others = [c for c in everything["items"] if c["school_code"] != first]
     if others:
         assert client.get(f"/conflicts/{others[0]['conflict_id']}").status_code == 404
+
+
+def test_demo_users_each_get_their_own_password(tmp_path, capsys) -> None:
+    """One printed password per account: knowing one school's password opens no other."""
+    from doisoat.model import School
+
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'doisoat.db'}")
+    store.upgrade(engine)
+    codes = ["79000001", "79000002", "79000003"]
+    with engine.begin() as conn:
+        for code in codes:
+            conn.execute(School.__table__.insert().values(
+                school_code=code, name=f"THCS {code}", level="thcs", province_code="79",
+                vendor="smas",
+            ))  # fmt: skip
+    serve._demo_users(engine)
+    printed = dict(re.findall(r"^\s*(\S+) / (\S+)", capsys.readouterr().out, flags=re.M))
+    assert set(printed) == {"demo", *(f"admin-{code}" for code in codes)}
+    assert len(set(printed.values())) == len(printed)  # no two accounts share one
+    client = TestClient(create_app(engine, var_dir=tmp_path))
+    login = "/api/v1/auth/token"
+    for user, password in printed.items():
+        assert client.post(login, json={"username": user, "password": password}).status_code == 200
+    other = printed["admin-79000002"]
+    refused = client.post(login, json={"username": "admin-79000001", "password": other})
+    assert refused.status_code == 401

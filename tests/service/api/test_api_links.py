@@ -229,3 +229,75 @@ def test_no_or_wrong_token_is_refused(sqlite_world: World, method: str, token: s
     response = sqlite_world.client.request(method, "/api/v1/links", headers=headers, **kwargs)
     assert response.status_code == 401
     assert "Nguyễn" not in response.text and _stored(sqlite_world) == ([], [])
+
+
+def _registry_rows(world: World, *rows: tuple[str, str, str]) -> None:
+    """Registry (moet) records: (record id, school, name)."""
+    with Session(world.engine) as session:
+        for rid, school, name in rows:
+            family, *rest = name.split()
+            session.add(StudentRecord(
+                record_id=rid, source="moet", snapshot_id=2, school_code=school,
+                local_id=rid.split(":")[-1], moet_code="79760202" + rid[-2:].replace(":", "0"),
+                full_name=name, family_name=family, middle_name=" ".join(rest[:-1]),
+                given_name=rest[-1], dob=dt.date(2012, 3, 3), gender="F",
+                school_year="2024-2025", grade=7, class_name="7A2",
+            ))  # fmt: skip
+        session.commit()
+
+
+def test_school_admin_may_not_decide_on_pairs_that_are_not_their_own(world: World) -> None:
+    """Two registry records of school B, school B's vendor record, or school A's registry record
+    against school B's: none is school A's business. Each answers exactly as missing records do
+    (404, the same sentence), so school A learns nothing of school B, and nothing is stored."""
+    _registry_rows(world, ("moet:2:B1", SCHOOL_B, "Trần Thị Bích"),
+                   ("moet:2:B2", SCHOOL_B, "Trần Thị Bông"))  # fmt: skip
+    missing_pair = _post(world, "admin_a", "moet:9:X1", "moet:9:X2", "different", "khác")
+    assert missing_pair.status_code == 404
+    for left, right, named in (
+        ("moet:2:B1", "moet:2:B2", "moet:2:B1, moet:2:B2"),  # neither is school A's
+        ("moet:2:B2", "moet:2:B1", "moet:2:B2, moet:2:B1"),
+        (A_REGISTRY, "moet:2:B1", "moet:2:B1"),  # school A's registry row vs school B's
+        ("moet:2:B1", A_REGISTRY, "moet:2:B1"),
+        (B_VENDOR, "moet:2:B1", "smas:1:B1, moet:2:B1"),  # school B's vendor record
+        (A_VENDOR, B_VENDOR, "smas:1:B1"),
+    ):
+        for decision in ("same", "different", "undo"):
+            refused = _post(world, "admin_a", left, right, decision, "thử")
+            assert refused.status_code == 404, (left, right, decision, refused.text)
+            assert refused.json()["detail"] == f"Không tìm thấy bản ghi học sinh: {named}."
+            assert not any(marker in refused.text for marker in B_MARKERS)
+    assert missing_pair.json()["detail"] == "Không tìm thấy bản ghi học sinh: moet:9:X1, moet:9:X2."
+    assert _stored(world) == ([], [])
+    # The officer separates school B's two registry rows: school A neither sees it nor can ask.
+    assert _post(world, "officer", "moet:2:B1", "moet:2:B2", "different", "khác").status_code == 201
+    assert world.client.get("/api/v1/links", headers=world.as_("admin_a")).json() == []
+    for record in ("moet:2:B1", "moet:9:X1"):
+        looked = world.client.get(
+            "/api/v1/links", params={"record": record}, headers=world.as_("admin_a")
+        )
+        assert looked.status_code == 404
+        assert looked.json()["detail"] == f"Không tìm thấy bản ghi học sinh: {record}."
+
+
+def test_school_admin_links_an_arriving_student_to_the_registry_row_of_the_old_school(
+    world: World,
+) -> None:
+    """A transfer in: the registry still shows the student at school B, school A's vendor
+    export already has them. School A's admin says "this is our student" — and sees it after."""
+    _registry_rows(world, ("moet:2:B1", SCHOOL_B, "Trần Thị Bích"))
+    linked = _post(world, "admin_a", "moet:2:B1", A_VENDOR, "same", "Em chuyển đến từ trường B")
+    assert linked.status_code == 201, linked.text
+    assert (linked.json()["left_id"], linked.json()["right_id"]) == (A_VENDOR, "moet:2:B1")
+    for record in (A_VENDOR, "moet:2:B1"):
+        seen = world.client.get(
+            "/api/v1/links", params={"record": record}, headers=world.as_("admin_a")
+        )
+        assert seen.status_code == 200
+        assert [(r["left_id"], r["right_id"]) for r in seen.json()] == [(A_VENDOR, "moet:2:B1")]
+    # School B's admin may not undo it: the pair holds school A's vendor record.
+    refused = _post(world, "admin_b", A_VENDOR, "moet:2:B1", "undo", "không phải")
+    assert refused.status_code == 404
+    links, events = _stored(world)
+    assert [(r.decision, r.decided_by) for r in links] == [("same", "admin_a")]
+    assert [e.action for e in events] == ["link.same"]

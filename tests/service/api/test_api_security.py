@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 
 import pytest
 
+from tests.service.api.test_api_pages import CHROMIUM, browser, server  # noqa: F401
 from tests.service.api.world import SCHOOL_A, SCHOOL_B, World
 
 XXE = b"""<?xml version="1.0"?>
@@ -167,3 +169,137 @@ def test_verifying_something_that_is_not_a_pdf_says_so(sqlite_world: World) -> N
 def test_out_of_range_numbers_are_refused_not_crashing(sqlite_world: World, path) -> None:
     response = sqlite_world.client.get(path, headers=sqlite_world.as_("officer"))
     assert response.status_code == 422
+
+
+def _session(world: World, user: str) -> str:
+    """Sign ``user`` in on the world's client as the pages do; the form token."""
+    from service.api.auth import csrf_token, issue_token
+
+    session = issue_token(world.engine, user, kind="session", hours=1)
+    world.client.cookies.set("doisoat_session", session)
+    return csrf_token(session)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/audit?page=1e20", "/audit?page=100000000000000000000", "/audit?page=99999999999999999",
+     f"/schools/{SCHOOL_A}/worklist?page=100000000000000000000"],
+)  # fmt: skip
+def test_absurd_page_numbers_answer_422_in_vietnamese(world: World, path: str) -> None:
+    _session(world, "officer")
+    response = world.client.get(path)
+    assert response.status_code == 422, response.text
+    assert "text/html" in response.headers["content-type"]
+    assert "không hợp lệ" in response.text and "số trang" in response.text
+
+
+LONE_SURROGATE = b'"\\ud800"'
+
+
+def test_a_lone_surrogate_in_json_answers_422_in_vietnamese(world: World) -> None:
+    """``"\\ud800"`` is valid JSON but no text: no database stores it. Refused up front."""
+    body = b'{"left": ' + LONE_SURROGATE + b', "right": "moet:2:A1", "decision": "same", ' \
+        b'"reason": "kh\\u1edbp"}'
+    for raw in (body, body.replace(b"\\ud800", "\ud800".encode("utf-8", "surrogatepass"))):
+        response = world.client.post(
+            "/api/v1/links", content=raw,
+            headers={**world.as_("officer"), "content-type": "application/json"},
+        )  # fmt: skip
+        assert response.status_code == 422, response.text
+        assert "Unicode" in response.json()["detail"]
+    fine = world.client.post(
+        "/api/v1/conflicts/c-a-mismatch/acknowledge", json={"reason": "đã biết \U0001f44d"},
+        headers=world.as_("officer"),
+    )  # fmt: skip
+    assert fine.status_code == 200, fine.text  # a real pair (an emoji) is text like any other
+
+
+def test_pages_and_answers_carry_security_headers(sqlite_world: World) -> None:
+    _session(sqlite_world, "admin_a")
+    client = sqlite_world.client
+    for path, headers in (
+        ("/login", {}), ("/", {}), ("/conflicts/c-a-mismatch", {}),
+        ("/api/v1/students/smas:1:A1", sqlite_world.as_("admin_a")),
+        ("/api/v1/conflicts/c-b-shared", sqlite_world.as_("admin_a")),  # a 404 too
+    ):  # fmt: skip
+        response = client.get(path, headers=headers)
+        csp = response.headers.get("content-security-policy", "")
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, path
+        assert response.headers.get("x-frame-options") == "DENY", path
+        assert response.headers.get("x-content-type-options") == "nosniff", path
+        assert response.headers.get("referrer-policy") == "no-referrer", path
+        assert "no-store" in response.headers.get("cache-control", ""), path
+
+
+def test_the_night_report_keeps_its_inline_styles_but_runs_no_script(sqlite_world: World) -> None:
+    folder = sqlite_world.client.app.state.files.reports_dir / "2025-03-10"
+    folder.mkdir(parents=True)
+    (folder / "report.html").write_text("<html><style>b{color:red}</style><b>Báo cáo</b></html>")
+    report = sqlite_world.client.get(
+        "/api/v1/reports/2025-03-10/html", headers=sqlite_world.as_("officer")
+    )
+    assert report.status_code == 200
+    csp = report.headers["content-security-policy"]
+    assert "style-src 'self' 'unsafe-inline'" in csp and "script-src 'self';" in csp
+    assert "no-store" in report.headers["cache-control"]
+    assert report.headers["x-content-type-options"] == "nosniff"
+    style = sqlite_world.client.get("/static/style.css")
+    assert style.status_code == 200 and "no-store" not in style.headers.get("cache-control", "")
+
+
+def test_the_docs_page_allows_exactly_its_own_inline_script(sqlite_world: World) -> None:
+    import base64
+    import hashlib
+    import re
+
+    page = sqlite_world.client.get("/docs")
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    scripts = re.findall(r"<script>(.*?)</script>", page.text, flags=re.S)
+    assert scripts
+    for script in scripts:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert page.headers["x-frame-options"] == "DENY"
+
+
+def test_api_writes_with_the_session_cookie_need_the_csrf_token(sqlite_world: World) -> None:
+    """A page's cookie reaches the JSON API too: a write made with it alone could be forged by
+    another site, so it needs the page's form token in ``X-CSRF-Token``; a bearer token needs
+    none (no browser sends it by itself)."""
+    client = sqlite_world.client
+    csrf = _session(sqlite_world, "admin_a")
+    url = "/api/v1/conflicts/c-a-mismatch/acknowledge"
+    forged = client.post(url, json={"reason": "giả mạo"})
+    assert forged.status_code == 403
+    assert forged.json()["detail"] == "Phiên làm việc đã hết hạn, vui lòng tải lại trang."
+    wrong = client.post(url, json={"reason": "giả mạo"}, headers={"X-CSRF-Token": "x" * 64})
+    assert wrong.status_code == 403
+    assert client.get("/api/v1/conflicts/c-a-mismatch").json()["status"] == "new"
+    assert client.get("/api/v1/me").status_code == 200  # reading needs no form token
+    real = client.post(url, json={"reason": "thật"}, headers={"X-CSRF-Token": csrf})
+    assert real.status_code == 200, real.text
+    client.cookies.clear()
+    bearer = client.post(
+        "/api/v1/conflicts/c-a-mismatch/resolve", json={"reason": "đã sửa"},
+        headers=sqlite_world.as_("admin_a"),
+    )  # fmt: skip
+    assert bearer.status_code == 200, bearer.text
+
+
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed")
+def test_the_docs_page_works_under_its_policy_in_the_browser(
+    server: str,  # noqa: F811
+    browser,  # noqa: F811
+) -> None:
+    """Swagger UI, served from the app itself, runs with the policy on (its inline start-up
+    script draws ``.swagger-ui``), and the browser reports no blocked script, style or image."""
+    page = browser.new_page()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None)
+    page.goto(f"{server}/docs")
+    page.wait_for_selector("#swagger-ui .swagger-ui")
+    page.wait_for_load_state("networkidle")
+    assert blocked == []
