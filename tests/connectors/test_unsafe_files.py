@@ -208,8 +208,10 @@ HOSTILE = {
                "<si><t>a</t></si></sst>"), None, "chuỗi văn bản"),
 }
 
+# The child's own peak: VmHWM belongs to its address space, made anew by exec (getrusage's
+# ru_maxrss is not: Linux carries the forking parent's peak across exec, here pytest's).
 _READ_IN_A_CHILD = """
-import resource, sys
+import re, sys
 from pathlib import Path
 from connectors import read_export
 from doisoat.errors import FileFormatError
@@ -217,7 +219,8 @@ try:
     read_export(Path(sys.argv[1]))
 except FileFormatError as exc:
     print(exc.message_vi)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+status = Path("/proc/self/status").read_text()
+print(int(re.search(r"VmHWM:\\s+(\\d+) kB", status)[1]) // 1024)
 """
 
 
