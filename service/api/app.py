@@ -119,7 +119,7 @@ def _document_validation_errors(app: FastAPI) -> None:
 
 def _offline_docs(app: FastAPI) -> None:
     """Swagger UI for the OpenAPI spec, its scripts and styles served by this app (the
-    ``swagger-ui-bundle`` package), never from a CDN."""
+    ``swagger-ui-bundle-v2`` package: Swagger UI 5, which reads OpenAPI 3.1), never from a CDN."""
     from fastapi.openapi.docs import get_swagger_ui_html
     from swagger_ui_bundle import swagger_ui_path
 

@@ -303,3 +303,8 @@ def test_the_docs_page_works_under_its_policy_in_the_browser(
     page.wait_for_selector("#swagger-ui .swagger-ui")
     page.wait_for_load_state("networkidle")
     assert blocked == []
+    # and it shows the API: the OpenAPI 3.1 document is read, its operations listed
+    page.wait_for_selector(".opblock-summary-path", timeout=10_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/v1/conflicts" in path for path in paths), paths
+    assert "Unable to render this definition" not in page.content()
