@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 
 from doisoat.errors import DoisoatError
 from service.api import link_pages, link_routes, messages, pages, routes
-from service.api.deps import status_of
-from service.api.files import FilesConfig
+from service.api.auth import LoginThrottle, principal_for_token
+from service.api.deps import SESSION_COOKIE, status_of
+from service.api.files import FilesConfig, too_large
 from service.api.signing_pages import router as signing_pages_router
 from service.api.signing_routes import router as signing_routes_router
 
@@ -72,6 +73,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.login_throttle = LoginThrottle()
     app.state.files = FilesConfig(
         upload_dir=var / "uploads",
         reports_dir=var / "reports",
@@ -150,13 +152,110 @@ def _wants_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def _answer(request: Request, status: int, message_vi: str) -> Response:
+def _answer(
+    request: Request, status: int, message_vi: str, headers: dict[str, str] | None = None
+) -> Response:
     if _wants_page(request):
         if status == 401:
             return RedirectResponse("/login", status_code=303)
-        return pages.render_error(request, status, message_vi)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"detail": message_vi}, status_code=status, headers=headers)
+        page = pages.render_error(request, status, message_vi)
+        page.headers.update(headers or {})
+        return page
+    headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if status == 401 else {})}
+    return JSONResponse({"detail": message_vi}, status_code=status, headers=headers or None)
+
+
+# Request bodies are limited before they are read (``_BodyLimits``): SMALL_BODY_BYTES for JSON
+# and forms (the login included); the routes that take a file keep the upload limit.
+SMALL_BODY_BYTES = 64 * 1024
+_FILE_ROUTES = re.compile(
+    r"^(/api/v1/uploads|/api/v1/transcripts/verify|/api/v1/transcripts/[^/]+/[^/]+/sign"
+    r"|/schools/[^/]+/transcripts/[^/]+/sign)/?$"
+)
+_PUBLIC = frozenset({"/api/v1/auth/token", "/login"})
+_SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class _BodyLimits:
+    """Before any body is read: a ``Content-Length`` over the route's limit is answered 413 at
+    once, and a write without valid credentials 401 (every JSON route but the login; on the
+    pages, the routes that take a file), so nobody who has not logged in makes the server hold
+    or spool a large body. A body without ``Content-Length`` (chunked) is counted as it arrives:
+    past the limit the answer is 413 and the rest is never read."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        files_config: FilesConfig = scope["app"].state.files
+        if _FILE_ROUTES.match(path):
+            limit = max(files_config.max_upload_bytes, SMALL_BODY_BYTES)
+            refusal = too_large(files_config).message_vi
+        else:
+            limit = SMALL_BODY_BYTES
+            refusal = messages.error("body_too_large", limit=SMALL_BODY_BYTES // 1024)
+        request = Request(scope)
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit:
+            await _answer(request, 413, refusal)(scope, receive, send)
+            return
+        if scope.get("method") not in _SAFE and path not in _PUBLIC:
+            if path.startswith("/api/") or _FILE_ROUTES.match(path):
+                unsigned = await self._unsigned(scope["app"].state.engine, request)
+                if unsigned:
+                    await _answer(request, 401, unsigned)(scope, receive, send)
+                    return
+        await self._counted(scope, receive, send, limit, refusal)
+
+    @staticmethod
+    async def _unsigned(engine: Engine, request: Request) -> str | None:
+        """Why the caller is not signed in (the words of ``deps.api_principal``), or None."""
+        from starlette.concurrency import run_in_threadpool
+
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        kind = "api"
+        if not (scheme.lower() == "bearer" and token.strip()):
+            token, kind = request.cookies.get(SESSION_COOKIE, ""), "session"
+        if not token:
+            return messages.error("no_token")
+        who = await run_in_threadpool(principal_for_token, engine, token.strip(), kind=kind)
+        return None if who is not None else messages.error("bad_token")
+
+    async def _counted(self, scope: Any, receive: Any, send: Any, limit: int, refusal: str) -> None:
+        received, started, answered = 0, False, False
+
+        async def limited() -> Any:
+            nonlocal received, answered
+            if answered:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:  # stop reading; the route sees the client leave
+                    answered = True
+                    if not started:
+                        await _answer(Request(scope), 413, refusal)(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded(message: Any) -> None:
+            nonlocal started
+            if answered:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, guarded)
+        except Exception:
+            if not answered:
+                raise
 
 
 class _RefuseNul:
@@ -279,6 +378,7 @@ def _invalid_fields(exc: RequestValidationError) -> str:
 def _handlers(app: FastAPI) -> None:
     app.add_middleware(_RefuseNul)
     app.add_middleware(_RefuseLoneSurrogates)
+    app.add_middleware(_BodyLimits)  # outside the JSON reader: a body is limited before it
     app.add_middleware(_SecurityHeaders)  # the outermost: on every answer, refusals included
 
     @app.exception_handler(RequestValidationError)
@@ -293,7 +393,9 @@ def _handlers(app: FastAPI) -> None:
         status = status_of(exc)
         if status >= 500:  # the server's fault, not the caller's: keep the story for the log
             logging.getLogger("service.api").error("%s: %s", request.url.path, exc, exc_info=exc)
-        return _answer(request, status, exc.message_vi)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return _answer(request, status, exc.message_vi, headers)
 
     @app.exception_handler(FastAPIHTTPException)
     async def _http(request: Request, exc: FastAPIHTTPException) -> Response:

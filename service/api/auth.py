@@ -9,8 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import secrets
+import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -222,3 +226,97 @@ def csrf_token(session_token: str) -> str:
 
 def check_csrf(session_token: str, given: str) -> bool:
     return hmac.compare_digest(csrf_token(session_token), given or "")
+
+
+class TooManyLogins(PermissionDenied):
+    """Too many failed logins for this account or from this address: wait ``retry_after``
+    seconds (answered 429 with ``Retry-After``)."""
+
+    def __init__(self, message: str, *, message_vi: str, retry_after: int) -> None:
+        super().__init__(message, message_vi=message_vi)
+        self.retry_after = retry_after
+
+
+class LoginThrottle:
+    """Refuses logins after too many failures: ``per_account`` failures for one user name, or
+    ``per_address`` from one client address, within ``window`` seconds. While refused, even the
+    right password is refused (else guessing would just go on); a success resets that account's
+    count (not the address's).
+
+    The counts live in memory, in this process only (one per app, ``app.state.login_throttle``):
+    a restart forgets them, and several worker processes each count their own. That is enough to
+    stop a guesser at a few tries a second; it is no replacement for a proxy's limits. ``clock``
+    (seconds, monotonic) is injectable for tests."""
+
+    _MAX_KEYS = 100_000  # beyond this many remembered names and addresses, forget the stale ones
+
+    def __init__(
+        self,
+        *,
+        per_account: int = 5,
+        per_address: int = 20,
+        window: float = 15 * 60,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.per_account = per_account
+        self.per_address = per_address
+        self.window = window
+        self.clock = clock
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        times = self._failures.get(key)
+        if times is None:
+            return deque()
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        if not times:
+            del self._failures[key]
+        return times
+
+    def check(self, username: str, address: str) -> None:
+        """Raise :class:`TooManyLogins` if this account or address must wait."""
+        now = self.clock()
+        with self._lock:
+            waits = [
+                times[0] + self.window - now
+                for key, limit in ((("user", username), self.per_account),
+                                   (("addr", address), self.per_address))
+                if len(times := self._recent(key, now)) >= limit
+            ]  # fmt: skip
+        if waits:
+            seconds = max(1, math.ceil(max(waits)))
+            minutes = max(1, math.ceil(seconds / 60))
+            raise TooManyLogins(
+                "too many failed logins",
+                message_vi=messages.error("too_many_logins", minutes=minutes),
+                retry_after=seconds,
+            )
+
+    def failed(self, username: str, address: str) -> None:
+        now = self.clock()
+        with self._lock:
+            if len(self._failures) > self._MAX_KEYS:
+                for key in list(self._failures):
+                    self._recent(key, now)
+            for key in (("user", username), ("addr", address)):
+                self._failures.setdefault(key, deque()).append(now)
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(("user", username), None)
+
+
+def login(
+    engine: Engine, throttle: LoginThrottle, username: str, password: str, address: str
+) -> Principal | None:
+    """:func:`authenticate` behind ``throttle``: raises :class:`TooManyLogins` while this
+    account or address must wait (the password is then not even checked)."""
+    throttle.check(username, address)
+    who = authenticate(engine, username, password)
+    if who is None:
+        throttle.failed(username, address)
+    else:
+        throttle.succeeded(username)
+    return who

@@ -22,7 +22,13 @@ from doisoat.errors import (
     TooLarge,
 )
 from service.api import messages
-from service.api.auth import Principal, check_csrf, principal_for_token
+from service.api.auth import (
+    LoginThrottle,
+    Principal,
+    TooManyLogins,
+    check_csrf,
+    principal_for_token,
+)
 from service.api.files import FilesConfig
 
 SESSION_COOKIE = "doisoat_session"
@@ -31,6 +37,7 @@ SESSION_COOKIE = "doisoat_session"
 # specific class wins). The only place a status is chosen for an error: never by its message.
 STATUS: dict[type[DoisoatError], int] = {
     TooLarge: 413,
+    TooManyLogins: 429,
     BadRequest: 422,
     NotSignedIn: 401,
     PermissionDenied: 403,
@@ -56,6 +63,16 @@ def get_engine(request: Request) -> Engine:
 
 def get_files(request: Request) -> FilesConfig:
     return request.app.state.files
+
+
+def get_throttle(request: Request) -> LoginThrottle:
+    return request.app.state.login_throttle
+
+
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (behind a trusted proxy uvicorn has already
+    put the forwarded one there)."""
+    return request.client.host if request.client else ""
 
 
 def bearer_token(request: Request) -> str | None:
@@ -101,3 +118,4 @@ def page_principal(request: Request, engine: Engine) -> Principal | None:
 EngineDep = Annotated[Engine, Depends(get_engine)]
 FilesDep = Annotated[FilesConfig, Depends(get_files)]
 PrincipalDep = Annotated[Principal, Depends(api_principal)]
+ThrottleDep = Annotated[LoginThrottle, Depends(get_throttle)]

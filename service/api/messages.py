@@ -241,3 +241,20 @@ INPUT_NAMES = {
 
 # ``POST /runs`` refused because another night holds the lock (the sentence itself is the night's).
 RUN_BUSY_DOC = "Một lượt đối soát hằng đêm khác đang chạy; lượt này không bắt đầu"
+
+# Limits before a request is read (app._BodyLimits) and on logins (auth.LoginThrottle).
+ERRORS.update(
+    {
+        "body_too_large": "Nội dung yêu cầu quá lớn: tối đa {limit} KB.",
+        "too_many_logins": (
+            "Đăng nhập sai quá nhiều lần: tài khoản hoặc máy này tạm bị khóa đăng nhập. "
+            "Hãy thử lại sau khoảng {minutes} phút."
+        ),
+    }
+)
+API_DOC.update(
+    {
+        "429": "Đăng nhập sai quá nhiều lần: hãy chờ (xem Retry-After) rồi thử lại",
+        "413": "Nội dung yêu cầu quá lớn",
+    }
+)

@@ -15,7 +15,13 @@ from doisoat.conflict_types import SEVERITY_LABELS, STATUS_LABELS, TYPE_LABELS
 from doisoat.errors import PermissionDenied
 from service.api import auth, messages, services
 from service.api.auth import Principal
-from service.api.deps import SESSION_COOKIE, EngineDep, page_principal
+from service.api.deps import (
+    SESSION_COOKIE,
+    EngineDep,
+    ThrottleDep,
+    client_address,
+    page_principal,
+)
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -81,10 +87,16 @@ def login_form(request: Request):
 def login(
     request: Request,
     engine: EngineDep,
+    throttle: ThrottleDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
 ):
-    who = auth.authenticate(engine, username, password)
+    try:
+        who = auth.login(engine, throttle, username, password, client_address(request))
+    except auth.TooManyLogins as exc:
+        page = _render(request, "login.html", None, status=429, error=exc.message_vi)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     if who is None:
         return _render(request, "login.html", None, status=401, error=messages.error("bad_login"))
     token = auth.issue_token(engine, who.username, kind="session", hours=auth.SESSION_HOURS)

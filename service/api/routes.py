@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from doisoat.errors import NotSignedIn
 from service.api import auth, files, messages, services
-from service.api.deps import EngineDep, FilesDep, PrincipalDep
+from service.api.deps import EngineDep, FilesDep, PrincipalDep, ThrottleDep, client_address
 
 router = APIRouter(prefix="/api/v1")
 
@@ -58,10 +58,20 @@ Severity = Literal["critical", "high", "medium", "low"]
 Status = Literal["open", "new", "persisting", "acknowledged", "reopened", "resolved"]
 
 
-@router.post("/auth/token", response_model=TokenOut, responses={401: ERRORS[401]})
-def login(body: LoginIn, engine: EngineDep) -> TokenOut:
-    """Exchange a user name and password for an API token (valid until revoked)."""
-    who = auth.authenticate(engine, body.username, body.password)
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    responses={
+        401: ERRORS[401],
+        413: {"description": messages.API_DOC["413"]},
+        429: {"description": messages.API_DOC["429"]},
+    },
+)
+def login(body: LoginIn, request: Request, engine: EngineDep, throttle: ThrottleDep) -> TokenOut:
+    """Exchange a user name and password for an API token (valid until revoked). After too
+    many failures for the name or from the address, refused (429, ``Retry-After``) for a while,
+    even with the right password."""
+    who = auth.login(engine, throttle, body.username, body.password, client_address(request))
     if who is None:
         raise NotSignedIn("wrong user name or password", message_vi=messages.error("bad_login"))
     token = auth.issue_token(engine, who.username, kind="api", label="login")
