@@ -17,11 +17,14 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,10 +119,15 @@ class ImportSummary:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the export files inside folders named (no symlinks followed)."""
+    """Files named, and the export files inside folders named (no symlinks followed).
+
+    A path named here is one a person typed (``doisoat ingest ../exports``): its «..» are
+    resolved before :func:`check_name`, which looks for tricks in a file's own name and would
+    take them for one. The last component is kept as named, so a symlinked file or folder
+    keeps its name (a folder's name can be the school code)."""
     found: list[Path] = []
     for raw in paths:
-        path = Path(raw)
+        path = _as_typed(Path(raw))
         if path.is_dir():
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs.sort()
@@ -130,6 +138,15 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
         else:
             found.append(path)
     return found
+
+
+def _as_typed(path: Path) -> Path:
+    """``path`` with the «..» of the folders leading to it resolved."""
+    if ".." not in path.parts:
+        return path
+    if path.name in {"", ".", ".."}:
+        return path.resolve()
+    return path.parent.resolve() / path.name
 
 
 def ingest_paths(paths: Iterable[str | Path], *, engine: Engine, night: dt.date,
@@ -173,21 +190,23 @@ def _ingest(paths: Iterable[str | Path], writer: SnapshotWriter, night: dt.date,
 
     pool = workers if len(files) >= _FILES_WORTH_A_POOL else 1
     folder = None
-    for entry, (read, refusal) in _read_all(wanted(), profiles, night, pool):
-        if Path(entry.path).parent != folder:
-            folder = Path(entry.path).parent
-            deferred = _load_linkable(writer, night, deferred, batch_students)
-        if read is None:
-            entry.message_vi = refusal
-            continue
-        if writer.already_imported(read.content_hash):  # the same bytes twice in one batch
-            entry.status, entry.message_vi = "skipped", msg("already_imported")
-            continue
-        if read.students.height == 0 and read.rows_read and (
-                read.subject_results.height or read.term_results.height):
-            deferred.append((entry, read))
-            continue
-        _load(writer, night, read, entry, batch_students)
+    # closed on the way out, so that a Ctrl-C while a file is stored stops the readers too
+    with closing(_read_all(wanted(), profiles, night, pool)) as reads:
+        for entry, (read, refusal) in reads:
+            if Path(entry.path).parent != folder:
+                folder = Path(entry.path).parent
+                deferred = _load_linkable(writer, night, deferred, batch_students)
+            if read is None:
+                entry.message_vi = refusal
+                continue
+            if writer.already_imported(read.content_hash):  # the same bytes twice in one batch
+                entry.status, entry.message_vi = "skipped", msg("already_imported")
+                continue
+            if read.students.height == 0 and read.rows_read and (
+                    read.subject_results.height or read.term_results.height):
+                deferred.append((entry, read))
+                continue
+            _load(writer, night, read, entry, batch_students)
     for entry, read in deferred:
         _load(writer, night, read, entry, batch_students)
     return summary
@@ -261,11 +280,14 @@ def _read_all(files: Iterator[tuple[FileSummary, Path, str]],
     with _one_polars_thread_each():
         while True:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                       initializer=_limit_memory,
-                                       initargs=(WORKER_MEMORY_BYTES,))
+                                       initializer=_start_worker,
+                                       initargs=(WORKER_MEMORY_BYTES, os.getpid()))
             try:
                 suspects = yield from _read_in_pool(pool, files, suspects, profiles, night,
                                                     workers)
+            except BaseException:  # Ctrl-C, or the batch closed early: stop reading now
+                _stop(pool)
+                raise
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
             if not suspects:
@@ -310,6 +332,33 @@ def _read_in_pool(pool: ProcessPoolExecutor, files: Iterator[tuple[FileSummary, 
     return deque()
 
 
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers without waiting for the files they are reading: after a Ctrl-C
+    the batch ends now, not when the largest file queued is read."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
+
+
+def _start_worker(ceiling: int, parent: int) -> None:
+    """Each worker process: its memory ceiling; Ctrl-C left to the main process, which ends
+    the batch and its workers (a worker that took it would break the pool with a traceback of
+    its own); and an exit of its own when the main process is gone (killed), so that no
+    reader outlives its batch."""
+    _limit_memory(ceiling)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_without, args=(parent,), daemon=True,
+                     name="doisoat-parent-watch").start()
+
+
+def _exit_without(parent: int, every: float = 0.5) -> None:
+    """Poll for the main process; once it is gone (the worker re-parented), exit at once."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
+
+
 def _limit_memory(ceiling: int) -> None:
     """In each worker process (never in the main one): a file that needs more than ``ceiling``
     bytes fails its own reader, not the machine."""
@@ -340,6 +389,20 @@ def _one_polars_thread_each() -> Iterator[None]:
 
 def _load(writer: SnapshotWriter, night: dt.date, read: FileRead, entry: FileSummary,
           batch_students: dict[tuple[str, str | None], dict[str, str]]) -> None:
+    """Store one file read (one transaction, rolled back if anything breaks it)."""
+    try:
+        _write_file(writer, night, read, entry, batch_students)
+    except Exception as exc:
+        # A Ctrl-C during a bulk insert reaches the user as the driver's own error: ADBC's
+        # SQLite driver cannot cancel the insert and raises ``NotSupportedError:
+        # NOT_IMPLEMENTED`` from the KeyboardInterrupt. It is the interrupt, and said so.
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        raise
+
+
+def _write_file(writer: SnapshotWriter, night: dt.date, read: FileRead, entry: FileSummary,
+                batch_students: dict[tuple[str, str | None], dict[str, str]]) -> None:
     students = read.students
     school_code = read.school_code or _school_of_results(read)
     entry.source, entry.school_code = read.source, school_code

@@ -21,7 +21,7 @@ from connectors.quarantine import Quarantined
 from connectors.tabular.cells import cell_text
 from connectors.tabular.header import fold_label
 from connectors.tabular.tables import Table, column_cells, narrowest, only_text
-from connectors.values import grade_of, status_table
+from connectors.values import grade_of, parse_grade, status_table
 from doisoat.model import STUDENT_COLUMNS
 from doisoat.vn import (
     COMPOUND_FAMILY_NAMES,
@@ -201,8 +201,8 @@ def _tables_frame(tables: list[Table]) -> pl.DataFrame:
 
 def _reasons(frame: pl.DataFrame, statuses: dict[str, str]) -> pl.DataFrame:
     labels = {v: statuses.get(fold_label(v)) for v in frame["status"].unique().to_list() if v}
-    grades = {v: grade_of(v) for v in pl.concat([frame["grade"], frame["class_name"]])
-              .unique().to_list() if v}
+    grades = {v: parse_grade(v) for v in frame["grade"].unique().to_list() if v}
+    classes = {v: grade_of(v) for v in frame["class_name"].unique().to_list() if v}
     status = pl.when(pl.col("fixed_status").is_not_null()).then(pl.col("fixed_status")) \
         .when(pl.col("status") == "").then(pl.lit("studying")) \
         .otherwise(pl.col("status").replace_strict(labels, default=None, return_dtype=pl.String))
@@ -210,7 +210,7 @@ def _reasons(frame: pl.DataFrame, statuses: dict[str, str]) -> pl.DataFrame:
         status.alias("canonical_status"),
         pl.when(pl.col("grade") != "")
         .then(pl.col("grade").replace_strict(grades, default=None, return_dtype=pl.Int64))
-        .otherwise(pl.col("class_name").replace_strict(grades, default=None,
+        .otherwise(pl.col("class_name").replace_strict(classes, default=None,
                                                        return_dtype=pl.Int64))
         .alias("grade_number"),
     )
@@ -259,7 +259,8 @@ def _quarantine(bad: pl.DataFrame, tables: list[Table], frame: pl.DataFrame,
         elif key == "row_bad_status":
             column, values = matches["status"].header, {"value": row["status"]}
         else:
-            column, values = matches["grade"].header, {"value": row["grade"]}
+            column = matches["grade"].header
+            values = {"value": row["grade"], "column": column}
         out.append(Quarantined.of(file=defaults.file, sheet=table.sheet.name,
                                   row=row["src_row"], cells=cells, labels=labels,
                                   column=column, reason=key, reason_vi=msg(key, **values)))

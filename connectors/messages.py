@@ -70,7 +70,9 @@ MESSAGES: dict[str, str] = {
     "row_duplicate_local_id": (
         "Mã học sinh «{local_id}» trùng với dòng {first_row}; dòng sau được đưa vào cách ly."
     ),
-    "row_bad_grade": "Khối/lớp «{value}» không hợp lệ (cần số từ 1 đến 12).",
+    "row_bad_grade": (
+        "Khối «{value}» ở cột {column} không hợp lệ (cần số nguyên từ 1 đến 12)."
+    ),
     "row_bad_score": "Điểm «{value}» ở cột {column} không hợp lệ (cần số từ 0 đến 10).",
     "row_bad_term": "Học kỳ «{value}» ở cột {column} không hợp lệ (cần 1, 2 hoặc cả năm).",
     "row_bad_absence": (

@@ -123,6 +123,22 @@ def parse_status(value: Any, table: dict[str, str]) -> str | None:
     return table.get(fold_label(text))
 
 
+_GRADE_CELL = re.compile(r"(?:khoi\s*)?(\d{1,2})(?:[.,]0+)?")
+
+
+def parse_grade(value: Any) -> int | None:
+    """A grade (khối) written in a column of its own: a whole number from 1 to 12 (``7``,
+    ``7,0``, ``Khối 7``); None otherwise, for the caller to quarantine.
+
+    Unlike :func:`grade_of` it does not read the leading digits of a longer text: ``6.5`` or
+    ``1e9`` in a «Khối» column is a typing error to show the school, not khối 6 or 1."""
+    found = _GRADE_CELL.fullmatch(fold_label(cell_text(value)))
+    if not found:
+        return None
+    grade = int(found.group(1))
+    return grade if 1 <= grade <= 12 else None
+
+
 def grade_of(class_name: str | None) -> int | None:
     """The grade (khối) a class name starts with: '6A1' -> 6, '12.6' -> 12."""
     if not class_name:

@@ -5,10 +5,16 @@ nothing, a refused file is named, rows read = accepted + quarantined."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 from test_unsafe_files import hostile_workbook, sheet_xml
 
@@ -119,3 +125,69 @@ def test_a_reader_that_dies_refuses_its_file_and_the_batch_goes_on(exported, tmp
     left, right = _tables(plain), _tables(batch)
     for name, frame in left.items():
         assert frame.height == right[name].height, name
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (from /proc: psutil is not a dependency)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
+def test_an_interrupted_batch_leaves_no_reader_behind(tmp_path, how):
+    """``doisoat ingest`` killed (SIGKILL) or stopped with Ctrl-C (SIGINT) while its workers
+    read: no worker process survives it, and Ctrl-C does not end in a misleading error."""
+    folder = tmp_path / "exports"
+    header = "Mã số;Họ tên học sinh;Ngày sinh;Phái;Lớp"
+    rows = "\n".join(f"VS{i};Nguyễn Văn An {i};01/02/2013;Nam;7A1" for i in range(30_000))
+    for school in range(16):
+        code = f"79{school:06d}"
+        (folder / code).mkdir(parents=True)
+        (folder / code / f"hocsinh_{code}.csv").write_text(f"{header}\n{rows}\n",
+                                                           encoding="utf-8")
+    command = Path(sys.executable).parent / "doisoat"
+    batch = subprocess.Popen(
+        [str(command), "ingest", str(folder), "--workers", "2", "--night", "2026-06-10",
+         "--url", f"sqlite:///{tmp_path / 'store.db'}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 3 and time.monotonic() < deadline and batch.poll() is None:
+            time.sleep(0.1)
+            workers = _children(batch.pid)  # the resource tracker and two readers
+        assert len(workers) >= 3, "the batch never started its readers"
+        time.sleep(1.5)  # the readers are reading
+        assert batch.poll() is None, "the batch ended before it could be interrupted"
+        batch.send_signal(getattr(signal, how))
+        _, stderr = batch.communicate(timeout=60)  # a surviving worker holds the pipes open
+        deadline = time.monotonic() + 10
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [pid for pid in workers if _running(pid)] == []
+        if how == "SIGINT":
+            assert batch.returncode != 0
+            assert b"TypeError" not in stderr and b"Traceback" not in stderr, stderr.decode()
+    finally:
+        for pid in [batch.pid, *workers]:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+        if batch.poll() is None:
+            batch.wait()

@@ -114,3 +114,26 @@ def test_each_bad_grade_cell_is_named_for_its_field(tmp_path):
     assert score.reason == "row_bad_score"
     assert score.reason_vi.startswith("Điểm «12»") and "GK" in score.reason_vi
     assert not any("Điểm" in q.reason_vi for q in (term, absent))
+
+
+def test_a_grade_level_that_is_not_a_whole_number_from_1_to_12_is_quarantined(tmp_path):
+    """The «Khối» column once kept the leading digits of its cell: «1e9» became khối 1 and «6.5»
+    khối 6, silently. Each is a typing error to show the school, naming the column."""
+    path = tmp_path / "hocsinh_79000045.csv"
+    path.write_text(
+        "Mã số;Họ tên học sinh;Ngày sinh;Phái;Lớp;Khối\n"
+        "VS1;Nguyễn Văn An;01/02/2013;Nam;7A1;1e9\n"
+        "VS2;Trần Thị Bình;03/04/2013;Nữ;7A1;6.5\n"
+        "VS3;Lê Văn Cường;05/06/2013;Nam;7A1;7\n"
+        "VS4;Phạm Thị Dung;07/08/2013;Nữ;12.6;\n", encoding="utf-8-sig")
+    read = read_export(path, night=NIGHT)
+    assert read.rows_accepted + read.rows_quarantined == read.rows_read == 4
+    bad = {q.src_row: q for q in read.quarantined}
+    assert sorted(bad) == [2, 3]
+    for row, value in ((2, "1e9"), (3, "6.5")):
+        assert bad[row].reason == "row_bad_grade" and bad[row].column == "Khối"
+        assert f"«{value}»" in bad[row].reason_vi and "Khối" in bad[row].reason_vi
+        assert "số nguyên từ 1 đến 12" in bad[row].reason_vi
+    accepted = read.students.sort("local_id")
+    assert accepted["local_id"].to_list() == ["VS3", "VS4"]
+    assert accepted["grade"].to_list() == [7, 12]  # a class name «12.6» still gives khối 12

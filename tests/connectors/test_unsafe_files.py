@@ -102,6 +102,24 @@ def test_parent_directory_in_path(tmp_path):
     assert "«..»" in caught.value.message_vi
 
 
+@pytest.mark.parametrize("typed", ["../exports", "../exports/79000009/hocsinh_79000009.csv",
+                                   "./../exports/79000009"])
+def test_a_relative_path_typed_on_the_command_line_is_not_a_path_trick(tmp_path, engine,
+                                                                         monkeypatch, typed):
+    """``doisoat ingest ../exports`` names a folder the way a person types it; «..» is a trick
+    only inside a file's own name (an archive member, an upload), and is still refused there."""
+    folder = tmp_path / "exports" / "79000009"
+    folder.mkdir(parents=True)
+    (folder / "hocsinh_79000009.csv").write_text(ROSTER_CSV, encoding="utf-8")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    summary = ingest_paths([typed], engine=engine, night=NIGHT)
+    assert [(Path(f.path).name, f.status) for f in summary.files] == [
+        ("hocsinh_79000009.csv", "loaded")]
+    assert "Tên tệp không hợp lệ" not in (summary.files[0].message_vi or "")
+    assert store.read_table(engine, "student_record").height == 2
+
+
 def test_header_not_found_names_what_was_expected(tmp_path):
     path = tmp_path / "hocsinh_79000009.csv"
     path.write_text("DANH SÁCH\nCột A,Cột B\n1,2\n", encoding="utf-8")
