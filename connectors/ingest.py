@@ -43,6 +43,7 @@ from doisoat.model import (
     StudentRecord,
     record_id_expr,
 )
+from doisoat.store.retry import AlreadyStored
 from doisoat.store.writer import SnapshotWriter, open_writer
 
 SUFFIXES = {".xlsx", ".xls", ".csv", ".txt", ".xml"}
@@ -389,9 +390,16 @@ def _one_polars_thread_each() -> Iterator[None]:
 
 def _load(writer: SnapshotWriter, night: dt.date, read: FileRead, entry: FileSummary,
           batch_students: dict[tuple[str, str | None], dict[str, str]]) -> None:
-    """Store one file read (one transaction, rolled back if anything breaks it)."""
+    """Store one file read (one transaction, rolled back if anything breaks it).
+
+    A file that another import running at the same time stored first (the database refused
+    the second copy: :class:`~doisoat.store.retry.AlreadyStored`) is skipped as a file already
+    imported, with its own words: the same bytes add nothing, and it is no error."""
     try:
         _write_file(writer, night, read, entry, batch_students)
+    except AlreadyStored as exc:
+        entry.status, entry.message_vi = "skipped", exc.message_vi
+        entry.snapshot_id = None
     except Exception as exc:
         # A Ctrl-C during a bulk insert reaches the user as the driver's own error: ADBC's
         # SQLite driver cannot cancel the insert and raises ``NotSupportedError:

@@ -83,6 +83,9 @@ MESSAGES: dict[str, str] = {
         "Dòng điểm của học sinh «{local_id}» nhưng không có học sinh này trong danh sách."
     ),
     "row_bad_status": "Trạng thái «{value}» không hợp lệ.",
+    "row_nested_value": (
+        "Ô «{column}» chứa một đối tượng hoặc danh sách JSON, không phải một giá trị."
+    ),
     # HTTP
     "http_auth": "Máy chủ {source} từ chối thông tin đăng nhập (mã {status}).",
     "http_transient": (
@@ -91,6 +94,28 @@ MESSAGES: dict[str, str] = {
     "http_deadline": "Hết thời gian cho phép ({seconds} giây) khi tải dữ liệu từ {source}.",
     "http_bad_payload": "Dữ liệu trả về từ {source} không đúng định dạng JSON: {detail}.",
     "http_status": "Máy chủ {source} trả lỗi {status}: {detail}.",
+    # a pull that is not applied, and why
+    "pull_refused": (
+        "Không áp dụng lần tải từ {source}: {reason}. Chưa ghi dữ liệu nào và mốc đồng bộ giữ"
+        " nguyên; lần tải sau sẽ đọc lại các thay đổi này"
+    ),
+    "pull_repeated": "trang «{page}» chỉ lặp lại {count} dòng đã đọc (đã thử {attempts} lần)",
+    "pull_moved": (
+        "danh sách thay đổi trong khi tải: {count} dòng xuất hiện hai lần nên có thể đã bỏ sót"
+        " dòng khác (đã thử {attempts} lần)"
+    ),
+    "pull_pages": "máy chủ báo {stated} trang nhưng đọc được {got} trang có dữ liệu",
+    "pull_total": "máy chủ báo tổng {stated} dòng nhưng đọc được {got} dòng",
+    "pull_stuck": "con trỏ phân trang không tiến: trang «{page}» đã được đọc rồi",
+    "pull_not_object": "dòng {row} của trang «{page}» không phải một đối tượng JSON (là {kind})",
+    "pull_no_list": "câu trả lời không có danh sách «{key}»",
+    # a pull's summary
+    "pull_summary": (
+        "Đã đọc {read} dòng: lưu {stored}, cách ly {quarantined}, bỏ {duplicates} dòng trùng mã"
+        " đã đọc ở trang trước{carried}{again}."
+    ),
+    "pull_carried": "; giữ nguyên {carried} học sinh không thay đổi từ lần tải trước",
+    "pull_again": "; đọc lại danh sách {again} lần vì dữ liệu thay đổi trong khi tải",
     # profiles
     "profile_invalid": "Cấu hình nguồn «{name}» không hợp lệ: {detail}.",
     # summary

@@ -1,6 +1,7 @@
 """HTTP machinery shared by every source: client with retries, paginators, cursors, pulls."""
 
 from connectors.http.client import DeadlineExceeded, RetryPolicy, SourceClient
+from connectors.http.pages import PullRefused
 from connectors.http.paginators import (
     CursorPaginator,
     OffsetPaginator,
@@ -14,6 +15,7 @@ __all__ = [
     "DeadlineExceeded",
     "OffsetPaginator",
     "PageNumberPaginator",
+    "PullRefused",
     "PullSummary",
     "RetryPolicy",
     "SourceClient",

@@ -21,6 +21,11 @@ class SchoolPart:
     snapshot_id: int
     rows_read: int = 0
     rows_quarantined: int = 0
+    rows_duplicate: int = 0  # a student read again: the later answer replaced the earlier
+
+    @property
+    def rows_stored(self) -> int:
+        return self.rows_read - self.rows_quarantined - self.rows_duplicate
 
 
 @dataclass
@@ -31,6 +36,10 @@ class PullRun:
     since: str | None
     max_updated: str | None
     schools: list[SchoolPart] = field(default_factory=list)
+    pages_with_rows: int = 0
+    visited: list[str] = field(default_factory=list)  # positions asked, to see a cursor loop
+    attempt: int = 1  # the pass over the listing (a listing that moved is read again)
+    rows_again: int = 0  # rows naming a student an earlier page of this pass named
 
     def part(self, school_code: str | None) -> SchoolPart | None:
         return next((p for p in self.schools if p.school_code == school_code), None)
@@ -42,6 +51,10 @@ class PullRun:
     @property
     def rows_quarantined(self) -> int:
         return sum(p.rows_quarantined for p in self.schools)
+
+    @property
+    def rows_duplicate(self) -> int:
+        return sum(p.rows_duplicate for p in self.schools)
 
     def state(self) -> dict[str, Any]:
         """The cursor saved after a page: the run, and the watermark it started from."""
@@ -57,7 +70,11 @@ class PullRun:
             return None
         return cls(page=str(run["page"]), since=run.get("since"),
                    max_updated=run.get("max_updated"),
-                   schools=[SchoolPart(**part) for part in run["schools"]])
+                   schools=[SchoolPart(**part) for part in run["schools"]],
+                   pages_with_rows=int(run.get("pages_with_rows", 0)),
+                   visited=[str(v) for v in run.get("visited", [])],
+                   attempt=int(run.get("attempt", 1)),
+                   rows_again=int(run.get("rows_again", 0)))
 
 
 def finished(watermark: str | None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Incremental, resumable pulls of a source's student list over HTTP.
+"""Incremental, resumable pulls of a source's student list over HTTP, applied only when whole.
 
 A vendor's API answers for its whole district: many schools, each numbering its students
 from HS0001. The store keeps one snapshot per source, school and night, so a pull splits each
@@ -10,6 +10,24 @@ the ``since`` watermark of the last finished pull and, while a pull runs, the po
 next page and each school's snapshot. Each page's rows and the new state are committed
 together by the store's snapshot writer, so a pull that crashes half-way resumes at the first
 page it had not committed, fills the same snapshots, and never writes a row twice.
+
+What the pull guarantees, because vendors' lists are not what they say:
+
+* **every row is accounted for**: rows read = rows stored + rows quarantined + duplicates (a
+  student read a second time: the later answer replaces the earlier, counted apart);
+* **a listing that moved is read again**: page-number and offset listings (and cursors, which
+  may be offsets in disguise) are ordered by last change, so a student edited while the pull
+  walks the list jumps to its end and shifts every row behind it one place back, and one row
+  is skipped at a page boundary. The only trace is the edited student read twice; so a pass
+  with a duplicate, or a page that brings nothing new, is thrown away and the list read again
+  from the same watermark (``passes`` times at most);
+* **a pull that cannot prove it read everything is not applied** (:class:`PullRefused`): a page
+  count or total that is not the list's, a cursor that does not move, rows that are not
+  objects, a list that keeps moving. Its snapshots are deleted and the cursor is left as it
+  was, so the next pull reads the same changes again;
+* **an incremental pull is a change set**: when it started from a watermark, each school's
+  snapshot is completed from that school's last snapshot (:mod:`doisoat.store.changes`), so
+  the night after it still sees every student.
 """
 
 from __future__ import annotations
@@ -26,19 +44,22 @@ from sqlalchemy import Engine
 
 from connectors.http.client import RetryPolicy, SourceClient
 from connectors.http.cursor import PullRun, SchoolPart, finished
-from connectors.http.paginators import make_paginator
-from connectors.mapping import Defaults, student_rows
+from connectors.http.pages import (
+    PullRefused,
+    SchoolPage,
+    map_page,
+    page_rows,
+    refused,
+    row_keys,
+)
+from connectors.http.paginators import Paginator, make_paginator
 from connectors.messages import msg
-from connectors.profile import Dataset, SourceProfile, profile_for
-from connectors.quarantine import Quarantined, quarantine_frame
-from connectors.tabular.cells import cell_text
-from connectors.tabular.header import Header, fold_label, map_columns
-from connectors.tabular.readers import Sheet
-from connectors.tabular.tables import SheetContext, Table
-from doisoat.errors import ConfigError, ErrorContext, SourceError
+from connectors.profile import Api, Dataset, SourceProfile, profile_for
+from connectors.quarantine import quarantine_frame
+from doisoat import store
+from doisoat.errors import ConfigError
 from doisoat.model import StudentRecord, record_id_expr
 from doisoat.store.writer import SnapshotWrite, SnapshotWriter, open_writer
-from doisoat.vn.calendar import school_year_of
 
 
 @dataclass
@@ -48,32 +69,36 @@ class PullSummary:
     snapshot_ids: dict[str | None, int] = field(default_factory=dict)  # school -> snapshot
     pages: int = 0
     rows_read: int = 0
-    rows_accepted: int = 0
+    rows_stored: int = 0
     rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    rows_carried: int = 0  # students kept from each school's last snapshot (incremental)
+    passes: int = 1
     resumed: bool = False
     since: str | None = None
     watermark: str | None = None
 
-    def message_vi(self) -> str:
-        return msg("summary", read=self.rows_read, accepted=self.rows_accepted,
-                   quarantined=self.rows_quarantined, skipped_note="")
-
-
-@dataclass
-class _SchoolPage:
-    """One school's rows of a page: the accepted ones and the quarantined ones."""
-
-    school_code: str | None
-    rows_read: int
-    frame: pl.DataFrame
-    quarantined: list[Quarantined]
-
     @property
-    def rows_quarantined(self) -> int:
-        return len({q.src_row for q in self.quarantined})
+    def rows_accepted(self) -> int:
+        return self.rows_stored
+
+    def message_vi(self) -> str:
+        carried = msg("pull_carried", carried=self.rows_carried) if self.rows_carried else ""
+        again = msg("pull_again", again=self.passes - 1) if self.passes > 1 else ""
+        return msg("pull_summary", read=self.rows_read, stored=self.rows_stored,
+                   quarantined=self.rows_quarantined, duplicates=self.rows_duplicate,
+                   carried=carried, again=again)
 
 
-def _api(profile: SourceProfile):
+class _Moved(Exception):
+    """The listing moved under this pass (a student read twice, a page of nothing new)."""
+
+    def __init__(self, reason_key: str, **values: Any) -> None:
+        super().__init__(reason_key)
+        self.reason_key, self.values = reason_key, values
+
+
+def _api(profile: SourceProfile) -> Api:
     if profile.api is None:
         raise ConfigError(f"source {profile.source} has no API in its profile",
                           message_vi=msg("profile_invalid", name=profile.source,
@@ -85,137 +110,208 @@ def pull(source: str, *, engine: Engine, client: httpx.Client, night: dt.date,
          token: str | None = None, credentials: tuple[str, str] | None = None,
          profiles: tuple[SourceProfile, ...] | None = None, deadline_seconds: float = 600.0,
          policy: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep,
-         full: bool = False) -> PullSummary:
-    """Pull the source's changed students since the last finished pull, one snapshot per
-    school."""
-    with open_writer(engine) as writer:
-        return _pull(source, writer, client, night, token, credentials, profiles,
-                     deadline_seconds, policy, sleep, full)
-
-
-def _pull(source: str, writer: SnapshotWriter, client: httpx.Client, night: dt.date,
-          token: str | None, credentials: tuple[str, str] | None,
-          profiles: tuple[SourceProfile, ...] | None, deadline_seconds: float,
-          policy: RetryPolicy | None, sleep: Callable[[float], None],
-          full: bool) -> PullSummary:
+         full: bool = False, passes: int = 3) -> PullSummary:
+    """Pull the source's changed students since the last finished pull (everything with
+    ``full``), one snapshot per school; see the module docstring for what is guaranteed."""
     profile = profile_for(source, profiles)
     api = _api(profile)
     paginator = make_paginator(str(api.paginator["kind"]),
                                **{k: v for k, v in api.paginator.items() if k != "kind"})
     http = SourceClient(client, source=source, token=token, credentials=credentials,
                         policy=policy, deadline_seconds=deadline_seconds, sleep=sleep)
-    state = {} if full else writer.cursor(source, api.resource)
-    dataset = Dataset(kind="roster", columns=api.columns, required=api.required)
-    run = PullRun.of(state)
-    summary = PullSummary(source, api.resource, resumed=run is not None)
-    if run is not None:
+    with open_writer(engine) as writer:
+        puller = _Puller(source, engine, writer, http, profile, api, paginator, night,
+                         origin=f"{client.base_url}{api.path}")
+        return puller.pull(full=full, passes=passes)
+
+
+class _Puller:
+    """One pull: its passes over the vendor's list, page by page."""
+
+    def __init__(self, source: str, engine: Engine, writer: SnapshotWriter,
+                 http: SourceClient, profile: SourceProfile, api: Api, paginator: Paginator,
+                 night: dt.date, *, origin: str) -> None:
+        self.source, self.engine, self.writer, self.http = source, engine, writer, http
+        self.profile, self.api, self.paginator, self.night = profile, api, paginator, night
+        self.origin = origin
+        self.dataset = Dataset(kind="roster", columns=api.columns, required=api.required)
+        self.summary = PullSummary(source, api.resource)
+        self.carried = 0
+
+    def _fresh(self, since: str | None, attempt: int = 1) -> PullRun:
+        return PullRun(page=self.paginator.position(self.paginator.first()), since=since,
+                       max_updated=since, attempt=attempt)
+
+    def pull(self, *, full: bool, passes: int) -> PullSummary:
+        saved = self.writer.cursor(self.source, self.api.resource)
+        # what a refused pull leaves: the watermark it started from, as it was saved
+        self.restore = {"since": saved["since"]} if "since" in saved else {}
+        run = PullRun.of(saved)
+        if full and run is not None:  # a full pull abandons a run left half-way
+            self.run = run
+            self._discard()
+            run = None
+        self.summary.resumed = run is not None
+        if run is None:
+            run = self._fresh(None if full else saved.get("since"))
+        self.run, self.seen = run, self._stored_keys(run)
+        self.named = {(school, local) for school, ids in self.seen.items() for local in ids}
+        while True:
+            try:
+                return self._pass()
+            except _Moved as moved:
+                self._discard()
+                if self.run.attempt >= passes:
+                    raise refused(self.source, self.api.path, moved.reason_key,
+                                  attempts=self.run.attempt, **moved.values) from None
+                self.run, self.seen = self._fresh(self.run.since, self.run.attempt + 1), {}
+                self.named = set()
+            except PullRefused:
+                self._discard()
+                raise
+
+    def _stored_keys(self, run: PullRun) -> dict[str | None, set[str]]:
+        """The students each school's snapshot of a resumed run already holds."""
+        if not run.schools:
+            return {}
+        school_of = {part.snapshot_id: part.school_code for part in run.schools}
+        ids = ", ".join(str(int(i)) for i in school_of)
+        stored = store.read_table(self.engine, "student_record", f"snapshot_id IN ({ids})",
+                                  columns=["snapshot_id", "local_id"])
+        seen: dict[str | None, set[str]] = {school: set() for school in school_of.values()}
+        for snapshot_id, local_id in stored.iter_rows():
+            seen[school_of[snapshot_id]].add(local_id)
+        return seen
+
+    def _discard(self) -> None:
+        """Take back what this pass wrote and put the cursor back as it was."""
+        with self.writer.transaction() as out:
+            out.discard_snapshots([part.snapshot_id for part in self.run.schools])
+            out.save_cursor(self.source, self.api.resource, self.restore)
+
+    def _pass(self) -> PullSummary:
+        api, paginator, run = self.api, self.paginator, self.run
+        self.summary.since = since = run.since
         params: dict[str, Any] | None = paginator.resume(run.page)
-    else:
-        params = paginator.first()
-        since = state.get("since")
-        run = PullRun(page=paginator.position(params), since=since, max_updated=since)
-    summary.since = since = run.since
-    origin = f"{client.base_url}{api.path}"
-    while params is not None:
-        query = dict(params)
-        if since:
-            query[api.since_param] = since
-        body, _headers = http.get_json(api.path, query)
-        if not isinstance(body, dict) or not isinstance(body.get(api.records_key), list):
-            raise SourceError(
-                f"{source}: answer without a '{api.records_key}' list",
-                message_vi=msg("http_bad_payload", source=source,
-                               detail=f"thiếu danh sách «{api.records_key}»"),
-                context=ErrorContext(source=source, file=api.path))
-        rows = body[api.records_key]
-        next_params = paginator.next(params, body, len(rows))
-        position = paginator.position(params)
-        parts = _map_page(rows, profile, dataset, night, f"{api.path}", f"page {position}")
-        for row in rows:
-            stamp = str(row.get(api.updated_field) or "")
-            if stamp and (run.max_updated is None or stamp > run.max_updated):
-                run.max_updated = stamp
-        done = next_params is None
-        with writer.transaction() as out:
-            run = _store_page(out, source, night, origin, run, parts)
-            touched = {page.school_code for page in parts}
-            for part in run.schools:  # the last page completes every school's snapshot
-                if done or part.school_code in touched:
-                    out.set_counts(part.snapshot_id, rows_read=part.rows_read,
-                                   rows_quarantined=part.rows_quarantined, loaded=done)
+        while params is not None:
+            position = paginator.position(params)
+            query = {**params, api.since_param: since} if since else dict(params)
+            body, _headers = self.http.get_json(api.path, query)
+            self.summary.pages += 1
+            rows = page_rows(body, source=self.source, path=api.path,
+                             records_key=api.records_key, page=position)
+            next_params = paginator.next(params, body, len(rows))
+            if next_params is not None:
+                ahead = paginator.position(next_params)
+                if ahead == position or ahead in run.visited:
+                    raise refused(self.source, api.path, "pull_stuck", page=ahead)
+            parts = map_page(rows, self.profile, self.dataset, self.night, api.path,
+                             f"page {position}")
+            duplicates = self._duplicates(parts)
+            accepted = sum(part.frame.height for part in parts)
+            keys = row_keys(rows, api.columns)
+            again = sum(1 for key in keys if key is not None and key in self.named)
+            if (rows and again == len(rows)) or (accepted and sum(duplicates.values()) == accepted):
+                raise _Moved("pull_repeated", page=position, count=len(rows))
+            done = next_params is None
             if done:
-                out.save_cursor(source, api.resource, finished(run.max_updated))
-            else:
-                run.page = paginator.position(next_params)
-                out.save_cursor(source, api.resource, run.state())
-        summary.pages += 1
-        params = next_params
-    summary.snapshot_ids = {part.school_code: part.snapshot_id for part in run.schools}
-    summary.watermark = run.max_updated
-    summary.rows_read, summary.rows_quarantined = run.rows_read, run.rows_quarantined
-    summary.rows_accepted = summary.rows_read - summary.rows_quarantined
-    return summary
+                self._check_whole(run, body, rows, duplicates, again)
+            stamps = [str(row.get(api.updated_field) or "") for row in rows]
+            with self.writer.transaction() as out:
+                after = self._store_page(out, run, parts, duplicates, stamps, bool(rows))
+                after.visited.append(position)
+                after.rows_again += again
+                if done:
+                    self._complete(out, after)
+                    out.save_cursor(self.source, api.resource, finished(after.max_updated))
+                else:
+                    after.page = paginator.position(next_params)
+                    out.save_cursor(self.source, api.resource, after.state())
+            for part in parts:
+                self.seen.setdefault(part.school_code, set()).update(part.frame["local_id"])
+            self.named.update(key for key in keys if key is not None)
+            self.run = run = after
+            params = next_params
+        return self._summarise(run)
 
+    def _duplicates(self, parts: list[SchoolPage]) -> dict[str | None, int]:
+        """Per school, the page's accepted students this pass has already stored."""
+        return {part.school_code: int(part.frame["local_id"].is_in(
+                    list(self.seen.get(part.school_code, ()))).sum())
+                for part in parts}
 
-def _store_page(out: SnapshotWrite, source: str, night: dt.date, origin: str, run: PullRun,
-                parts: list[_SchoolPage]) -> PullRun:
-    """Write one page's rows, each school's into its snapshot (opened at its first row);
-    return the run as it stands after the page (the caller's is left as it was, should the
-    page's transaction fail)."""
-    schools = [SchoolPart(**vars(part)) for part in run.schools]
-    after = PullRun(page=run.page, since=run.since, max_updated=run.max_updated,
-                    schools=schools)
-    for page in parts:
-        part = after.part(page.school_code)
-        if part is None:
-            snapshot_id = out.open_snapshot(
-                source=source, school_code=page.school_code, night=night, origin=origin,
-                content_hash=(f"pull:{source}:{origin}:{night}:{run.since}:"
-                              f"{page.school_code}:{time.time_ns()}"))
-            part = SchoolPart(page.school_code, snapshot_id)
-            after.schools.append(part)
-        records = page.frame.with_columns(
-            pl.lit(part.snapshot_id, dtype=pl.Int64).alias("snapshot_id"),
-            record_id_expr(part.snapshot_id).alias("record_id"))
-        out.replace_records(records.select(list(StudentRecord.model_fields)))
-        if page.quarantined:
-            out.insert("quarantined_row", quarantine_frame(page.quarantined).with_columns(
+    def _check_whole(self, run: PullRun, body: Any, rows: list[dict[str, Any]],
+                     duplicates: dict[str | None, int], again: int) -> None:
+        """Before the last page is committed: did this pass read the vendor's whole list?"""
+        twice = max(run.rows_again + again, run.rows_duplicate + sum(duplicates.values()))
+        if twice:
+            raise _Moved("pull_moved", count=twice)
+        pages = run.pages_with_rows + (1 if rows else 0)
+        short = self.paginator.shortfall(body, pages, run.rows_read + len(rows))
+        if short is not None:
+            raise refused(self.source, self.api.path, f"pull_{short.kind}",
+                          stated=short.stated, got=short.got)
+
+    def _store_page(self, out: SnapshotWrite, run: PullRun, parts: list[SchoolPage],
+                    duplicates: dict[str | None, int], stamps: list[str],
+                    had_rows: bool) -> PullRun:
+        """Write one page's rows, each school's into its snapshot (opened at its first row);
+        return the run as it stands after the page (the caller's is left as it was, should
+        the page's transaction fail)."""
+        after = PullRun(page=run.page, since=run.since, max_updated=run.max_updated,
+                        schools=[SchoolPart(**vars(part)) for part in run.schools],
+                        pages_with_rows=run.pages_with_rows + (1 if had_rows else 0),
+                        visited=list(run.visited), attempt=run.attempt,
+                        rows_again=run.rows_again)
+        for stamp in stamps:
+            if stamp and (after.max_updated is None or stamp > after.max_updated):
+                after.max_updated = stamp
+        for page in parts:
+            part = after.part(page.school_code)
+            if part is None:
+                snapshot_id = out.open_snapshot(
+                    source=self.source, school_code=page.school_code, night=self.night,
+                    origin=self.origin,
+                    content_hash=(f"pull:{self.source}:{self.origin}:{self.night}:{run.since}:"
+                                  f"{page.school_code}:{time.time_ns()}"))
+                part = SchoolPart(page.school_code, snapshot_id)
+                after.schools.append(part)
+            records = page.frame.with_columns(
                 pl.lit(part.snapshot_id, dtype=pl.Int64).alias("snapshot_id"),
-                pl.lit(source).alias("source")))
-        part.rows_read += page.rows_read
-        part.rows_quarantined += page.rows_quarantined
-    return after
+                record_id_expr(part.snapshot_id).alias("record_id"))
+            out.replace_records(records.select(list(StudentRecord.model_fields)))
+            if page.quarantined:
+                out.insert("quarantined_row", quarantine_frame(page.quarantined).with_columns(
+                    pl.lit(part.snapshot_id, dtype=pl.Int64).alias("snapshot_id"),
+                    pl.lit(self.source).alias("source")))
+            part.rows_read += page.rows_read
+            part.rows_quarantined += page.rows_quarantined
+            part.rows_duplicate += duplicates.get(page.school_code, 0)
+            out.set_counts(part.snapshot_id, rows_read=part.rows_stored + part.rows_quarantined,
+                           rows_quarantined=part.rows_quarantined, loaded=False)
+        return after
 
+    def _complete(self, out: SnapshotWrite, run: PullRun) -> None:
+        """The last page: each school's snapshot completed (a change set onto the school's
+        last snapshot, when the pull started from a watermark) and marked loaded."""
+        self.carried = 0
+        for part in run.schools:
+            carried = 0
+            if run.since is not None:
+                carried = out.carry_forward(part.snapshot_id, source=self.source,
+                                            school_code=part.school_code, night=self.night)
+            self.carried += carried
+            out.set_counts(part.snapshot_id,
+                           rows_read=part.rows_stored + part.rows_quarantined + carried,
+                           rows_quarantined=part.rows_quarantined, loaded=True)
 
-def _map_page(rows: list[dict[str, Any]], profile: SourceProfile, dataset: Dataset, night: dt.date,
-              file: str, sheet_name: str) -> list[_SchoolPage]:
-    """A page's rows mapped to the canonical schema, school by school (in the order the
-    schools first appear): a local id is unique within a school only, so the duplicate check
-    and the record ids are each school's own. Rows keep their number in the page."""
-    keys: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in keys:
-                keys.append(key)
-    cells = [[row.get(k) for k in keys] for row in rows]
-    sheet = Sheet(name=sheet_name, rows=[keys, *cells], encoding="json")
-    labels = [fold_label(k) for k in keys]
-    header = Header(row=0, rows=1, matches=map_columns(labels, dataset, 0.9, keys),
-                    labels=labels)
-    school_at = header.matches["school_code"].column if "school_code" in header.matches else None
-    by_school: dict[str | None, list[tuple[int, list[Any]]]] = {}
-    for number, row_cells in enumerate(cells, start=1):
-        school = cell_text(row_cells[school_at]) or None if school_at is not None else None
-        by_school.setdefault(school, []).append((number, row_cells))
-    year = school_year_of(night)
-    parts = []
-    for school, numbered in by_school.items():
-        table = Table(sheet, dataset, header, SheetContext(), numbered)
-        quarantined: list[Quarantined] = []
-        frame = student_rows([table], profile, Defaults(profile.source, file, school, year),
-                             quarantined)
-        frame = frame.with_columns(pl.lit(school, dtype=pl.String).alias("school_code"))
-        parts.append(_SchoolPage(school, len(numbered), frame, quarantined))
-    return parts
-
-
+    def _summarise(self, run: PullRun) -> PullSummary:
+        summary = self.summary
+        summary.snapshot_ids = {part.school_code: part.snapshot_id for part in run.schools}
+        summary.watermark = run.max_updated
+        summary.rows_read, summary.rows_quarantined = run.rows_read, run.rows_quarantined
+        summary.rows_duplicate = run.rows_duplicate
+        summary.rows_stored = sum(part.rows_stored for part in run.schools)
+        summary.rows_carried = self.carried
+        summary.passes = run.attempt
+        return summary

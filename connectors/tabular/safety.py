@@ -78,6 +78,9 @@ def sniff(path: Path) -> str:
         data = path.read_bytes()
         if _ENCRYPTED_STREAM in data:
             raise refuse(path, "password_protected", "password-protected workbook")
+        from connectors.tabular.xls_size import check_xls_size  # it builds on this module
+
+        check_xls_size(path, data)  # before any reader allocates a sheet (see xls_size)
         return "xls"
     text_head = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if text_head.startswith(b"<") and path.suffix.lower() in {".xml", ""}:

@@ -26,6 +26,7 @@ from sqlalchemy import Engine, Table, TypeDecorator, event, select, text
 from sqlmodel import Session, SQLModel, create_engine
 
 from doisoat import model  # noqa: F401  (registers the tables on SQLModel.metadata)
+from doisoat.store.retry import BUSY_TIMEOUT_MS
 
 DEFAULT_SQLITE_PATH = Path("var") / "doisoat.db"
 _BATCH_ROWS = 50_000
@@ -49,7 +50,8 @@ def get_engine(url: str | None = None, *, schema: str | None = None) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 60})
+        engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                  "timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         _SQLITE_ENGINES.add(engine)
         return engine
@@ -78,8 +80,11 @@ _SQLITE_SPEED = ("synchronous=NORMAL", "temp_store=MEMORY", "cache_size=-262144"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Every connection waits for a lock (the busy timeout, first: the next pragmas may meet
+    one) and logs ahead (WAL: readers never wait for the writer, nor the writer for them)."""
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", *_SQLITE_SPEED):
+    for pragma in (f"busy_timeout={BUSY_TIMEOUT_MS}", "journal_mode=WAL", "foreign_keys=ON",
+                   *_SQLITE_SPEED):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -119,9 +124,35 @@ def upgrade(engine_or_url: Engine | str | None = None, revision: str = "head") -
     )
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
-    with engine.begin() as connection:
+    with _one_migration_at_a_time(engine), engine.begin() as connection:
+        if is_postgres(engine):
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATE_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+_MIGRATE_KEY = 0x6D696772  # the advisory lock of migrations on PostgreSQL ("migr")
+
+
+@contextmanager
+def _one_migration_at_a_time(engine: Engine) -> Iterator[None]:
+    """Two commands that open one new store at once (two ``doisoat ingest``, a server and a
+    night) would both create its tables, and the second would fail («already exists»): the
+    second waits for the first and then finds the schema at the head. On PostgreSQL a
+    transaction's advisory lock does it (taken in :func:`upgrade`); beside a SQLite file, a
+    ``flock`` on ``<file>.migrate.lock``."""
+    database = engine.url.database
+    if is_postgres(engine) or not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with Path(f"{database}.migrate.lock").open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager
@@ -187,14 +218,17 @@ def open_sqlite_adbc(engine: Engine) -> Any:
 
     release_sqlite_file(engine)
     connection = adbc.connect(engine.url.database)
-    # The engine's settings (_SQLITE_SPEED), and the log copied into the database every 256 MB
-    # rather than every 4 MB. The safety level cannot change inside the transaction the DB-API
-    # connection keeps open.
+    # The engine's settings (busy timeout, _SQLITE_SPEED), and the log copied into the
+    # database every 256 MB rather than every 4 MB.
+    # The connection stays in autocommit: a DB-API transaction would begin (deferred) at once
+    # and hold a read snapshot between units, and a unit that then writes after another
+    # process wrote is refused at once ("database is locked", whatever the timeout). Each unit
+    # says ``BEGIN IMMEDIATE`` itself (:class:`doisoat.store.writer.SqliteBulkWriter`).
     connection.adbc_connection.set_autocommit(True)
     with connection.cursor() as cursor:
-        for pragma in ("busy_timeout=60000", "wal_autocheckpoint=65536", *_SQLITE_SPEED):
+        for pragma in (f"busy_timeout={BUSY_TIMEOUT_MS}", "wal_autocheckpoint=65536",
+                       *_SQLITE_SPEED):
             cursor.execute(f"PRAGMA {pragma}")
-    connection.adbc_connection.set_autocommit(False)
     return connection
 
 
@@ -334,7 +368,9 @@ def exclude_snapshots(
     if not ids:
         return []
     at = at or dt.datetime.now(dt.UTC)
-    with engine.begin() as conn:
+    from doisoat.store.retry import write_transaction
+
+    def exclude(conn: Any) -> list[int]:
         before: dict[int, str] = dict(
             conn.execute(
                 select(snapshot.c.id, snapshot.c.status).where(
@@ -363,4 +399,6 @@ def exclude_snapshots(
                 for snapshot_id, status in sorted(before.items())
             ],
         )
-    return sorted(before)
+        return sorted(before)
+
+    return write_transaction(engine, exclude, what="excluding snapshots")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import nullcontext
 from typing import Any
 
 import polars as pl
@@ -19,6 +18,7 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from doisoat import store
 from doisoat.model import ExpectationResult, Run
+from doisoat.store.retry import write_transaction
 
 _run = store.table_of(Run)
 _quality = store.table_of(ExpectationResult)
@@ -26,15 +26,19 @@ CRASHED = "crashed: found running by the next run"
 
 
 def start_run(engine: Engine, night: dt.date) -> int:
-    """A new ``running`` run of ``night``; its id."""
-    with engine.begin() as conn:
+    """A new ``running`` run of ``night``; its id. Waits for other writers (a page's login,
+    an acknowledgement): a night must never be left without its run row by someone's click."""
+
+    def insert(conn: Connection) -> int:
         inserted = conn.execute(
             _run.insert().values(
                 night=night, started_at=dt.datetime.now(dt.UTC), status="running", summary="{}"
             )
         ).inserted_primary_key
-    assert inserted is not None
-    return int(inserted[0])
+        assert inserted is not None
+        return int(inserted[0])
+
+    return write_transaction(engine, insert, what="the night's run row")
 
 
 def finish_run(
@@ -56,12 +60,17 @@ def finish_run(
         "finished_at": dt.datetime.now(dt.UTC),
         "summary": json.dumps(summary, ensure_ascii=False, default=str),
     }
-    with nullcontext(connection) if connection is not None else engine.begin() as conn:
+    def close(conn: Connection) -> None:
         conn.execute(
             _run.update()
             .where((_run.c.id == run_id) & (_run.c.status == "running"))
             .values(**values)
         )
+
+    if connection is not None:
+        close(connection)
+    else:
+        write_transaction(engine, close, what="the night's run row")
 
 
 def recover_crashed_runs(engine: Engine) -> list[int]:
@@ -69,7 +78,7 @@ def recover_crashed_runs(engine: Engine) -> list[int]:
 
     Call it only while holding the night's lock: then no run is alive, and every ``running``
     row is a crashed one."""
-    with engine.begin() as conn:
+    def recover(conn: Connection) -> list[int]:
         stale = [int(i) for i in conn.execute(select(_run.c.id).where(_run.c.status == "running"))
                  .scalars()]  # fmt: skip
         if stale:
@@ -82,7 +91,9 @@ def recover_crashed_runs(engine: Engine) -> list[int]:
                     summary=json.dumps({"error": CRASHED}),
                 )
             )
-    return stale
+        return stale
+
+    return write_transaction(engine, recover, what="recovering crashed runs")
 
 
 def committed_run(engine: Engine, night: dt.date) -> Run | None:
@@ -106,9 +117,12 @@ def save_quality_results(engine: Engine, results: pl.DataFrame, night: dt.date) 
     Returns how many rows were written."""
     if results.height == 0:
         return 0
-    with engine.begin() as conn:
+
+    def save(conn: Connection) -> int:
         for source in results["source"].unique().to_list():
             conn.execute(
                 delete(_quality).where((_quality.c.night == night) & (_quality.c.source == source))
             )
         return store.bulk_insert(engine, "quality_result", results, connection=conn)
+
+    return write_transaction(engine, save, what="the night's quality results")

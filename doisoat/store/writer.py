@@ -28,15 +28,18 @@ from typing import Any, Protocol
 
 import polars as pl
 from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from doisoat.model import SourceCursor, SourceSnapshot, StudentRecord
 from doisoat.store import (
     bulk_insert,
+    changes,
     open_sqlite_adbc,
     release_sqlite_file,
     sqlite_adbc_ingest,
     table_of,
 )
+from doisoat.store.retry import AlreadyStored, retry_busy
 
 _SNAPSHOT = table_of(SourceSnapshot)
 _RECORD = table_of(StudentRecord)
@@ -75,6 +78,16 @@ class SnapshotWrite(Protocol):
 
     def save_cursor(self, source: str, resource: str, state: dict[str, Any]) -> None:
         """Where a pull of ``resource`` stands, replacing what was saved, in this unit."""
+        ...
+
+    def carry_forward(self, snapshot_id: int, *, source: str, school_code: str | None,
+                      night: dt.date) -> int:
+        """Complete an incremental snapshot from the latest loaded one of its source and
+        school (see :mod:`doisoat.store.changes`); the students copied (0: no earlier one)."""
+        ...
+
+    def discard_snapshots(self, snapshot_ids: list[int]) -> None:
+        """Delete snapshots still ``loading`` with their rows (a pull not applied)."""
         ...
 
 
@@ -140,7 +153,11 @@ class _SqlAlchemyWrite:
     def open_snapshot(self, *, source: str, school_code: str | None, night: dt.date,
                       origin: str, content_hash: str) -> int:
         values = _new_snapshot(source, school_code, night, origin, content_hash)
-        result = self.conn.execute(insert(_SNAPSHOT).values(**values).returning(_SNAPSHOT.c.id))
+        try:
+            result = self.conn.execute(
+                insert(_SNAPSHOT).values(**values).returning(_SNAPSHOT.c.id))
+        except IntegrityError as exc:  # the unique index: these bytes are stored (a race)
+            raise AlreadyStored(content_hash) from exc
         return int(result.scalar_one())
 
     def insert(self, table: str, frame: pl.DataFrame) -> int:
@@ -175,6 +192,21 @@ class _SqlAlchemyWrite:
             source=source, resource=resource, cursor=json.dumps(state, ensure_ascii=False),
             updated_at=dt.datetime.now(dt.UTC)))
 
+    def carry_forward(self, snapshot_id: int, *, source: str, school_code: str | None,
+                      night: dt.date) -> int:
+        base = self.conn.execute(
+            changes.base_snapshot(source, school_code, night, snapshot_id)).scalar()
+        if base is None:
+            return 0
+        carried = int(self.conn.execute(changes.count_unchanged(base, snapshot_id)).scalar_one())
+        for statement in changes.carry_statements(base, snapshot_id, source):
+            self.conn.execute(statement)
+        return carried
+
+    def discard_snapshots(self, snapshot_ids: list[int]) -> None:
+        for statement in changes.discard_statements(snapshot_ids):
+            self.conn.execute(statement)
+
 
 class StoreWriter(_Closing):
     """Each unit in its own SQLAlchemy transaction."""
@@ -197,6 +229,8 @@ class StoreWriter(_Closing):
     @contextmanager
     def transaction(self, *, defer_indexes: tuple[str, ...] = ()) -> Iterator[SnapshotWrite]:
         with self.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":  # the write lock first, waited for (see retry)
+                retry_busy(lambda: conn.exec_driver_sql("BEGIN IMMEDIATE"), what="a snapshot")
             yield _SqlAlchemyWrite(self.engine, conn)
 
 
@@ -230,8 +264,13 @@ class _AdbcWrite:
 
     def open_snapshot(self, *, source: str, school_code: str | None, night: dt.date,
                       origin: str, content_hash: str) -> int:
-        self._insert_row("source_snapshot",
-                         _new_snapshot(source, school_code, night, origin, content_hash))
+        from adbc_driver_manager import IntegrityError as AdbcIntegrityError
+
+        try:
+            self._insert_row("source_snapshot",
+                             _new_snapshot(source, school_code, night, origin, content_hash))
+        except AdbcIntegrityError as exc:  # the unique index: these bytes are stored (a race)
+            raise AlreadyStored(content_hash) from exc
         return int(self.run("SELECT last_insert_rowid()")[0][0])
 
     def insert(self, table: str, frame: pl.DataFrame) -> int:
@@ -264,6 +303,23 @@ class _AdbcWrite:
         self._insert_row("source_cursor", dict(
             source=source, resource=resource, cursor=json.dumps(state, ensure_ascii=False),
             updated_at=dt.datetime.now(dt.UTC)))
+
+    def carry_forward(self, snapshot_id: int, *, source: str, school_code: str | None,
+                      night: dt.date) -> int:
+        found = self.run(changes.sqlite_text(
+            changes.base_snapshot(source, school_code, night, snapshot_id)))
+        if not found:
+            return 0
+        base = int(found[0][0])
+        carried = int(self.run(changes.sqlite_text(
+            changes.count_unchanged(base, snapshot_id)))[0][0])
+        for statement in changes.carry_statements(base, snapshot_id, source):
+            self.run(changes.sqlite_text(statement))
+        return carried
+
+    def discard_snapshots(self, snapshot_ids: list[int]) -> None:
+        for statement in changes.discard_statements(snapshot_ids):
+            self.run(changes.sqlite_text(statement))
 
     def drop_indexes(self, tables: tuple[str, ...]) -> list[str]:
         """Drop the secondary indexes of the empty ``tables``; return the SQL that rebuilds
@@ -300,15 +356,18 @@ class SqliteBulkWriter(_Closing):
 
     @contextmanager
     def transaction(self, *, defer_indexes: tuple[str, ...] = ()) -> Iterator[SnapshotWrite]:
+        # The write lock before anything is read, waited for while another process writes
+        # (the connection is in autocommit between units: see open_sqlite_adbc).
+        retry_busy(lambda: self._write.run("BEGIN IMMEDIATE"), what="a batch unit")
         try:
             rebuild = self._write.drop_indexes(defer_indexes)
             yield self._write
             for sql in rebuild:
                 self._write.run(sql)
         except BaseException:
-            self.connection.rollback()
+            self._write.run("ROLLBACK")
             raise
-        self.connection.commit()
+        self._write.run("COMMIT")
 
     def close(self) -> None:
         self.connection.close()

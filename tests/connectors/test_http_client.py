@@ -15,6 +15,7 @@ from connectors.http import (
     RetryPolicy,
     SourceClient,
 )
+from connectors.http.paginators import Shortfall
 from doisoat.errors import AuthError, SourceError, TransientSourceError
 
 
@@ -45,8 +46,35 @@ def test_page_number_paginator_walks_pages_and_stops():
     assert first == {"trang": 1, "soDong": 2}
     second = pages.next(first, {"tongSoTrang": 2}, 2)
     assert second == {"trang": 2, "soDong": 2}
-    assert pages.next(second, {"tongSoTrang": 2}, 2) is None
     assert pages.resume(pages.position(second)) == second
+    # a full page is never the last on the vendor's word: the page after it is asked for
+    third = pages.next(second, {"tongSoTrang": 2}, 2)
+    assert third == {"trang": 3, "soDong": 2}
+    assert pages.next(third, {"tongSoTrang": 2}, 0) is None
+    assert pages.shortfall({"tongSoTrang": 2}, 2, 4) is None
+    # a short page ends the list unless the vendor says more pages follow
+    assert pages.next(second, {"tongSoTrang": 2}, 1) is None
+    assert pages.next(second, {"tongSoTrang": 5}, 1) == third
+
+
+def test_page_counts_and_totals_are_checked_not_trusted():
+    pages = PageNumberPaginator(size=50, total_pages_key="tongSoTrang")
+    assert pages.shortfall({"tongSoTrang": 2}, 18, 877) == Shortfall("pages", 2, 18)
+    assert pages.shortfall({"tongSoTrang": "18"}, 18, 877) is None
+    assert pages.shortfall({"tongSoTrang": "nhiều"}, 18, 877) == Shortfall("pages", "nhiều", 18)
+    assert pages.shortfall({"tongSoTrang": 1}, 0, 0) is None  # an empty list is one page
+    assert pages.shortfall({}, 18, 877) is None  # states nothing, nothing to check
+    offsets = OffsetPaginator(limit=50)
+    assert offsets.next({"offset": 0, "limit": 50}, {"total": 40}, 50) == {"offset": 50,
+                                                                          "limit": 50}
+    assert offsets.next({"offset": 0, "limit": 50}, {"total": 5000}, 30) == {"offset": 30,
+                                                                            "limit": 50}
+    assert offsets.next({"offset": 30, "limit": 50}, {"total": 5000}, 0) is None
+    assert offsets.shortfall({"total": 40}, 5, 225) == Shortfall("total", 40, 225)
+    assert offsets.shortfall({"total": 225}, 5, 225) is None
+    cursors = CursorPaginator(total_key="tong")
+    assert cursors.shortfall({"tong": 10}, 2, 9) == Shortfall("total", 10, 9)
+    assert CursorPaginator().shortfall({"tong": 10}, 2, 9) is None
 
 
 def test_offset_and_cursor_paginators():

@@ -13,6 +13,7 @@ from conftest import NIGHT
 from connectors.http import RetryPolicy, pull
 from doisoat import store
 from doisoat.errors import TransientSourceError
+from doisoat.model import OPEN_CONFLICT_STATUSES
 from doisoat.store.writer import open_writer
 from simulate.vendor_api import VendorApi, serve
 
@@ -105,10 +106,16 @@ def test_incremental_pull_reads_only_what_changed(api, server, engine):
     api.touch("moet", changed, dt.datetime(2026, 6, 11, 7, 0))
     second = pull("moet", engine=engine, client=server, night=NIGHT + dt.timedelta(days=1),
                   credentials=CREDENTIALS, policy=FAST)
-    assert second.rows_read == 3 and second.since == first.watermark
+    assert second.rows_read == second.rows_stored == 3 and second.since == first.watermark
+    # each school the three belong to gets a whole snapshot: the change set on its last one
+    schools = {school for school, _code in changed}
+    assert set(second.snapshot_ids) == schools
     latest = store.read_table(engine, "student_record").filter(
         pl.col("snapshot_id").is_in(list(second.snapshot_ids.values())))
-    assert sorted(latest["moet_code"].to_list()) == sorted(code for _school, code in changed)
+    before = store.read_table(engine, "student_record").filter(
+        pl.col("snapshot_id").is_in([first.snapshot_ids[school] for school in schools]))
+    assert sorted(latest["moet_code"]) == sorted(before["moet_code"])
+    assert second.rows_carried == before.height - 3
     third = pull("moet", engine=engine, client=server, night=NIGHT + dt.timedelta(days=2),
                  credentials=CREDENTIALS, policy=FAST)
     assert third.rows_read == 0
@@ -188,3 +195,62 @@ def test_a_run_an_older_version_saved_starts_again(district, server, engine):
     truth = district.records.filter(pl.col("source") == "smas")
     assert not summary.resumed
     assert summary.rows_read == _records(engine, "smas").height == truth.height
+
+
+def _open_conflicts(engine) -> set[str]:
+    conflicts = store.read_table(engine, "conflict", columns=["conflict_id", "status"])
+    return set(conflicts.filter(pl.col("status").is_in(OPEN_CONFLICT_STATUSES))["conflict_id"])
+
+
+def _smas_identities(engine) -> int:
+    identities = store.read_table(engine, "identity", columns=["record_id"])
+    return identities.filter(pl.col("record_id").str.starts_with("smas:")).height
+
+
+def test_an_incremental_pull_is_a_change_set_on_the_last_snapshot(district, api, server,
+                                                                   engine, tmp_path):
+    """After a full pull and a night, an incremental pull of three changed students is
+    applied to the school's last snapshot: the next night still sees every student, the
+    three with their new answer, and no conflict is resolved that nobody fixed."""
+    from service.config import Settings
+    from service.night.pipeline import run_nightly
+    from simulate.load import load_school_directory
+
+    settings = Settings(reports_dir=tmp_path / "reports")
+    load_school_directory(engine, district)
+    for source in ("moet", "smas", "vnedu"):
+        pull(source, engine=engine, client=server, night=NIGHT, credentials=CREDENTIALS,
+             policy=FAST)
+    assert run_nightly(engine, night=NIGHT, settings=settings).status == "committed"
+    population = district.records.filter(pl.col("source") == "smas").height
+    assert _smas_identities(engine) == population
+    before = _open_conflicts(engine)
+    assert before
+
+    changed = api.rows["smas"][:3]
+    with api.lock:
+        for row in changed:
+            row["lop"] = "9Z"
+    api.touch("smas", [(r["maTruong"], r["maHS"]) for r in changed],
+              dt.datetime(2026, 6, 11, 7, 0))
+    later = NIGHT + dt.timedelta(days=1)
+    summary = pull("smas", engine=engine, client=server, night=later,
+                   credentials=CREDENTIALS, policy=FAST)
+    assert summary.rows_read == summary.rows_stored == 3
+    assert summary.rows_carried == population - 3
+    (snapshot_id,) = summary.snapshot_ids.values()
+    latest = _records(engine, "smas").filter(pl.col("snapshot_id") == snapshot_id)
+    assert latest.height == population
+    assert latest["local_id"].n_unique() == population
+    moved = latest.filter(pl.col("local_id").is_in([r["maHS"] for r in changed]))
+    assert moved["class_name"].to_list() == ["9Z"] * 3
+    snapshot = _snapshots(engine, "smas").filter(pl.col("id") == snapshot_id)
+    assert snapshot["status"].to_list() == ["loaded"]
+    assert snapshot["rows_accepted"].to_list() == [population]
+
+    assert run_nightly(engine, night=later, settings=settings).status == "committed"
+    assert _smas_identities(engine) == population
+    after = _open_conflicts(engine)
+    resolved = store.read_table(engine, "conflict", "status = 'resolved'")
+    assert resolved.height == 0
+    assert before <= after

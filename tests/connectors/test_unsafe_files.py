@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import struct
 import subprocess
 import sys
 import zipfile
@@ -282,3 +283,91 @@ def test_a_sheet_bomb_in_a_folder_is_refused_and_the_rest_loads(tmp_path, engine
     assert "quá lớn" in summary.refused[0].message_vi
     assert store.read_table(engine, "student_record").height == 2
     assert summary.rows_read == summary.rows_accepted + summary.rows_quarantined == 2
+
+
+# --- legacy workbooks (BIFF .xls) -------------------------------------------------------------
+#
+# The reader sets aside room for the rectangle a sheet's DIMENSIONS record declares: a 5 KB
+# .xls declaring four billion rows aborted the process (signal 6) before anything could be
+# caught. Built with xlwt (as vnEdu's exports are) and patched where a hostile writer would lie.
+
+
+def _xls(path: Path, sheets: dict[str, list[tuple[int, int]]], text: str = "Mã số"
+         ) -> bytearray:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, cells in sheets.items():
+        sheet = book.add_sheet(name)
+        for row, column in cells:
+            sheet.write(row, column, text)
+    book.save(str(path))
+    return bytearray(path.read_bytes())
+
+
+def _patched(path: Path, data: bytearray, find: bytes, offset: int, value: bytes) -> Path:
+    at = data.find(find)
+    assert at >= 0, "the record to patch is not where xlwt writes it"
+    data[at + offset: at + offset + len(value)] = value
+    path.write_bytes(bytes(data))
+    assert path.stat().st_size < 16 * 1024
+    return path
+
+
+def _xls_declared_rows(path: Path) -> Path:
+    """DIMENSIONS (BIFF8: first row, last row + 1 as 32-bit numbers) says 4,294,967,295."""
+    data = _xls(path, {"Danh sách": [(0, 0), (1, 1)]})
+    return _patched(path, data, struct.pack("<HH", 0x0200, 14), 8,
+                    struct.pack("<I", 0xFFFFFFFF))
+
+
+def _xls_far_cell(path: Path) -> Path:
+    """A cell at row 65,536 and column 65,536 (BIFF8 has 256 columns)."""
+    data = _xls(path, {"Lớp 6A1": [(0, 0), (3, 200)]})
+    return _patched(path, data, struct.pack("<HHHH", 0x00FD, 10, 3, 200), 4,
+                    struct.pack("<HH", 0xFFFF, 0xFFFF))
+
+
+def _xls_many_sheets(path: Path) -> Path:
+    """Four sheets each as large as BIFF8 allows (65,536 × 256): 2.9 GB once read."""
+    _xls(path, {f"Lớp {i}": [(0, 0), (65535, 255)] for i in range(4)})
+    return path
+
+
+def _xls_shared_strings(path: Path) -> Path:
+    """The shared strings (SST: total, unique, then one string «a») say four billion."""
+    data = _xls(path, {"Danh sách": [(0, 0)]}, text="a")
+    return _patched(path, data, struct.pack("<HH", 0x00FC, 8 + 4), 4,
+                    struct.pack("<II", 4_000_000_000, 4_000_000_000))
+
+
+HOSTILE_XLS = {
+    "declared_rows": (_xls_declared_rows, "Danh sách", "quá lớn"),
+    "far_cell": (_xls_far_cell, "Lớp 6A1", "quá lớn"),
+    "many_big_sheets": (_xls_many_sheets, "Lớp 2", "cả tệp"),
+    "huge_shared_strings_count": (_xls_shared_strings, None, "chuỗi văn bản"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE_XLS))
+def test_a_legacy_workbook_too_big_to_hold_is_refused_in_bounded_memory(tmp_path, kind):
+    build, sheet, words = HOSTILE_XLS[kind]
+    path = build(tmp_path / f"{kind}.xls")
+    error = _refused(path)
+    assert words in error.message_vi and "từ chối" in error.message_vi
+    if sheet:
+        assert f"trang tính «{sheet}»" in error.message_vi
+    child = subprocess.run([sys.executable, "-c", _READ_IN_A_CHILD, str(path)],
+                           capture_output=True, text=True, timeout=120,
+                           cwd=Path(__file__).resolve().parents[2])
+    assert child.returncode == 0, child.stderr[-2000:]
+    message, peak_mib = child.stdout.strip().rsplit("\n", 1)
+    assert message == error.message_vi
+    assert int(peak_mib) < 500
+
+
+def test_a_legacy_workbook_of_a_school_is_measured_and_read(tmp_path, exported):
+    """vnEdu's real .xls files pass the measure unchanged."""
+    path = next(exported.rglob("*.xls"))
+    read = read_export(path, night=NIGHT)
+    assert read.rows_read > 0

@@ -82,7 +82,7 @@ def _assert_at_head(url: str) -> None:
 
 
 def _night_runs(url: str, *inbox: Path) -> None:
-    result = runner.invoke(app, ["nightly", *map(str, inbox), "--url", url,
+    result = runner.invoke(app, ["nightly", *map(str, inbox), "--url", url, "--json",
                                  "--night", NIGHT.strftime("%d/%m/%Y")])
     assert result.exit_code == 0, result.output + repr(result.exception)
     assert '"status": "committed"' in result.output
