@@ -15,6 +15,7 @@ from reconcile.normalise import fold, initials, join_names, lower_nfc
 from reconcile.profile import Comparison, CompiledProfile
 
 NULL = -1
+TWO_TYPOS_SIMILARITY = 0.85  # folded full names this close may be one letter off in two words
 
 
 def _key(comp: Comparison, part: str) -> str:
@@ -27,7 +28,11 @@ def tf_key(comp: Comparison) -> str:
 
 
 def prepare(frame: pl.DataFrame, settings: CompiledProfile) -> pl.DataFrame:
-    """Add the profile's derived columns and the internal keys of name comparisons."""
+    """Add the profile's derived columns and the internal keys of name comparisons; an
+    optional column the frame lacks is added first, as nulls (unknown)."""
+    absent = {c: t for c, t in settings.optional_columns.items() if c not in frame.columns}
+    if absent:
+        frame = frame.with_columns(pl.lit(None, dtype=t).alias(c) for c, t in absent.items())
     if settings.derive:
         frame = frame.with_columns(**dict(settings.derive))
     extra = []
@@ -148,7 +153,32 @@ def _name_levels(comp: Comparison, left, right, same: bool, li, ri) -> np.ndarra
     todo = np.flatnonzero((out == last) & ~missing)
     if todo.size:
         sim = _similarity(*cols["fold"], li[todo], ri[todo], JaroWinkler.normalized_similarity)
-        out[todo[sim >= comp.jaro_winkler[0]]] = 4
+        keep = sim >= TWO_TYPOS_SIMILARITY
+        todo, sim = todo[keep], sim[keep]
+    if todo.size:
+        # close full names whose given names are not (twins: same family, middle name and
+        # birth date, another given name) are two people, not a typo; a letter wrong in both
+        # the family and the given name lowers the similarity below the threshold, and is one
+        near = giv[todo] | (
+            _similarity(*cols["given"], li[todo], ri[todo], Levenshtein.distance) <= 1
+        )
+        both = np.flatnonzero(near & (sim < comp.jaro_winkler[0]))
+        if both.size:
+            family = _similarity(
+                *cols["family"], li[todo[both]], ri[todo[both]], Levenshtein.distance
+            )
+            near[both[family > 1]] = False
+        out[todo[near]] = 4
+    # family and given swapped, and one of them misspelt
+    todo = np.flatnonzero((out == last) & ~missing)
+    if todo.size:
+        gl, fr = cols["given"][0], cols["family"][1]
+        fl, gr = cols["family"][0], cols["given"][1]
+        todo = todo[_eq(gl, fr, li[todo], ri[todo]) | _eq(fl, gr, li[todo], ri[todo])]
+    if todo.size:
+        one = _similarity(gl, fr, li[todo], ri[todo], Levenshtein.distance) <= 1
+        two = _similarity(fl, gr, li[todo], ri[todo], Levenshtein.distance) <= 1
+        out[todo[one & two]] = 4
     rest = (out == last) & giv
     ini = eq("initials")
     out[rest & ini] = 5

@@ -311,6 +311,16 @@ def _run(
         _limit_matches(
             li, match_weight, decision, settings.max_matches_per_left, settings.ambiguity_margin
         )
+    _apply_review_rules(settings, gamma, decision)
+    if right is not None and settings.one_per_right_in in left.columns:
+        _one_per_right(
+            li,
+            ri,
+            left[settings.one_per_right_in],
+            match_weight,
+            decision,
+            settings.ambiguity_margin,
+        )
     if overrides is not None:
         _apply_overrides(decision, li, ri, ids_l, ids_r, _as_polars(overrides, "overrides"))
 
@@ -413,6 +423,55 @@ def _limit_matches(
     close = (ordered_weight[first] - ordered_weight) < margin
     decision[order[demoted & close]] = REVIEW
     decision[order[demoted & ~close]] = NON_MATCH
+
+
+def _apply_review_rules(settings: CompiledProfile, gamma: np.ndarray, decision: np.ndarray) -> None:
+    """Matches resting on weak evidence become review (in place): see ``ReviewRule``."""
+    index = {c.name: k for k, c in enumerate(settings.comparisons)}
+    for rule in settings.review_rules:
+        k = index.get(rule.comparison)
+        if k is None:
+            continue
+        levels = settings.comparisons[k].levels
+        weak = np.isin(gamma[:, k], [levels.index(lv) for lv in rule.levels if lv in levels])
+        for name in rule.unless:
+            if name in index:
+                weak &= gamma[:, index[name]] != 0
+        decision[weak & (decision == MATCH)] = REVIEW
+
+
+def _one_per_right(
+    li: np.ndarray,
+    ri: np.ndarray,
+    group: pl.Series,
+    match_weight: np.ndarray,
+    decision: np.ndarray,
+    margin: float,
+) -> None:
+    """A right record (a registry student) is one person per group of left records (a vendor
+    snapshot): of its matches in a group only the best stays; a close runner-up goes to review
+    (in place)."""
+    hits = np.flatnonzero(decision == MATCH)
+    if not len(hits):
+        return
+    frame = pl.DataFrame(
+        {
+            "i": hits,
+            "r": ri[hits],
+            "g": group.gather(li[hits]).cast(pl.Utf8).fill_null(""),
+            "w": match_weight[hits],
+        }
+    ).sort(["r", "g", "w"], descending=[False, False, True])
+    frame = frame.with_columns(
+        pl.col("w").first().over(["r", "g"]).alias("best"),
+        pl.int_range(pl.len()).over(["r", "g"]).alias("rank"),
+    ).filter(pl.col("rank") > 0)
+    if frame.height == 0:
+        return
+    idx = frame["i"].to_numpy()
+    close = (frame["best"] - frame["w"]).to_numpy() < margin
+    decision[idx[close]] = REVIEW
+    decision[idx[~close]] = NON_MATCH
 
 
 def _apply_overrides(

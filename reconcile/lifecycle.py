@@ -135,9 +135,7 @@ def _renamed(fresh: pl.DataFrame, vanished: pl.DataFrame) -> pl.DataFrame:
     """Pairs (new id, old row) of the same problem, where each side is alone of its kind."""
     if fresh.height == 0 or vanished.height == 0:
         return pl.DataFrame()
-    new = fresh.select("conflict_id", _problem(fresh)).filter(
-        pl.col("problem").is_unique()
-    )
+    new = fresh.select("conflict_id", _problem(fresh)).filter(pl.col("problem").is_unique())
     old = vanished.with_columns(_problem(vanished)).filter(pl.col("problem").is_unique())
     return new.rename({"conflict_id": "new_id"}).join(old, on="problem", how="inner")
 
@@ -234,9 +232,11 @@ def merge_night(
                     _conflict.c.conflict_id.in_(renamed["conflict_id"].to_list())
                 )
             )
-            for new_id, old_id, old_status, status in renamed.join(
-                carried.rename({"conflict_id": "new_id"}), on="new_id"
-            ).select("new_id", "conflict_id", pl.col("status"), pl.col("status_right")).iter_rows():
+            for new_id, old_id, old_status, status in (
+                renamed.join(carried.rename({"conflict_id": "new_id"}), on="new_id")
+                .select("new_id", "conflict_id", pl.col("status"), pl.col("status_right"))
+                .iter_rows()
+            ):
                 events.append(
                     {
                         "at": at,
@@ -246,8 +246,12 @@ def merge_night(
                         "entity_id": new_id,
                         "before": json.dumps({"conflict_id": old_id, "status": old_status}),
                         "after": json.dumps(
-                            {"conflict_id": new_id, "status": status, "night": night.isoformat(),
-                             "run_id": run_id}
+                            {
+                                "conflict_id": new_id,
+                                "status": status,
+                                "night": night.isoformat(),
+                                "run_id": run_id,
+                            }
                         ),
                         "reason": reason,
                     }

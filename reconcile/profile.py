@@ -128,12 +128,30 @@ def block_on(*keys: str, max_block_pairs: int = 20_000) -> BlockingRule:
 
 
 @dataclass(frozen=True)
+class ReviewRule:
+    """Pairs at one of ``levels`` of ``comparison`` are never matched on the model's word alone,
+    unless a comparison of ``unless`` agrees exactly: the model adds up fields that are not
+    independent (twins share a family, parents, school and birth date, and differ only in the
+    given name), so such a pair is weak evidence and goes to a person."""
+
+    comparison: str
+    levels: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Profile:
     """Everything a linkage needs to know, and nothing about any particular data set.
 
-    ``derive`` adds comparison keys (polars expressions) before blocking; ``label_column`` names
+    ``derive`` adds comparison keys (polars expressions) before blocking; ``optional_columns``
+    names input columns a source may not have at all (with their type): a frame that lacks one
+    reads it as unknown on every row, so the comparisons built on it add no evidence (level
+    ``-1``) instead of the linkage failing; ``label_column`` names
     a column whose equal, non-null values mark pairs known to match (training examples);
     ``authority_column`` names the column whose value identifies a cluster (the registry code).
+    ``one_per_right_in``: a left column (e.g. the vendor snapshot) within which a right record
+    is one entity: each right record keeps its best match per value, the others go to review
+    (close) or non-match. ``review_rules``: see :class:`ReviewRule`.
     Thresholds are match probabilities; ``match_threshold=None`` chooses the lowest threshold whose
     estimated precision reaches ``target_precision``, but never below ``min_match_probability``.
     """
@@ -142,6 +160,7 @@ class Profile:
     comparisons: tuple[Comparison, ...]
     blocking: tuple[BlockingRule, ...]
     derive: Mapping[str, pl.Expr] = field(default_factory=dict)
+    optional_columns: Mapping[str, type[pl.DataType] | pl.DataType] = field(default_factory=dict)
     label_column: str | None = None
     authority_column: str | None = None
     target_precision: float = 0.999
@@ -154,6 +173,8 @@ class Profile:
     em_iterations: int = 30
     keep_weight_above: float | None = None
     keep_best_per_left: bool = False
+    one_per_right_in: str | None = None
+    review_rules: tuple[ReviewRule, ...] = ()
     seed: int = 0
 
 

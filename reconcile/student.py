@@ -17,6 +17,7 @@ from doisoat.vn import check_moet_code
 from reconcile.normalise import digits, fold, initials, join_names
 from reconcile.profile import (
     Profile,
+    ReviewRule,
     block_on,
     custom,
     date,
@@ -28,6 +29,19 @@ from reconcile.profile import (
 CODE_KEY = "code_key"
 PID_KEY = "pid_key"
 _TEN_DIGITS = r"^\d{10}$"
+
+OPTIONAL_COLUMNS: dict[str, type[pl.DataType]] = {
+    "personal_id": pl.Utf8,
+    PID_KEY: pl.Utf8,
+    "gender": pl.Utf8,
+    "grade": pl.Int64,
+    "class_name": pl.Utf8,
+    "father_name": pl.Utf8,
+    "mother_name": pl.Utf8,
+}
+"""Canonical columns a source may not have at all (a registry extract without classes or
+parents, a roster without national IDs): missing, they are unknown, not an error. The identity
+itself (code, names, birth date, school) is required."""
 
 
 def _check_one(raw: str) -> tuple[str | None, bool]:
@@ -79,8 +93,11 @@ def repair_codes(codes: pl.Series) -> pl.DataFrame:
 
 
 def with_keys(records: pl.DataFrame) -> pl.DataFrame:
-    """Add ``code_key``/``code_status`` (repaired identity code) and ``pid_key`` to records."""
+    """Add ``code_key``/``code_status`` (repaired identity code) and ``pid_key`` to records
+    (null when they have no ``personal_id`` column)."""
     codes = repair_codes(records["moet_code"])
+    if "personal_id" not in records.columns:
+        return records.with_columns(codes).with_columns(pl.lit(None, pl.Utf8).alias(PID_KEY))
     pid = digits("personal_id", width=12)
     return records.with_columns(codes).with_columns(
         pl.when(pid.str.len_chars() == 12).then(pid).otherwise(None).alias(PID_KEY)
@@ -106,7 +123,8 @@ def student_profile(*, target_precision: float = 0.999) -> Profile:
     """Link vendor records to the registry (or dedupe either) on the canonical student columns.
 
     Input frames must hold the canonical columns plus ``code_key`` and ``pid_key``
-    (:func:`with_keys` adds them). The registry's ``code_key`` names each identity.
+    (:func:`with_keys` adds them); those of :data:`OPTIONAL_COLUMNS` may be missing. The
+    registry's ``code_key`` names each identity.
     """
     full = join_names(fold("family_name"), fold("middle_name"), fold("given_name"))
     derive = {
@@ -146,12 +164,17 @@ def student_profile(*, target_precision: float = 0.999) -> Profile:
         block_on("name_sorted", "birth_year", max_block_pairs=1_000),
         block_on("school_code", "given_f", "family_f"),
         block_on("dob", "gender", "initials_key"),
+        # two damages on one record (a typo in both names, names swapped and misspelt, a typo
+        # and no birth date): the school and the birth date, or the mother, still find it
+        block_on("school_code", "dob"),
+        block_on("school_code", "mother_f"),
     )
     return Profile(
         id_column="record_id",
         comparisons=comparisons,
         blocking=blocking,
         derive=derive,
+        optional_columns=OPTIONAL_COLUMNS,
         label_column=CODE_KEY,
         authority_column=CODE_KEY,
         target_precision=target_precision,
@@ -160,6 +183,18 @@ def student_profile(*, target_precision: float = 0.999) -> Profile:
         # plausible ones (p > ~0.001) and each record's best try, which says why it failed
         keep_weight_above=-10.0,
         keep_best_per_left=True,
+        # a registry student is one person in one school's roster: twins, a namesake or a
+        # student missing from the registry must not take a registry record already taken
+        one_per_right_in="snapshot_id",
+        # given names that are neither equal, one letter apart, nor swapped with the family
+        # name; or birth dates unrelated; or two different personal IDs: twins or siblings (who
+        # share a family, parents, school and often a birth date), unless the code or the
+        # personal ID says otherwise
+        review_rules=(
+            ReviewRule("name", ("else",), unless=("moet_code", "personal_id")),
+            ReviewRule("dob", ("else",), unless=("moet_code", "personal_id")),
+            ReviewRule("personal_id", ("else",), unless=("moet_code",)),
+        ),
     )
 
 
@@ -173,4 +208,14 @@ def registry_profile(*, target_precision: float = 0.999) -> Profile:
         blocking=tuple(b for b in base.blocking if CODE_KEY not in b.keys),
         label_column=None,
         max_matches_per_left=None,
+        one_per_right_in=None,
+        # merging two registry identities is grave: names that only look alike (twins named
+        # Huy and Duy) are for a person to decide, unless the personal ID is the same
+        review_rules=(
+            *base.review_rules,
+            ReviewRule("name", _NOT_SAME_NAME, unless=("personal_id",)),
+        ),
     )
+
+
+_NOT_SAME_NAME = ("family_given", "close", "given_initials", "given", "else")

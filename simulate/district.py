@@ -28,6 +28,9 @@ APPROVAL_SCHEMA = {
 }
 
 
+RELATION_SCHEMA = {"person_id": pl.Int64, "relation": pl.String, "of_person_id": pl.Int64}
+
+
 @dataclass
 class District:
     """Everything a night of a simulated district holds, in the canonical schema.
@@ -52,6 +55,8 @@ class District:
     problems: pl.DataFrame  # problem, record_id, other_record_id, person_id, school_code, detail
     results: GradeBook
     approvals: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=APPROVAL_SCHEMA))
+    # hard simulation only: who is whose twin, sibling or namesake (person_id, relation, of)
+    relations: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=RELATION_SCHEMA))
 
     @property
     def subject_results(self) -> pl.DataFrame:

@@ -18,6 +18,8 @@ def write_parquet(district: District, out: Path) -> list[Path]:
         "persons": district.persons,
         "problems": district.problems,
     }
+    if district.relations.height:  # the hard simulation's twins, siblings and namesakes
+        tables["relations"] = district.relations
     for name, frame in tables.items():
         path = out / f"{name}.parquet"
         frame.write_parquet(path)

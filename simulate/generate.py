@@ -13,6 +13,7 @@ from simulate import grades
 from simulate.builder import Builder, problems_frame
 from simulate.district import District
 from simulate.enrol import class_names, problem_row
+from simulate.hard import damage_records, relations_of, reshape_persons
 from simulate.population import make_persons, make_schools
 
 DEFAULT_NIGHT = dt.date(2026, 6, 10)
@@ -31,8 +32,14 @@ def school_calendar(night: dt.date) -> dict[str, dt.date | str | int]:
     }
 
 
-def generate(students: int, seed: int = 1, night: dt.date | None = None) -> District:
-    """Simulate a district of about ``students`` students, the same for the same seed."""
+def generate(
+    students: int, seed: int = 1, night: dt.date | None = None, *, hard: bool = False
+) -> District:
+    """Simulate a district of about ``students`` students, the same for the same seed.
+
+    ``hard=True`` adds what a real province has and the default leaves out (:mod:`simulate.hard`:
+    students absent from the registry, twins, siblings, namesakes, double damage); the default
+    simulation is unchanged by it (the additions draw from their own random stream)."""
     if students < 10:
         raise ValueError("simulate at least 10 students")
     night = night or DEFAULT_NIGHT
@@ -40,11 +47,20 @@ def generate(students: int, seed: int = 1, night: dt.date | None = None) -> Dist
     rng = np.random.default_rng(seed)
     schools = make_schools(rng, students)
     persons, taken = make_persons(rng, schools, students, int(cal["start_year"]))
+    hard_rng = np.random.default_rng([seed, 19]) if hard else None
+    if hard_rng is not None:
+        persons = reshape_persons(hard_rng, persons)
     persons = persons.sort(["school_code", "grade", "person_id"])
     persons = persons.with_columns(class_names(persons).alias("class_name"))
     schools = _with_school_facts(rng, schools, night, cal)
     builder = Builder(rng, schools, persons, taken, night, cal)
     records, problems, persons_map, holdings = builder.build()
+    if hard_rng is not None:
+        records, persons_map, extra = damage_records(
+            hard_rng, records, persons_map, problems, REGISTRY_SOURCE
+        )
+        problems = pl.concat([problems, problems_frame(extra)])
+        holdings = holdings.filter(pl.col("record_id").is_in(records["record_id"].implode()))
     book = grades.GradeBook(seed, holdings, persons, str(cal["school_year"]))
     problems = pl.concat(
         [problems, _sync_problems(schools, cal, night), book.problems()], how="vertical_relaxed"
@@ -67,6 +83,7 @@ def generate(students: int, seed: int = 1, night: dt.date | None = None) -> Dist
         persons=persons_map,
         problems=problems,
         results=book,
+        relations=relations_of(persons) if hard else relations_of(None),
     )
 
 

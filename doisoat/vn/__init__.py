@@ -3,10 +3,10 @@
 Pure functions over values (and polars columns where the volume calls for it); the only I/O is
 reading the name lists shipped in ``data/``.
 
-- text: :func:`nfc`, :func:`repair_text` (TCVN3, VNI, UTF-8 read as cp1252, ``Ð`` for ``Đ``,
-  NFD), :func:`detect_encoding`, :func:`fold` (comparison keys only), the encoders used to
-  write legacy files, and :func:`fold_expr`, :func:`fold_series` /
-  :func:`repair_series` for columns.
+- text: :func:`nfc`, :func:`repair_text` (TCVN3, VNI, UTF-8 read as cp1252 or latin-1 once
+  or twice, Windows-1258 read as cp1252, ``Ð`` for ``Đ``, NFD), :func:`detect_encoding`,
+  :func:`fold` (comparison keys only), the encoders used to write legacy files, and
+  :func:`fold_expr`, :func:`fold_series` / :func:`repair_series` for columns.
 - names: :func:`split_name`, :func:`join_name`, ``FAMILY_NAMES``, ``MIDDLE_NAMES``,
   :func:`given_names`; collation: :func:`vi_sort_key`, :func:`roster_sort_key`.
 - dates: :func:`parse_date` (day first; Excel serials), :func:`format_date_vi`.

@@ -42,7 +42,14 @@ CP1252_DECODE = [_CP1252_SPECIALS.get(b, chr(b)) for b in range(256)]
 CP1252_ENCODE = {ch: b for b, ch in enumerate(CP1252_DECODE)}
 CP1252_UNDEFINED = (0x81, 0x8D, 0x8F, 0x90, 0x9D)
 NOT_CP1252 = re.compile("[^" + re.escape("".join(CP1252_DECODE)) + "]")
-"""Matches a character that cannot come from a byte read as cp1252: the text is not legacy."""
+"""Matches a character that cannot come from a byte read as cp1252."""
+# A latin-1 reader (a latin-1 database column, Python's "latin-1") shows the bytes 0x80–0x9F as
+# the C1 controls U+0080–U+009F where cp1252 shows € … Å: either way, one character per byte.
+C1_CONTROLS = "".join(chr(b) for b in range(0x80, 0xA0))
+LEGACY_BYTE = {**{ch: ord(ch) for ch in C1_CONTROLS}, **CP1252_ENCODE}
+"""The byte behind each character a legacy reading can show (cp1252, or latin-1 for C1)."""
+NOT_LEGACY = re.compile("[^" + re.escape("".join(LEGACY_BYTE)) + "]")
+"""Matches a character no byte read as cp1252 or latin-1 gives: the text is not legacy."""
 
 # --- TCVN3 ----------------------------------------------------------------------------------
 
@@ -251,7 +258,7 @@ TONE_MARK_CHARS = frozenset("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
 
 
 def mojibake_readings(text: str, limit: int = 64) -> list[str]:
-    """Every plausible UTF-8 reading of ``text`` taken as cp1252, best guesses first.
+    """Every plausible UTF-8 reading of ``text`` taken as cp1252 (or latin-1), best first.
 
     Empty when ``text`` is not mojibake. Programs that drop the undefined bytes (0x81, 0x8D,
     0x8F, 0x90, 0x9D) leave a multi-byte sequence one byte short (``Há»c``); such gaps are filled
@@ -261,7 +268,7 @@ def mojibake_readings(text: str, limit: int = 64) -> list[str]:
     a space in real text is left alone.
     """
     try:
-        data = bytes(CP1252_ENCODE[ch] for ch in text)
+        data = bytes(LEGACY_BYTE[ch] for ch in text)
     except KeyError:
         return []
     pieces: list[list[str]] = []
@@ -315,7 +322,10 @@ def mojibake_readings(text: str, limit: int = 64) -> list[str]:
 __all__ = [
     "CP1252_DECODE",
     "CP1252_ENCODE",
+    "C1_CONTROLS",
+    "LEGACY_BYTE",
     "NOT_CP1252",
+    "NOT_LEGACY",
     "TCVN3_CHARS",
     "VNI_CHARS",
     "decode_tcvn3",

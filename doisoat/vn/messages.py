@@ -67,6 +67,7 @@ MESSAGES: dict[str, str] = {
     "TEXT_TCVN3": "Tên được gõ bằng bảng mã TCVN3 (ABC) cũ; đã chuyển sang Unicode.",
     "TEXT_VNI": "Tên được gõ bằng bảng mã VNI-Windows cũ; đã chuyển sang Unicode.",
     "TEXT_MOJIBAKE": "Tên bị lỗi phông (UTF-8 đọc nhầm thành Windows-1252); đã sửa.",
+    "TEXT_CP1258": "Tên gõ bằng bảng mã Windows-1258 nhưng bị đọc nhầm thành Windows-1252; đã sửa.",
     "TEXT_NFD": "Tên dùng Unicode tổ hợp; đã chuyển sang Unicode dựng sẵn.",
     "TEXT_D_ETH": "Chữ «Ð» (eth) bị gõ thay cho «Đ»; đã sửa.",
 }

@@ -1,37 +1,51 @@
 """Vietnamese text: NFC, repair of legacy encodings, and folded comparison keys.
 
 ``repair_text`` is called on every name of every source every night, so the common cases cost
-almost nothing: ASCII is returned as is, and text holding a character no cp1252 byte can
-produce (ă, đ, ơ, ư, ạ …, or a combining mark) cannot be a legacy encoding, so it only gets
-NFC and the ``Ð``→``Đ`` fix. Only text made entirely of cp1252 characters with something beyond
-ASCII (``Hà``, ``NguyÔn``, ``Nguyeãn``, ``Há»c``) goes to the slow path, which is cached: it reads
-the text as each legacy encoding and keeps a reading only if it has fewer words that are not
-Vietnamese syllables than the text as given. Correct Vietnamese is never changed.
+almost nothing: ASCII is returned as is, and text holding a character no cp1252 or latin-1 byte
+can produce (ă, đ, ơ, ư, ạ …, or a combining mark) cannot be a legacy encoding, so it only gets
+NFC and the ``Ð``→``Đ`` fix. Only text made entirely of such characters with something beyond
+ASCII (``Hà``, ``NguyÔn``, ``Nguyeãn``, ``Há»c``, ``NguyêÞn``) goes to the slow path, which is
+cached; text whose words are all Vietnamese syllables (``Hà``) leaves it at once. The rest is
+read as each legacy encoding (TCVN3, VNI; UTF-8 misread once or twice, Windows-1258 misread:
+:mod:`doisoat.vn.codepages`), and a reading is kept only if it has fewer words that are not
+Vietnamese syllables than the text as given. Correct Vietnamese is never changed, and neither
+are foreign names (``Guðmundsdóttir``, ``Müller``): no reading of them is more Vietnamese.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import Literal
 
 import polars as pl
 
+from .codepages import cp1258_reading, decode_cp1258, utf8_readings
 from .legacy import (
-    CP1252_DECODE,
-    NOT_CP1252,
+    LEGACY_BYTE,
+    NOT_LEGACY,
     TCVN3_CHARS,
     VNI_CHARS,
     decode_tcvn3,
     decode_vni,
-    mojibake_readings,
 )
 from .syllable import invalid_word_count
 from .syllable import words as syllable_words
 
-Encoding = Literal["unicode", "tcvn3", "vni", "mojibake", "nfd"]
+Encoding = Literal["unicode", "tcvn3", "vni", "mojibake", "cp1258", "nfd"]
 
-_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})  # Ð ð (Icelandic eth) → Đ đ
+# Ð ð (Icelandic eth) typed for Đ đ. Vietnamese đ only ever begins a syllable, Icelandic ð never
+# begins a word: only a word-initial eth is ours (ÐINH, Ðỗ; not Guðmundsdóttir).
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+_WORD_INITIAL_ETH = re.compile(r"(?<!\w)[\u00d0\u00f0]")
+
+
+def _fix_eth(text: str) -> str:
+    if "\u00d0" not in text and "\u00f0" not in text:
+        return text
+    return _WORD_INITIAL_ETH.sub(lambda m: m.group(0).translate(_ETH), text)
 
 
 def nfc(text: str) -> str:
@@ -42,12 +56,12 @@ def nfc(text: str) -> str:
 
 
 def _may_be_legacy(text: str) -> bool:
-    """Could every character of ``text`` come from a byte read as cp1252?
+    """Could every character of ``text`` come from a byte read as cp1252 or latin-1?
 
-    One regex scan that stops at the first character no cp1252 byte gives (ă đ ơ ư ạ … in
+    One regex scan that stops at the first character no such byte gives (ă đ ơ ư ạ … in
     clean names come early); measured faster than ``max()`` or a cp1252 ``encode``.
     """
-    return not NOT_CP1252.search(text)
+    return not NOT_LEGACY.search(text)
 
 
 def _analyse(text: str) -> tuple[str, Encoding]:
@@ -57,9 +71,7 @@ def _analyse(text: str) -> tuple[str, Encoding]:
     was_nfd = not unicodedata.is_normalized("NFC", text)
     composed = unicodedata.normalize("NFC", text) if was_nfd else text
     if not _may_be_legacy(composed):
-        if "\u00d0" in composed or "\u00f0" in composed:
-            composed = composed.translate(_ETH)
-        return composed, "nfd" if was_nfd else "unicode"
+        return _fix_eth(composed), "nfd" if was_nfd else "unicode"
     return _analyse_cp1252(composed, was_nfd)
 
 
@@ -99,31 +111,52 @@ def _score(reading: str) -> tuple[int, int]:
     )
 
 
+def _readings(text: str) -> Iterator[tuple[str, Encoding]]:
+    """Every legacy reading of ``text``, lazily, in the order that breaks ties."""
+    for reading in utf8_readings(text):
+        yield reading, "mojibake"
+    if any(ch in TCVN3_CHARS for ch in text):
+        yield decode_tcvn3(text), "tcvn3"
+    if any(ch in VNI_CHARS for ch in text):
+        yield decode_vni(text), "vni"
+    cp1258 = cp1258_reading(text)
+    if cp1258 is not None:
+        yield cp1258, "cp1258"
+
+
 @lru_cache(maxsize=131072)
 def _analyse_cp1252(text: str, was_nfd: bool) -> tuple[str, Encoding]:
-    as_given = text.translate(_ETH)
+    as_given = _fix_eth(text)
     given_bad = invalid_word_count(as_given)
     plain: Encoding = "nfd" if was_nfd else "unicode"
     if given_bad == 0:
+        if as_given != text:
+            # Windows-1258 shows Đ as Ð too: with the eth fixed the rest reads well (Ðãng →
+            # Đãng), but a 1258 reading that is better Vietnamese (Đăng) is the truth.
+            cp1258 = cp1258_reading(text)
+            if cp1258 is not None and _score(cp1258) < _score(as_given):
+                return cp1258, "cp1258"
         return as_given, plain
-    candidates: list[tuple[str, Encoding]] = [(r, "mojibake") for r in mojibake_readings(text)]
-    if any(ch in TCVN3_CHARS for ch in text):
-        candidates.append((decode_tcvn3(text), "tcvn3"))
-    if any(ch in VNI_CHARS for ch in text):
-        candidates.append((decode_vni(text), "vni"))
-    scored = [(_score(r), i, r, e) for i, (r, e) in enumerate(candidates)]
-    scored = [c for c in scored if c[0][0] < given_bad]
-    if not scored:
+    best: tuple[tuple[int, int], str, Encoding] | None = None
+    for reading, encoding in _readings(text):
+        score = _score(reading)
+        if score[0] < given_bad and (best is None or score < best[0]):
+            best = (score, reading, encoding)
+            if score == (0, 0):  # every word a known syllable: nothing later can beat it
+                break
+    if best is None:
         return as_given, plain
-    _, _, best, encoding = min(scored)
-    return best, encoding
+    return best[1], best[2]
 
 
 def repair_text(text: str) -> str:
-    """``text`` in NFC with TCVN3, VNI, UTF-8-read-as-cp1252 and ``Ð``-for-``Đ`` damage undone.
+    """``text`` in NFC with TCVN3, VNI, UTF-8 read as cp1252 or latin-1 (once or twice),
+    Windows-1258 read as cp1252 and ``Ð``-for-``Đ`` damage undone.
 
     >>> repair_text("NguyÔn V¨n An"), repair_text("Nguyeãn Vaên An"), repair_text("Há»c Báº¡")
     ('Nguyễn Văn An', 'Nguyễn Văn An', 'Học Bạ')
+    >>> repair_text("NguyÃ¡Â»â€¦n"), repair_text("NguyêÞn Vãn An")
+    ('Nguyễn', 'Nguyễn Văn An')
 
     A legacy reading is kept only when it is more Vietnamese than the text as given, so text
     that is already correct Vietnamese (or ASCII) comes back unchanged, only NFC-composed.
@@ -155,13 +188,15 @@ def repair_fields(*values: str | None) -> tuple[str | None, ...]:
         return tuple(out)
     if encoding == "vni":
         return tuple(decode_vni(v) if v else v for v in values)
+    if encoding == "cp1258":
+        return tuple(nfc(decode_cp1258(v)) if v else v for v in values)
     if encoding == "mojibake":
         return tuple(_best_mojibake(v) if v else v for v in values)
     return tuple(repair_text(v) if v else v for v in values)
 
 
 def _best_mojibake(value: str) -> str:
-    readings = mojibake_readings(value)
+    readings = list(utf8_readings(value))
     if not readings:
         return repair_text(value)
     return min((_score(r), i, r) for i, r in enumerate(readings))[2]
@@ -171,6 +206,7 @@ _PROBLEM_OF = {
     "tcvn3": "TEXT_TCVN3",
     "vni": "TEXT_VNI",
     "mojibake": "TEXT_MOJIBAKE",
+    "cp1258": "TEXT_CP1258",
     "nfd": "TEXT_NFD",
 }
 
@@ -178,7 +214,8 @@ _PROBLEM_OF = {
 def text_problem(text: str) -> str | None:
     """The data-quality code of what :func:`repair_text` fixed in ``text``, or None.
 
-    ``TEXT_TCVN3``, ``TEXT_VNI``, ``TEXT_MOJIBAKE``, ``TEXT_NFD`` or ``TEXT_D_ETH`` (``Ð`` typed
+    ``TEXT_TCVN3``, ``TEXT_VNI``, ``TEXT_MOJIBAKE``, ``TEXT_CP1258``, ``TEXT_NFD`` or
+    ``TEXT_D_ETH`` (``Ð`` typed
     for ``Đ``); the Vietnamese explanation is ``messages.text(code)``.
     """
     repaired, encoding = _analyse(text)
@@ -190,7 +227,8 @@ def text_problem(text: str) -> str | None:
 
 
 def detect_encoding(text: str) -> Encoding:
-    """Which damage :func:`repair_text` found: unicode (none), tcvn3, vni, mojibake or nfd."""
+    """Which damage :func:`repair_text` found: unicode (none), tcvn3, vni, mojibake, cp1258
+    or nfd."""
     return _analyse(text)[1]
 
 
@@ -266,7 +304,7 @@ def fold_series(series: pl.Series) -> pl.Series:
     return pl.select(fold_expr(pl.lit(series.cast(pl.String)))).to_series().alias(name)
 
 
-_LEGACY_ONLY = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in CP1252_DECODE) + "]*$"
+_LEGACY_ONLY = "^[" + "".join(f"\\x{{{ord(c):X}}}" for c in LEGACY_BYTE) + "]*$"
 
 
 def repair_series(series: pl.Series) -> pl.Series:
@@ -278,10 +316,10 @@ def repair_series(series: pl.Series) -> pl.Series:
 def repair_columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """:func:`repair_text` over several string columns of ``frame`` at once (nulls stay null).
 
-    NFC and the ``Ð`` fix run in polars; only values made entirely of cp1252 characters (the
-    ones a legacy encoding could have produced) go through Python, once per distinct value of
-    all the columns together. Three polars queries whatever the number of columns: each query
-    costs a fixed time, and a roster file has several text columns.
+    NFC and the ``Ð`` fix run in polars; only values made entirely of cp1252 or latin-1
+    characters (the ones a legacy encoding could have produced) go through Python, once per
+    distinct value of all the columns together. Three polars queries whatever the number of
+    columns: each query costs a fixed time, and a roster file has several text columns.
     """
     nfc = frame.select(pl.col(n).cast(pl.String).str.normalize("NFC") for n in names)
     legacy = {n: (pl.col(n).str.contains(_LEGACY_ONLY)
@@ -294,8 +332,8 @@ def repair_columns(frame: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     changed = {k: v for k, v in changed.items() if k != v}
     out = []
     for n, flag in legacy.items():
-        plain = (pl.col(n).str.replace_all("\u00d0", "\u0110")
-                 .str.replace_all("\u00f0", "\u0111"))
+        plain = (pl.col(n).str.replace_all(r"(^|\W)\x{D0}", "${1}\u0110")
+                 .str.replace_all(r"(^|\W)\x{F0}", "${1}\u0111"))
         fixed = pl.col(n).replace(list(changed), list(changed.values())) if changed else pl.col(n)
         out.append(pl.when(flag).then(fixed).otherwise(plain).alias(n))
     return nfc.select(out)
