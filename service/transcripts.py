@@ -5,6 +5,11 @@ the principal ``HIEUTRUONG`` and the school's seal ``DAUTRUONG``, each only at t
 school administrators and district officers never sign. The document itself says which fields
 exist and which are signed (``signing.resume``), so no table mirrors it.
 
+A field given to an account (``service.transcript_people``: the plan's keys are account names)
+is that account's alone, and the uploaded certificate must be one the account registered
+(``service.certificates``). :func:`sign_class` signs all the caller's fields of a class folder
+with one upload, each signature its own unit of work as below.
+
 The signer's PKCS#12 archive and passphrase live in memory for one request: never written, never
 logged, never put in an audit event (only the certificate's subject and serial are).
 
@@ -22,7 +27,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +36,7 @@ from sqlalchemy import Engine
 from doisoat.errors import (
     BadRequest,
     FileFormatError,
+    NotFound,
     PermissionDenied,
     SigningError,
     StateConflict,
@@ -40,14 +46,20 @@ from service.api import audit, messages
 from service.api.auth import Principal, other_school
 from service.api.files import FilesConfig, school_transcripts, transcript_file
 from service.api.services import SCHOOL_RE, not_found
+from service.transcript_people import (
+    FIELDS_BY_USER_ROLE,
+    NO_OWNERS,
+    Owners,
+    identity_code_of,
+    is_yours,
+    owner_of,
+    school_accounts,
+    student_names,
+)
 
-# which fields (by role of the field) each user role may sign
-FIELDS_BY_USER_ROLE: dict[str, frozenset[str]] = {
-    "teacher": frozenset({"subject_teacher", "homeroom"}),
-    "principal": frozenset({"principal", "seal"}),
-}
 MAX_PKCS12_BYTES = 64 * 1024
 TRANSCRIPT_NAME = re.compile(r"^[\w.\-]{1,120}\.pdf$")
+CLASS_NAME = re.compile(r"^[\w.\-]{1,40}$")
 LOCK_NAME = ".signing.lock"
 
 
@@ -66,54 +78,67 @@ def _states(data: bytes, name: str) -> list[Any]:
         ) from exc
 
 
-def _field_out(state: Any, who: Principal) -> dict[str, Any]:
+def _field_out(state: Any, who: Principal, accounts: Owners) -> dict[str, Any]:
     return {
         "field": state.field,
         "role": state.role,
         "label": state.label,
         "signed": state.signed,
-        "yours": state.role in FIELDS_BY_USER_ROLE.get(who.role, frozenset()),
+        "yours": is_yours(state, who, accounts),
+        "owner": owner_of(state, accounts),
     }
 
 
-def _signable_now(states: list[Any], who: Principal) -> list[str]:
+def _signable_now(states: list[Any], who: Principal, accounts: Owners) -> list[str]:
     """Fields the caller may sign right now: theirs, unsigned, every earlier role signed."""
     from signing import missing_before
 
-    mine = FIELDS_BY_USER_ROLE.get(who.role, frozenset())
     return [s.field for s in states
-            if not s.signed and s.role in mine and not missing_before(states, s)]
+            if not s.signed and is_yours(s, who, accounts) and not missing_before(states, s)]
 
 
-def describe(data: bytes, name: str, who: Principal) -> dict[str, Any]:
+def describe(
+    data: bytes, name: str, who: Principal, accounts: Owners = NO_OWNERS
+) -> dict[str, Any]:
     """One transcript's signature state as the API and the pages show it."""
     states = _states(data, name)
     return {
         "name": name,
         "sha256": _sha256(data),
         "complete": all(s.signed for s in states),
-        "fields": [_field_out(s, who) for s in states],
-        "signable": _signable_now(states, who),
+        "fields": [_field_out(s, who, accounts) for s in states],
+        "signable": _signable_now(states, who, accounts),
     }
 
 
-def list_transcripts(config: FilesConfig, who: Principal, school: str) -> list[dict[str, Any]]:
-    """The school's issued transcripts (its folder and its class folders) with their fields.
+def list_transcripts(
+    config: FilesConfig, who: Principal, school: str, engine: Engine | None = None
+) -> list[dict[str, Any]]:
+    """The school's issued transcripts (its folder and its class folders) with their fields,
+    the student's name (from the store, when ``engine`` is given) and the class (its folder).
 
     A transcript the service cannot read is listed with its problem, not hidden."""
     if not SCHOOL_RE.match(school):
         raise not_found("school")
     who.school_scope(school)
+    accounts = school_accounts(engine, school)
     out = []
     for path in school_transcripts(config, school):
         if not TRANSCRIPT_NAME.match(path.name):
             continue
         data = path.read_bytes()
+        class_name = "" if path.parent.name == school else path.parent.name
         try:
-            out.append(describe(data, path.name, who))
+            item = describe(data, path.name, who, accounts.of_folder(path.parent))
         except BadRequest as exc:
-            out.append({"name": path.name, "sha256": _sha256(data), "complete": False,
-                        "fields": [], "signable": [], "problem": exc.message_vi})  # fmt: skip
+            item = {"name": path.name, "sha256": _sha256(data), "complete": False,
+                    "fields": [], "signable": [], "problem": exc.message_vi}  # fmt: skip
+        item["class_name"] = class_name
+        item["identity_code"] = identity_code_of(path.name)
+        out.append(item)
+    names = student_names(engine, school, [i["identity_code"] for i in out])
+    for item in out:
+        item["student_name"] = names.get(item["identity_code"], "")
     return out
 
 
@@ -129,7 +154,9 @@ def _authorise(who: Principal, school: str) -> None:
         raise other_school()
 
 
-def _check_field(states: list[Any], who: Principal, name: str, field: str) -> Any:
+def _check_field(
+    states: list[Any], who: Principal, name: str, field: str, accounts: Owners
+) -> Any:
     """The state of ``field`` if the caller may sign it now; else why not (403 / 409 / 422)."""
     from signing import missing_before
 
@@ -146,6 +173,14 @@ def _check_field(states: list[Any], who: Principal, name: str, field: str) -> An
                 "sign_field_forbidden",
                 role=messages.ROLES.get(who.role, who.role),
                 label=target.label,
+            ),
+        )
+    owner = owner_of(target, accounts)
+    if owner is not None and owner != who.username:
+        raise PermissionDenied(
+            f"{field} is {owner}'s",
+            message_vi=messages.error(
+                "sign_field_not_yours", label=target.label, owner=owner, user=who.username
             ),
         )
     if target.signed:
@@ -221,6 +256,74 @@ def _replace_with_audit(
         raise
 
 
+def _sign_one(
+    engine: Engine,
+    path: Path,
+    who: Principal,
+    school: str,
+    *,
+    field: str,
+    signer: Any,
+    certificate: dict[str, str],
+    accounts: Owners,
+    skip_waiting: bool = False,
+) -> bytes | None:
+    """Sign ``field`` of the transcript at ``path`` (the school's lock held by the caller) and
+    write it with its audit event; the new bytes. ``skip_waiting``: None, not 409, when an
+    earlier role has not signed yet, or the field is already signed (a class being signed)."""
+    from signing import missing_before, sign_field
+
+    name = path.name
+    old = path.read_bytes()
+    states = _states(old, name)
+    if skip_waiting:
+        state = next((s for s in states if s.field == field), None)
+        if state is None or state.signed or missing_before(states, state):
+            return None
+    target = _check_field(states, who, name, field, accounts)
+    try:
+        new = sign_field(old, field, signer, file_name=name)
+    except SigningError as exc:
+        problem = exc.message_vi
+        raise BadRequest(
+            str(exc), message_vi=messages.error("sign_failed", name=name, problem=problem)
+        ) from exc
+    before = {"sha256": _sha256(old), "signed": [s.field for s in states if s.signed]}
+    after = {
+        "sha256": _sha256(new),
+        "field": field,
+        "role": target.role,
+        "label": target.label,
+        "certificate_subject": certificate["subject"],
+        "certificate_serial": certificate["serial"],
+        "certificate_fingerprint": certificate.get("fingerprint", ""),
+        "signed": [*before["signed"], field],
+    }
+    event = {
+        "actor": who.username,
+        "action": "sign",
+        "entity": "transcript",
+        "entity_id": f"{school}/{name}",
+        "before": before,
+        "after": after,
+        "reason": target.label,
+    }
+    _replace_with_audit(engine, path, old, new, event)
+    return new
+
+
+def _signer_for(
+    engine: Engine, who: Principal, pkcs12: bytes, passphrase: str, entity_id: str
+) -> tuple[Any, dict[str, str]]:
+    """The uploaded signer, once its certificate is known to be one the account registered."""
+    from service import certificates
+    from signing import certificate_identity
+
+    signer = _load_signer(pkcs12, passphrase)
+    registered = certificates.check_signer(engine, who, signer, entity_id=entity_id)
+    return signer, {**certificate_identity(signer), "fingerprint": registered["fingerprint"]}
+
+
 def sign_transcript(
     engine: Engine,
     config: FilesConfig,
@@ -232,43 +335,91 @@ def sign_transcript(
     pkcs12: bytes,
     passphrase: str,
 ) -> dict[str, Any]:
-    """Sign ``field`` of the school's transcript ``name`` with the uploaded PKCS#12 signer."""
-    from signing import certificate_identity, sign_field
-
+    """Sign ``field`` of the school's transcript ``name`` with the uploaded PKCS#12 signer,
+    which must hold a certificate the account registered (``service.certificates``)."""
     path = transcript_file(config, who, school, name)  # 404 / other school first
     _authorise(who, school)
+    accounts = school_accounts(engine, school).of_folder(path.parent)
     with _school_lock(path.parent):
-        old = path.read_bytes()
-        states = _states(old, name)
-        target = _check_field(states, who, name, field)
-        signer = _load_signer(pkcs12, passphrase)
-        try:
-            new = sign_field(old, field, signer, file_name=name)
-        except SigningError as exc:
-            problem = exc.message_vi
-            raise BadRequest(
-                str(exc), message_vi=messages.error("sign_failed", name=name, problem=problem)
-            ) from exc
-        certificate = certificate_identity(signer)
+        _check_field(_states(path.read_bytes(), name), who, name, field, accounts)
+        signer, certificate = _signer_for(engine, who, pkcs12, passphrase, f"{school}/{name}")
+        new = _sign_one(
+            engine, path, who, school, field=field, signer=signer,
+            certificate=certificate, accounts=accounts,
+        )  # fmt: skip
         del signer
-        before = {"sha256": _sha256(old), "signed": [s.field for s in states if s.signed]}
-        after = {
-            "sha256": _sha256(new),
-            "field": field,
-            "role": target.role,
-            "label": target.label,
-            "certificate_subject": certificate["subject"],
-            "certificate_serial": certificate["serial"],
-            "signed": [*before["signed"], field],
-        }
-        event = {
-            "actor": who.username,
-            "action": "sign",
-            "entity": "transcript",
-            "entity_id": f"{school}/{name}",
-            "before": before,
-            "after": after,
-            "reason": target.label,
-        }
-        _replace_with_audit(engine, path, old, new, event)
-    return {**describe(new, name, who), "signed_field": field, "certificate": certificate}
+    assert new is not None  # only a class signing skips a field
+    return {**describe(new, name, who, accounts), "signed_field": field,
+            "certificate": certificate}  # fmt: skip
+
+
+def class_transcripts(
+    config: FilesConfig, who: Principal, school: str, class_name: str
+) -> list[Path]:
+    """The transcripts of one class folder of the school (``transcript issue`` files them so)."""
+    if not SCHOOL_RE.match(school) or not CLASS_NAME.match(class_name):
+        raise not_found("transcript")
+    who.school_scope(school)
+    found = [p for p in school_transcripts(config, school)
+             if p.parent.name == class_name and p.parent.parent.name == school
+             and TRANSCRIPT_NAME.match(p.name)]  # fmt: skip
+    if not found:
+        raise NotFound(
+            f"no transcripts of class {class_name}",
+            message_vi=messages.error("class_unknown", class_name=class_name, school=school),
+        )
+    return found
+
+
+def sign_class(
+    engine: Engine,
+    config: FilesConfig,
+    who: Principal,
+    school: str,
+    class_name: str,
+    *,
+    pkcs12: bytes,
+    passphrase: str,
+    field: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Sign every field of the caller's (or only ``field``) in every transcript of a class,
+    with one upload of the certificate: in each transcript the caller's fields are signed in
+    the legal order (a teacher's subject field before the homeroom field, once every subject is
+    signed). A transcript that cannot be signed is reported and the others go on; each
+    signature is its own audit event. ``progress(done, total)`` is called after each one."""
+    paths = class_transcripts(config, who, school, class_name)
+    _authorise(who, school)
+    accounts = school_accounts(engine, school).of_folder(paths[0].parent)
+    wanted = (lambda s: s.field == field) if field else (lambda s: True)
+    done, waiting, total = 0, 0, 0
+    failed: list[dict[str, str]] = []
+    entity = f"{school}/{class_name}"
+    # the certificate is checked even when nothing is left to sign: a borrowed file is refused
+    signer, certificate = _signer_for(engine, who, pkcs12, passphrase, entity)
+    with _school_lock(paths[0].parent):  # the lock a single signature in this folder takes
+        pending = {}
+        for path in paths:
+            states = _states(path.read_bytes(), path.name)
+            pending[path] = [s.field for s in states
+                             if not s.signed and is_yours(s, who, accounts) and wanted(s)]
+            total += len(pending[path])
+        for path, fields in pending.items():
+            for name in fields:
+                try:
+                    signed = _sign_one(
+                        engine, path, who, school, field=name, signer=signer,
+                        certificate=certificate, accounts=accounts, skip_waiting=True,
+                    )  # fmt: skip
+                except (BadRequest, StateConflict, PermissionDenied) as exc:
+                    failed.append({"name": path.name, "field": name, "problem": exc.message_vi})
+                    continue
+                if signed is None:
+                    waiting += 1  # an earlier role has not signed yet: not a failure
+                    continue
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+        del signer
+    return {"class_name": class_name, "done": done, "total": total, "waiting": waiting,
+            "failed": failed, "transcripts": len(paths), "certificate": certificate}  # fmt: skip

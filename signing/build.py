@@ -223,11 +223,10 @@ def _build(
                 (homeroom_comments or {}).get(rec["record_id"]),
             )
         )
-    transfers = sorted(
-        (_transfer(r, schools) for r in vendor if r.get("status") in _TRANSFER_STATUSES),
-        key=lambda t: (t.date or dt.date.min, t.direction),
-    )
     issuer = issuing_school_code or latest["school_code"]
+    transfers = sorted(
+        _moves(vendor, schools, issuer), key=lambda t: (t.date or dt.date.min, t.direction)
+    )
     school = schools.get(issuer, {})
     return Transcript(
         kind=kind,
@@ -339,6 +338,47 @@ def _transfer(rec: Mapping[str, Any], schools: Mapping[str, Mapping[str, Any]]) 
         other_school_code=other,
         other_school_name=(schools.get(other, {}).get("name") if other else None),
     )
+
+
+def _moves(
+    records: list[dict[str, Any]], schools: Mapping[str, Mapping[str, Any]], issuer: str
+) -> list[Transfer]:
+    """Each move of the student once, told from the issuing school's side.
+
+    A move is recorded by the school left (``transferred_out``) and by the school joined
+    (``transferred_in``), often only by one of them. The transcript is the issuing school's
+    word: a move away from it is a transfer *out* to the other school even when only the
+    receiving school recorded it, and the other school is always the one named. A move between
+    two other schools (an earlier year) stays as its recorder told it.
+    """
+    found: dict[tuple[Any, Any, str], tuple[bool, dict[str, Any]]] = {}
+    for rec in records:
+        if rec.get("status") not in _TRANSFER_STATUSES:
+            continue
+        here, other = rec["school_code"], rec.get("transfer_school_code")
+        out = _TRANSFER_STATUSES[rec["status"]] == "out"
+        key = (here, other, rec.get("school_year") or "") if out else (
+            other, here, rec.get("school_year") or "")
+        mine = here == issuer
+        if key not in found or (mine and not found[key][0]):
+            found[key] = (mine, rec)
+    moves = []
+    for (origin, destination, year), (_, rec) in found.items():
+        if issuer not in (origin, destination) or not origin or not destination:
+            moves.append(_transfer(rec, schools))
+            continue
+        other = destination if origin == issuer else origin
+        moves.append(
+            Transfer(
+                direction="out" if origin == issuer else "in",
+                date=rec.get("status_date"),
+                school_year=year,
+                school_code=issuer,
+                other_school_code=other,
+                other_school_name=schools.get(other, {}).get("name"),
+            )
+        )
+    return moves
 
 
 def group_inputs(

@@ -24,6 +24,8 @@ class Canvas:
         self.regular: EmbeddedFont = load_font(False)
         self.bold: EmbeddedFont = load_font(True)
         self.xobjects: set[str] = set()
+        # signature widgets placed on this page: field name -> (x1, y1, x2, y2)
+        self.fields: dict[str, tuple[float, float, float, float]] = {}
 
     def _font(self, bold: bool) -> tuple[bytes, EmbeddedFont]:
         return (b"/F2", self.bold) if bold else (b"/F1", self.regular)
@@ -99,6 +101,10 @@ class Canvas:
     def draw_xobject(self, name: str, x: float, y: float, size: float) -> None:
         self.xobjects.add(name)
         self.ops.append(f"q {_n(size)} 0 0 {_n(size)} {_n(x)} {_n(y)} cm /{name} Do Q".encode())
+
+    def place_field(self, name: str, x: float, y: float, w: float, h: float) -> None:
+        """Where field ``name``'s signature is drawn once signed (``signing.appearance``)."""
+        self.fields[name] = (x, y, x + w, y + h)
 
     def content(self) -> bytes:
         return b"0 g 0 G\n" + b"\n".join(self.ops)

@@ -9,9 +9,11 @@
     homeroom = "gvcn"
     principal = "ht"
     seal = "dau"
-    [teachers]                           # signer key -> subject codes ("*" = the others)
-    gv_toan = ["TOAN"]
+    [teachers]                           # signer key -> subjects ("*" = the others)
+    gv_toan = ["toan"]                   # a code (any case) or the name: "Toán", "Ngữ văn"
     gv_chung = ["*"]
+    [names]                              # optional: names printed under the blocks before
+    gv_toan = "Nguyễn Văn An"            # signing (else the certificate's CN)
     [signers.gv_toan]
     pkcs12 = "gv_toan.p12"
     passphrase_env = "GV_TOAN_PASS"
@@ -117,4 +119,5 @@ def load_setup(path: str | Path, stack: ExitStack, *, open_signers: bool = True)
             ValidationContext(trust_roots=trust, allow_fetching=True) if trust else None
         ),
         location=data.get("location"),
+        names={k: str(v) for k, v in data.get("names", {}).items()},
     )

@@ -14,6 +14,7 @@ PDF 2.0 (ISO 32002), and PDF/A-3 is PDF 1.7; Vietnamese CAs issue RSA certificat
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Mapping
 
@@ -28,6 +29,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from doisoat.errors import SigningError
 from signing import messages as msg
+from signing.appearance import SignerStampStyle, appearance_params
 from signing.plan import SigningPlan
 
 
@@ -81,13 +83,21 @@ def sign_document(
                 MDPPerm.NO_CHANGES if step.lock.no_changes_after else MDPPerm.FILL_FORMS
             ),
         )
+        signer = signers_by_key[step.signer]
         pdf_signer = signers.PdfSigner(
             meta,
-            signer=signers_by_key[step.signer],
+            signer=signer,
             timestamper=timestamper if level != "B-B" else None,
+            stamp_style=SignerStampStyle(),
+        )
+        text = appearance_params(
+            signer.signing_cert,
+            ("Dấu của nhà trường",) if step.role == "seal" else (),
+            dt.datetime.now(dt.UTC),
+            seal=step.role == "seal",
         )
         try:
-            out = _sign_once(pdf_signer, data, _reserve(plan.level))
+            out = _sign_once(pdf_signer, data, _reserve(plan.level), text)
         except SigningError:
             raise
         except Exception as exc:  # pyHanko, certvalidator, requests, PKCS#11 errors
@@ -116,16 +126,20 @@ def _signed_fields(pdf: bytes) -> set[str]:
         ) from exc
 
 
-def _sign_once(pdf_signer: signers.PdfSigner, data: bytes, reserve: int) -> io.BytesIO:
+def _sign_once(
+    pdf_signer: signers.PdfSigner, data: bytes, reserve: int, text: dict
+) -> io.BytesIO:
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-        return pdf_signer.sign_pdf(writer, existing_fields_only=True, bytes_reserved=reserve)
+        return pdf_signer.sign_pdf(
+            writer, existing_fields_only=True, bytes_reserved=reserve, appearance_text_params=text
+        )
     except PyHankoSigningError as exc:
         if "larger than expected" not in str(exc):
             raise
     # a long chain or a big timestamp token: let pyHanko measure a dry run (slower, exact)
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    return pdf_signer.sign_pdf(writer, existing_fields_only=True)
+    return pdf_signer.sign_pdf(writer, existing_fields_only=True, appearance_text_params=text)
 
 
 def _reserve(level: str) -> int:

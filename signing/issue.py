@@ -18,13 +18,14 @@ from pyhanko_certvalidator import ValidationContext
 from doisoat.errors import SigningError
 from signing import messages as msg
 from signing import render, xmlio
+from signing.appearance import common_name
 from signing.build import build_from_group, group_inputs
 from signing.execute import sign_document
 from signing.model import Kind, Transcript
 from signing.pdfa import build_pdf
 from signing.plan import PadesLevel, SigningPlan, principal_plan, standard_plan
+from signing.subjects import ANY_SUBJECT, resolve_teachers
 
-ANY_SUBJECT = "*"
 LEFT_THE_CLASS = ("transferred_out", "dropped_out")
 
 
@@ -41,26 +42,46 @@ class SigningSetup:
     timestamper: TimeStamper | None = None
     validation_context: ValidationContext | None = None
     location: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)  # key -> full name (teacher roster)
+
+    def name_of(self, key: str) -> str:
+        """The name printed under a block before signing: the roster's, else the CN of the
+        certificate the key signs with (unknown for a plan without keys: left to the stamp)."""
+        if self.names.get(key):
+            return self.names[key]
+        signer = self.signers.get(key)
+        return common_name(signer.signing_cert) if signer is not None else ""
 
 
 def plan_for(transcript: Transcript, setup: SigningSetup) -> SigningPlan:
-    """The plan of one transcript: the teachers of the subjects of its latest year sign."""
+    """The plan of one transcript: the teachers of the subjects of its latest year sign.
+
+    The ``[teachers]`` table names subjects by code (any case, with or without diacritics) or by
+    Vietnamese name; one that names no subject at all is refused (``signing.subjects``) rather
+    than leaving its subjects to the ``"*"`` teacher without a word.
+    """
     if transcript.kind == "xac_nhan":
-        return principal_plan(principal=setup.principal, level=setup.level)
+        return principal_plan(
+            principal=setup.principal,
+            level=setup.level,
+            principal_name=setup.name_of(setup.principal),
+        )
     year = transcript.current_year
-    subjects = [s.code for s in year.subjects] if year else []
+    lines = list(year.subjects) if year else []
+    owned = resolve_teachers(setup.teachers, lines)
     assigned: dict[str, list[str]] = {}
     wildcard = [k for k, subs in setup.teachers.items() if ANY_SUBJECT in subs]
     missing = []
-    for code in subjects:
-        owners = [k for k, subs in setup.teachers.items() if code in subs] or wildcard[:1]
+    for line in lines:
+        owners = [k for k, codes in owned.items() if line.code in codes] or wildcard[:1]
         if not owners:
-            missing.append(code)
+            missing.append(line.code)
             continue
-        assigned.setdefault(owners[0], []).append(code)
-    names = {s.code: s.name for s in year.subjects} if year else {}
+        assigned.setdefault(owners[0], []).append(line.code)
+    names = {s.code: s.name for s in lines}
     if missing and year is not None:
         raise _without_teacher(year.class_name, year.school_year, missing, names)
+    keys = {*assigned, setup.homeroom, setup.principal, setup.seal}
     return standard_plan(
         teachers=assigned,
         homeroom=setup.homeroom,
@@ -68,6 +89,7 @@ def plan_for(transcript: Transcript, setup: SigningSetup) -> SigningPlan:
         seal=setup.seal,
         level=setup.level,
         subject_names=names,
+        signer_names={k: setup.name_of(k) for k in keys},
     )
 
 
@@ -86,7 +108,15 @@ def _without_teacher(
 
 def check_teachers(transcripts: Sequence[Transcript], setup: SigningSetup) -> None:
     """Refuse a batch before signing anything when some subject of it has no teacher in the
-    setup: one error naming every such subject, rather than a class folder signed halfway."""
+    setup: one error naming every such subject, rather than a class folder signed halfway.
+    Entries of ``[teachers]`` that name no subject are refused first, for the whole batch."""
+    lines = [
+        line
+        for t in transcripts
+        if t.kind != "xac_nhan" and t.current_year is not None
+        for line in t.current_year.subjects
+    ]
+    resolve_teachers(setup.teachers, lines)
     missing: dict[tuple[str, str], dict[str, str]] = {}
     for t in transcripts:
         try:
@@ -108,7 +138,11 @@ def render_transcript(
 ) -> bytes:
     """The unsigned PDF/A-3 with the XML attached and the plan's empty signature fields."""
     return build_pdf(
-        transcript, render.layout(transcript), xmlio.to_xml(transcript), plan, created=created
+        transcript,
+        render.layout(transcript, plan),
+        xmlio.to_xml(transcript),
+        plan,
+        created=created,
     )
 
 

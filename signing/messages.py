@@ -63,3 +63,23 @@ SUBJECT_WITHOUT_TEACHER = (
     "chữ ký số; hãy thêm giáo viên dạy môn này vào mục [teachers] của cấu hình rồi ký lại"
 )
 SIGNERS_CONFIG_INVALID = "Cấu hình chữ ký số «{file}» không hợp lệ: {problem}"
+TEACHER_SUBJECT_UNKNOWN = (
+    "Cấu hình chữ ký số, mục [teachers]: {subjects} không phải môn học nào trong dữ liệu của "
+    "trường. Hãy ghi mã môn hoặc tên môn bằng tiếng Việt; các môn hợp lệ: {valid}"
+)
+
+# Wording printed on the học bạ itself (render.py, form.py).
+TRANSFER_OUT = "Chuyển đi ngày {date} đến {school}"
+TRANSFER_IN = "Chuyển đến ngày {date} từ {school}"
+TRANSFER_OTHER = "Chuyển từ {origin} đến {destination} ngày {date}"
+EARLIER_YEAR = (
+    "Năm học này không có chữ ký số riêng trong bản học bạ này; nhà trường xác nhận kết quả ở "
+    "trang {page}."
+)
+LEFT_BEFORE_END = "Chuyển trường trước khi kết thúc học kỳ {term}"
+CLOSING = (
+    "Học bạ này gồm {pages} trang, đánh số từ trang 1/{pages} đến trang {pages}/{pages}, ghi quá "
+    "trình học tập và rèn luyện của học sinh {name}, mã định danh {code}, trong {span}. Nhà "
+    "trường xác nhận nội dung trên đúng với hồ sơ lưu tại trường. Kèm theo là tệp dữ liệu "
+    "hocba.xml; mã QR ở trang bìa ghi số học bạ và mã băm của tệp này."
+)

@@ -2,8 +2,10 @@
 XMP metadata with ``pdfaid:part 3``, an sRGB output intent, and the empty signature fields of the
 plan (so every lock exists before the first signature).
 
-Signature fields are invisible (zero-size widgets with the print flag), which PDF/A-3 allows
-without appearance streams; the printed form carries the signature captions instead.
+Signature fields are widgets where the page layout placed them (``Canvas.place_field``), with
+the print flag and an empty appearance until signed, as PDF/A-3 requires of a visible widget;
+signing draws the signer's name into them (``signing.appearance``). A field the layout did not
+place stays invisible (a zero-size widget with the print flag).
 """
 
 from __future__ import annotations
@@ -76,6 +78,15 @@ def _qr_xobject(writer: PdfFileWriter, payload: str) -> generic.IndirectObject:
     )
     stream.compress()
     return writer.add_object(stream)
+
+
+def _rounded(
+    box: tuple[float, float, float, float] | None,
+) -> tuple[int, int, int, int] | None:
+    if box is None:
+        return None
+    x1, y1, x2, y2 = box
+    return round(x1), round(y1), round(x2), round(y2)
 
 
 def build_pdf(
@@ -158,7 +169,11 @@ def _build(
     ]
     if plan is not None:
         n_pages = len(pages)
+        placed = {
+            name: (i, box) for i, page in enumerate(pages) for name, box in page.fields.items()
+        }
         for step in plan.steps:
+            on_page, box = placed.get(step.field, (step.page % n_pages, None))
             lock = sigfields.FieldMDPSpec(
                 sigfields.FieldMDPAction.ALL
                 if step.lock.all_fields
@@ -169,7 +184,8 @@ def _build(
                 writer,
                 sigfields.SigFieldSpec(
                     sig_field_name=step.field,
-                    on_page=step.page % n_pages,
+                    on_page=on_page,
+                    box=_rounded(box),
                     field_mdp_spec=lock,
                     doc_mdp_update_value=(
                         sigfields.MDPPerm.NO_CHANGES if step.lock.no_changes_after else None

@@ -62,6 +62,7 @@ class Step:
     page: int = 0
     lock: Lock = field(default_factory=Lock)
     label: str = ""
+    signer_name: str = ""  # printed under the block before signing (roster or certificate)
 
 
 @dataclass(frozen=True)
@@ -115,16 +116,28 @@ def standard_plan(
     level: PadesLevel = "B-B",
     subject_names: Mapping[str, str] | None = None,
     page: int = -1,
+    signer_names: Mapping[str, str] | None = None,
 ) -> SigningPlan:
-    """The học bạ's plan. ``teachers`` maps each teacher's signer key to their subject codes."""
+    """The học bạ's plan. ``teachers`` maps each teacher's signer key to their subject codes;
+    ``signer_names`` (signer key → full name) are printed under the blocks before signing."""
     names = subject_names or {}
+    who = signer_names or {}
     steps: list[Step] = []
     for key in sorted(teachers):
         subjects = tuple(teachers[key])
         fname = FIELD_PREFIX["subject_teacher"] + _safe(key)
         label = "Giáo viên bộ môn: " + ", ".join(names.get(s, s) for s in subjects)
         steps.append(
-            Step(fname, "subject_teacher", key, subjects, page, Lock(fields=(fname,)), label)
+            Step(
+                fname,
+                "subject_teacher",
+                key,
+                subjects,
+                page,
+                Lock(fields=(fname,)),
+                label,
+                who.get(key, ""),
+            )
         )
     teacher_fields = tuple(s.field for s in steps)
     steps.append(
@@ -136,6 +149,7 @@ def standard_plan(
             page,
             Lock(fields=(*teacher_fields, FIELD_PREFIX["homeroom"])),
             "Giáo viên chủ nhiệm",
+            who.get(homeroom, ""),
         )
     )
     steps.append(
@@ -147,6 +161,7 @@ def standard_plan(
             page,
             Lock(fields=(*teacher_fields, FIELD_PREFIX["homeroom"], FIELD_PREFIX["principal"])),
             "Hiệu trưởng",
+            who.get(principal, ""),
         )
     )
     steps.append(
@@ -158,6 +173,7 @@ def standard_plan(
             0,
             Lock(all_fields=True, no_changes_after=True),
             "Con dấu của nhà trường",
+            who.get(seal, ""),
         )
     )
     plan = SigningPlan(tuple(steps), level)
@@ -165,7 +181,9 @@ def standard_plan(
     return plan
 
 
-def principal_plan(*, principal: str, level: PadesLevel = "B-B") -> SigningPlan:
+def principal_plan(
+    *, principal: str, level: PadesLevel = "B-B", principal_name: str = ""
+) -> SigningPlan:
     """The study-record confirmation: signed by the principal alone, nothing may follow."""
     plan = SigningPlan(
         (
@@ -177,6 +195,7 @@ def principal_plan(*, principal: str, level: PadesLevel = "B-B") -> SigningPlan:
                 0,
                 Lock(all_fields=True, no_changes_after=True),
                 "Hiệu trưởng",
+                principal_name,
             ),
         ),
         level,

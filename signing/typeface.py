@@ -107,7 +107,7 @@ class EmbeddedFont:
                 pdf_name("/CIDToGIDMap"): pdf_name("/Identity"),
             }
         )
-        to_unicode = generic.StreamObject(stream_data=_to_unicode_cmap(self.gids))
+        to_unicode = generic.StreamObject(stream_data=to_unicode_cmap(self.gids))
         to_unicode.compress()
         font = generic.DictionaryObject(
             {
@@ -122,7 +122,7 @@ class EmbeddedFont:
         return writer.add_object(font)
 
 
-def _to_unicode_cmap(gids: dict[int, int]) -> bytes:
+def to_unicode_cmap(gids: dict[int, int]) -> bytes:
     pairs = sorted((g, cp) for cp, g in gids.items())
     seen: set[int] = set()
     lines = []

@@ -47,11 +47,15 @@ class FieldOut(BaseModel):
     label: str = Field(description=messages.API_DOC["field_label"])
     signed: bool
     yours: bool = Field(description=messages.API_DOC["field_yours"])
+    owner: str | None = None
 
 
 class TranscriptOut(BaseModel):
     name: str
     sha256: str
+    class_name: str = Field(default="", description=messages.API_DOC["class_name"])
+    identity_code: str = ""
+    student_name: str = ""
     complete: bool = Field(description=messages.API_DOC["complete"])
     fields: list[FieldOut]
     signable: list[str] = Field(description=messages.API_DOC["signable"])
@@ -73,10 +77,12 @@ Name = Annotated[str, Path(max_length=120, pattern=r"^[\w.\-]{1,120}$")]
 
 
 @router.get("/transcripts/{school}", response_model=list[TranscriptOut], responses=ERRORS)
-def list_transcripts(school: School, who: PrincipalDep, config: FilesDep) -> list[dict[str, Any]]:
+def list_transcripts(
+    school: School, who: PrincipalDep, config: FilesDep, engine: EngineDep
+) -> list[dict[str, Any]]:
     """The school's issued transcripts with the signed and unsigned fields of each (the
     caller's school only; the district sees every school)."""
-    return signing_service.list_transcripts(config, who, school)
+    return signing_service.list_transcripts(config, who, school, engine)
 
 
 @router.post("/transcripts/{school}/{name}/sign", response_model=SignedOut, responses=SIGN_ERRORS)
@@ -106,3 +112,88 @@ def sign(
     return signing_service.sign_transcript(
         engine, config, who, school, name, field=field, pkcs12=data, passphrase=passphrase
     )
+
+
+class FailedOut(BaseModel):
+    name: str
+    field: str
+    problem: str
+
+
+class ClassSignedOut(BaseModel):
+    class_name: str
+    done: int = Field(description="ô đã ký trong lần này")
+    total: int = Field(description="ô của người gọi chưa ký khi bắt đầu")
+    waiting: int = Field(description="ô còn chờ vai trò ký trước")
+    failed: list[FailedOut]
+    transcripts: int
+    certificate: dict[str, str] | None = None
+
+
+ClassName = Annotated[str, Path(max_length=40, pattern=r"^[\w.\-]{1,40}$")]
+
+
+@router.post(
+    "/transcripts/{school}/classes/{class_name}/sign",
+    response_model=ClassSignedOut,
+    responses=SIGN_ERRORS,
+    description=messages.API_DOC["sign_class"],
+)
+def sign_class(
+    school: School,
+    class_name: ClassName,
+    who: PrincipalDep,
+    engine: EngineDep,
+    config: FilesDep,
+    pkcs12: Annotated[UploadFile, File(description=messages.API_DOC["pkcs12"])],
+    passphrase: Annotated[
+        str, Form(max_length=200, description=messages.API_DOC["passphrase"])
+    ] = "",
+    field: Annotated[
+        str,
+        Form(
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_-]{0,64}$",
+            description=messages.API_DOC["sign_class_field"],
+        ),
+    ] = "",
+) -> dict[str, Any]:
+    """Sign all the caller's fields (or one ``field``) in every transcript of a class with one
+    certificate upload, used for this request only. One audit event per signature."""
+    data = pkcs12.file.read(signing_service.MAX_PKCS12_BYTES + 1)
+    return signing_service.sign_class(
+        engine, config, who, school, class_name, pkcs12=data, passphrase=passphrase, field=field
+    )
+
+
+class CertificateRow(BaseModel):
+    fingerprint: str = Field(description=messages.API_DOC["fingerprint"])
+    username: str
+    subject: str
+    serial: str
+    issuer: str
+
+
+@router.get("/certificates", response_model=list[CertificateRow], responses=ERRORS)
+def my_certificates(who: PrincipalDep, engine: EngineDep) -> list[dict[str, Any]]:
+    """The signing certificates registered to the caller's account."""
+    from service import certificates
+
+    return certificates.of_account(engine, who.username)
+
+
+@router.post("/certificates", response_model=CertificateRow, responses=SIGN_ERRORS)
+def register_certificate(
+    who: PrincipalDep,
+    engine: EngineDep,
+    certificate: Annotated[UploadFile, File(description=messages.API_DOC["certificate"])],
+    passphrase: Annotated[str, Form(max_length=200)] = "",
+    username: Annotated[str, Form(max_length=64)] = "",
+) -> dict[str, Any]:
+    """Register a signing certificate to an account: the caller's own (teacher, principal), an
+    account of their school (school administrator) or any account (district officer). Only the
+    public certificate is kept; signing with any other certificate is then refused (403)."""
+    from service import certificates
+
+    data = certificate.file.read(certificates.MAX_CERTIFICATE_BYTES + 1)
+    return certificates.register(engine, who, data, passphrase=passphrase, username=username)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from doisoat.errors import SigningError
+from service.cli.dates import date_option
 from service.cli.messages import ERRORS, TRANSCRIPT
+
+# where the pages look: ``create_app(var_dir="var")`` serves ``var/transcripts``
+DEFAULT_TRANSCRIPTS_DIR = Path("var") / "transcripts"
 
 
 def register(app: typer.Typer) -> None:
@@ -25,69 +28,80 @@ def register(app: typer.Typer) -> None:
     def issue(
         school: Annotated[str, typer.Option("--school", help="school code")],
         year: Annotated[str, typer.Option("--year", help="school year, e.g. 2024-2025")],
-        signers_file: Annotated[Path, typer.Option("--signers", help="signing config (TOML)")],
+        signers_file: Annotated[
+            Path, typer.Option("--signers", help="signing config (TOML); with --unsigned only "
+                               "its plan ([roles], [teachers]) is read")
+        ],
         class_name: Annotated[str | None, typer.Option("--class", help="class, e.g. 9A1")] = None,
-        out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("out/hocba"),
+        out: Annotated[
+            Path, typer.Option("--out", help="output folder (default: where the pages look)")
+        ] = DEFAULT_TRANSCRIPTS_DIR,
         student: Annotated[
             list[str] | None, typer.Option("--student", help="identity code (repeatable)")
         ] = None,
         confirmation: Annotated[
             bool, typer.Option("--confirmation", help="study-record confirmation (principal)")
         ] = False,
-        issued_on: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD")] = None,
+        issued_on: Annotated[
+            dt.date | None, date_option("--date", help="Issue date (default: today).")
+        ] = None,
         db: Annotated[str | None, typer.Option("--db", help="database URL")] = None,
         with_json: Annotated[bool, typer.Option("--json", help="also write JSON")] = False,
         unsigned: Annotated[
             bool,
             typer.Option(
                 "--unsigned",
-                help="write them with empty signature fields, to be signed through the service",
+                help="write them with empty signature fields, to be signed through the service "
+                "(needs only the plan, no keys)",
+            ),
+        ] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="issue even for students with open identity or transfer conflicts",
             ),
         ] = False,
     ) -> None:
-        """Sign transcripts: a whole class, or given students (transfer-out, confirmation)."""
-        from doisoat.store import open_store
-        from signing import (
-            build_class,
-            build_students,
-            load_setup,
-            load_transcript_inputs,
-            write_issued,
-        )
+        """Sign transcripts: a whole class, or given students (transfer-out, confirmation).
 
-        day = dt.date.fromisoformat(issued_on) if issued_on else dt.date.today()
-        kind = "xac_nhan" if confirmation else "hoc_ba"
+        Students with open identity or transfer conflicts stop the batch (named, in
+        Vietnamese) unless --force."""
+        from doisoat.store import open_store
+        from service.issuing import OpenConflicts
+        from service.issuing import issue as issue_transcripts
+
+        if not student and not class_name:
+            raise typer.BadParameter("--class or --student is required")
         try:
-            engine = open_store(db)
-            if student:
-                inputs = load_transcript_inputs(engine, identity_codes=list(student))
-                transcripts = build_students(
-                    inputs, student, issued_on=day, issuing_school_code=school, kind=kind
-                )
-            else:
-                if not class_name:
-                    raise typer.BadParameter("--class or --student is required")
-                inputs = load_transcript_inputs(engine, school_code=school)
-                transcripts = build_class(
-                    inputs,
-                    school_code=school,
-                    class_name=class_name,
-                    school_year=year,
-                    issued_on=day,
-                    kind=kind,
-                )
-            with ExitStack() as stack:
-                setup = load_setup(signers_file, stack, open_signers=not unsigned)
-                paths = write_issued(
-                    transcripts, setup, out, with_json=with_json, signed=not unsigned
-                )
+            issued = issue_transcripts(
+                open_store(db),
+                school=school,
+                year=year,
+                signers_file=signers_file,
+                out=out,
+                class_name=class_name,
+                students=list(student or []),
+                kind="xac_nhan" if confirmation else "hoc_ba",
+                issued_on=issued_on,
+                unsigned=unsigned,
+                with_json=with_json,
+                force=force,
+            )
+        except OpenConflicts as exc:
+            typer.echo(exc.message_vi, err=True)
+            typer.echo(TRANSCRIPT["force_hint"], err=True)
+            raise typer.Exit(2) from exc
         except SigningError as exc:
             typer.echo(ERRORS["refused"].format(problem=exc.message_vi), err=True)
             raise typer.Exit(2) from exc
-        for path in paths:
+        for path in issued.paths:
             typer.echo(str(path))
+        if issued.forced_past:
+            names = sorted({c.student_name for c in issued.forced_past})
+            typer.echo(TRANSCRIPT["forced"].format(names=", ".join(names)), err=True)
         done = TRANSCRIPT["issued_unsigned"] if unsigned else TRANSCRIPT["issued"]
-        typer.echo(done.format(count=len(paths)), err=True)
+        typer.echo(done.format(count=len(issued.paths)), err=True)
 
     @sub.command("verify")
     def verify(
@@ -137,6 +151,30 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"  - {problem}")
         if failed:
             raise typer.Exit(1)
+
+    @sub.command("demo")
+    def demo(
+        db: Annotated[str | None, typer.Option("--db", help="database URL")] = None,
+        var: Annotated[Path, typer.Option("--var", help="the service's var folder")] = Path("var"),
+    ) -> None:
+        """Demo PKI (DEMO certificates under var/demo/pki), signing accounts with their
+        certificates registered, one class issued signed and one unsigned (after `doisoat demo`)."""
+        from doisoat.store import open_store
+        from service.demo_signing import PASSPHRASE
+        from service.demo_signing import run as run_demo
+
+        try:
+            done = run_demo(open_store(db), var)
+        except (SigningError, LookupError) as exc:
+            problem = getattr(exc, "message_vi", str(exc))
+            typer.echo(ERRORS["refused"].format(problem=problem), err=True)
+            raise typer.Exit(2) from exc
+        typer.echo(TRANSCRIPT["demo"].format(
+            school=done.school, signed=len(done.signed), signed_class=done.signed_class,
+            unsigned=len(done.unsigned), unsigned_class=done.unsigned_class,
+            pki=done.pki_dir, passphrase=PASSPHRASE,
+            accounts=", ".join(done.accounts),
+        ))  # fmt: skip
 
     app.add_typer(sub, name="transcript")
 

@@ -149,13 +149,14 @@ def test_the_schema_still_rejects_a_comment_out_of_place(transcript):
 
 
 def _words(pdf: bytes, tmp_path: Path) -> list[tuple[str, float, float, float, float]]:
-    """(word, xMin, yMin, xMax, yMax) of the year page of the current year (the last page)."""
+    """(word, xMin, yMin, xMax, yMax) of the year page of the current year (the one before the
+    closing confirmation, the last page)."""
     path = tmp_path / "long.pdf"
     path.write_bytes(pdf)
     html = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-"], check=True,
                           capture_output=True, text=True).stdout
     tree = etree.fromstring(html.encode(), etree.HTMLParser(encoding="utf-8"))
-    page = tree.findall(".//page")[-1]
+    page = tree.findall(".//page")[-2]
     return [(w.text or "", *(float(w.get(k)) for k in ("xmin", "ymin", "xmax", "ymax")))
             for w in page.iter("word")]
 

@@ -209,3 +209,66 @@ def test_a_student_who_left_is_not_issued_with_the_class(school):
     moved = _issue(school, "--student", "7912345680")
     assert moved.exit_code == 0, moved.output
     assert (school["out"] / "79THCS01" / "9B" / "HocBa_7912345680_THCS.pdf").exists()
+
+
+def _open_conflict(engine, conflict_id: str, ctype: str, record_ids: list[str], **kw) -> None:
+    import datetime as dt
+    import json
+
+    from sqlmodel import Session
+
+    from doisoat.model import Conflict
+
+    day = dt.date(2025, 6, 1)
+    with Session(engine) as session:
+        session.add(Conflict(
+            conflict_id=conflict_id, type=ctype, severity="critical", school_code="79THCS01",
+            record_ids=json.dumps(record_ids), evidence=json.dumps(kw.pop("evidence", {})),
+            status=kw.pop("status", "new"), first_seen=day, last_seen=day,
+        ))  # fmt: skip
+        session.commit()
+
+
+def test_an_open_identity_or_transfer_conflict_stops_the_batch_unless_forced(
+    school, sqlite_engine
+):
+    """Trần Minh Khôi's vendor record is named by an open ID_MISMATCH, Nguyễn Thị Ánh Tuyết's
+    code by a DUAL_ENROLLMENT's evidence: nothing is issued, both are named in Vietnamese; a
+    resolved conflict and a grades conflict stop nobody; --force issues and says so."""
+    _open_conflict(sqlite_engine, "c-mismatch", "ID_MISMATCH", ["smas:2:b9"])
+    _open_conflict(sqlite_engine, "c-dual", "DUAL_ENROLLMENT", [],
+                   evidence={"moet_code": "7912345678"})  # fmt: skip
+    _open_conflict(sqlite_engine, "c-old", "TRANSFER_CODE_CHANGED", ["smas:2:b9"],
+                   status="resolved")  # fmt: skip
+    _open_conflict(sqlite_engine, "c-grade", "GRADE_AVERAGE_MISMATCH", ["smas:2:a9"])
+    folder = school["out"] / "79THCS01" / "9A1"
+
+    stopped = _issue(school, "--class", "9A1", "--unsigned")
+    assert stopped.exit_code == 2
+    assert "Chưa cấp học bạ: 2 học sinh" in stopped.output
+    assert "Trần Minh Khôi (mã định danh 7912345679)" in stopped.output
+    assert "Mã định danh thuộc học sinh khác [c-mismatch]" in stopped.output
+    assert "Đang học ở hai trường [c-dual]" in stopped.output
+    assert "c-old" not in stopped.output and "c-grade" not in stopped.output
+    assert "--force" in stopped.output
+    assert not folder.exists() or not list(folder.glob("*.pdf"))
+
+    forced = _issue(school, "--class", "9A1", "--unsigned", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert len(list(folder.glob("*.pdf"))) == 2
+    assert "bất chấp" in forced.output and "Trần Minh Khôi" in forced.output
+
+
+def test_issue_writes_where_the_pages_look_by_default(school, tmp_path, monkeypatch):
+    """Without --out the transcripts land in var/transcripts, the folder `doisoat serve` lists,
+    with the plan's homeroom, principal and seal recorded beside the class."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    args = ["transcript", "issue", "--school", "79THCS01", "--year", "2024-2025", "--class",
+            "9A1", "--signers", str(school["config"]), "--db", school["db"], "--unsigned"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "var" / "transcripts" / "79THCS01" / "9A1"
+    assert len(list(folder.glob("*.pdf"))) == 2
+    assert json.loads((folder / ".signers.json").read_text())["GVCN"] == "homeroom"

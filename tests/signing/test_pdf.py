@@ -69,15 +69,16 @@ def test_pages_read_as_a_hoc_ba_in_vietnamese(pdf, tmp_path):
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True
     ).stdout.decode()
     pages = text.split("\f")
-    assert len([p for p in pages if p.strip()]) == 4  # cover, personal page, two school years
+    # cover, page 1 (identity), two school years, the closing confirmation
+    assert len([p for p in pages if p.strip()]) == 5
     assert "HỌC BẠ" in pages[0] and "TRUNG HỌC CƠ SỞ" in pages[0]
-    assert "7912345678/THCS" in pages[0]
+    assert "Số: 7912345678/THCS" in pages[0]  # the transcript number where the cover has it
     assert "Nguyễn Thị Ánh Tuyết" in pages[1] and "04/03/2010" in pages[1]
     year9 = pages[3]
     assert "Năm học: 2024-2025" in year9
     assert "Lịch sử và Địa lí" in year9
     toan = next(line for line in year9.splitlines() if line.strip().startswith("Toán"))
-    assert toan.split()[1:4] == ["8.0", "8.3", "8.2"]
+    assert toan.split()[1:4] == ["8,0", "8,3", "8,2"]  # decimal comma, as Vietnamese writes
     gdtc = next(line for line in year9.splitlines() if "Giáo dục thể chất" in line)
     assert "Đ" in gdtc.split()
     assert "Được lên lớp" in year9 and "Tốt" in year9

@@ -48,3 +48,27 @@ def test_a_teacher_for_the_other_subjects_covers_the_class(class_9a1):
     check_teachers(class_9a1, setup)  # no error
     fields = [s.field for s in plan_for(class_9a1[0], setup).steps]
     assert len(fields) == 5  # two teachers, the homeroom teacher, the principal, the seal
+
+
+def test_teachers_named_by_code_in_any_case_or_by_vietnamese_name(class_9a1):
+    setup = _setup({"teacher1": ["toan", "Ngữ văn"], "teacher2": ["gdtc"],
+                    "teacher3": ["Lịch sử và Địa lí"]})
+    check_teachers(class_9a1, setup)
+    plan = plan_for(class_9a1[0], setup)
+    subjects = {s.signer: set(s.subjects) for s in plan.steps if s.role == "subject_teacher"}
+    assert subjects == {"teacher1": {"TOAN", "NGU_VAN"}, "teacher2": {"GDTC"},
+                        "teacher3": {"LSDL"}}
+
+
+def test_a_subject_code_the_store_does_not_have_is_refused_not_left_to_the_star(class_9a1,
+                                                                               tmp_path):
+    setup = _setup({"teacher1": ["MATH", "NGU_VAN"], "teacher2": ["*"]})
+    with pytest.raises(SigningError) as caught:
+        write_issued(class_9a1, setup, tmp_path)
+    message = caught.value.message_vi
+    assert "mục [teachers]: «MATH» của teacher1 không phải môn học nào" in message
+    assert "TOAN (Toán)" in message and "LSDL (Lịch sử và Địa lí)" in message  # the valid ones
+    assert caught.value.details["unknown_subjects"] == ["MATH"]
+    assert not list(tmp_path.rglob("*.pdf"))
+    with pytest.raises(SigningError):  # one transcript alone is refused the same way
+        plan_for(class_9a1[0], setup)

@@ -72,11 +72,11 @@ def test_a_root_the_reader_does_not_trust_fails(pki, signed_bb):
 
 def _year_page_with_grade_changed(data: bytes) -> bytes:
     w = IncrementalPdfFileWriter(io.BytesIO(data))
-    page_ref = w.root["/Pages"]["/Kids"][-1]
+    page_ref = w.root["/Pages"]["/Kids"][-2]  # the current year page, before the closing one
     page = page_ref.get_object()
     content = page["/Contents"].get_object().data
     font = load_font(False)
-    old, new = font.encode("8.3"), font.encode("9.3")
+    old, new = font.encode("8,3"), font.encode("9,3")
     assert old in content
     stream = generic.StreamObject(stream_data=content.replace(old, new, 1))
     page[pdf_name("/Contents")] = w.add_object(stream)

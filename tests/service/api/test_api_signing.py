@@ -86,6 +86,20 @@ def _add_users(world: World) -> None:
         session.commit()
     for user in users:
         world.tokens[user] = issue_token(world.engine, user)
+    # each account signs with the certificates registered to it (service.certificates)
+    register(world, "teacher_a", "teacher1", "teacher2", "teacher3", "homeroom")
+    register(world, "principal_a", "principal", "seal")
+
+
+def register(world: World, user: str, *labels: str) -> None:
+    """Register these certificates of the test PKI to ``user``, as a district officer would."""
+    from service import certificates
+    from service.api import Principal
+
+    officer = Principal("officer", "district_officer", None)
+    for label in labels:
+        certificates.register(world.engine, officer, p12(label), passphrase=PASSPHRASE,
+                              username=user)  # fmt: skip
 
 
 def school_with_transcript(world: World) -> Path:

@@ -60,3 +60,68 @@ def test_a_teacher_signs_from_the_transcripts_page(server: str, browser, transcr
     other.goto(f"{server}/schools/{SCHOOL_A}/transcripts")
     assert "chỉ được xem dữ liệu của trường mình" in other.locator(".error").inner_text()
     assert NAME not in other.content()
+
+
+@pytest.fixture
+def school_class(sqlite_world: World):
+    from tests.service.api.test_api_class_signing import _accounts, issue_class
+
+    _accounts(sqlite_world, register=False)
+    return issue_class(sqlite_world)
+
+
+def _sign_class(page, label: str, passphrase: str = PASSPHRASE) -> None:
+    form = page.locator("section[data-class='9A1'] form.sign-class")
+    form.locator("input[name=pkcs12]").set_input_files(
+        {"name": f"{label}.p12", "mimeType": "application/x-pkcs12", "buffer": p12(label)}
+    )
+    form.locator("input[name=passphrase]").fill(passphrase)
+    form.locator("button[type=submit]").click()
+
+
+def test_a_teacher_registers_a_certificate_then_signs_the_whole_class(
+    server: str,  # noqa: F811
+    browser,  # noqa: F811
+    school_class,
+) -> None:
+    page = browser.new_page()
+    _login(page, server, "teacher1")
+    page.click("header nav a:text-is('Học bạ')")
+    # students by name and class, fields by role in words, no field codes
+    assert "Nguyễn Thị Ánh Tuyết" in page.content() and "Lớp 9A1" in page.content()
+    assert "GVBM_teacher1" not in page.locator("main").inner_text()
+    assert page.locator("#no-certificate").count() == 1
+    assert page.locator("section[data-class='9A1'] .progress").get_attribute("data-done") == "0"
+
+    _sign_class(page, "teacher1")  # not registered yet: refused, nothing signed
+    assert "chưa đăng ký chứng thư số" in page.locator("#error").inner_text()
+    assert all(b"/ByteRange" not in p.read_bytes() for p in school_class)
+
+    page.click("header nav a:text-is('Chứng thư số của tôi')")
+    page.locator("form.cert-form input[name=certificate]").set_input_files(
+        {"name": "gv.p12", "mimeType": "application/x-pkcs12", "buffer": p12("teacher1")}
+    )
+    page.locator("form.cert-form input[name=passphrase]").fill(PASSPHRASE)
+    page.locator("form.cert-form button[type=submit]").click()
+    assert "Đã đăng ký chứng thư số" in page.locator("#notice").inner_text()
+    assert page.locator("table.certificates tbody tr").count() == 1
+
+    page.click("header nav a:text-is('Học bạ')")
+    _sign_class(page, "teacher2")  # a colleague's file: refused
+    assert "không phải chứng thư đã đăng ký" in page.locator("#error").inner_text()
+    _sign_class(page, "teacher1")
+    assert "Đã ký 2/2 ô của lớp 9A1" in page.locator("#notice").inner_text()
+    progress = page.locator("section[data-class='9A1'] .progress")
+    assert (progress.get_attribute("data-done"), progress.get_attribute("data-total")) == ("2", "2")
+    assert page.locator("tr[data-field=GVBM_teacher1].signed").count() == 2
+    assert page.locator("tr[data-field=GVBM_teacher2].signed").count() == 0
+
+
+def test_the_public_verification_page_needs_no_login(server: str, browser) -> None:  # noqa: F811
+    page = browser.new_page()
+    page.goto(f"{server}/verify")
+    assert "Xác minh học bạ" in page.locator("h1").inner_text()
+    page.fill("input[name=number]", "7900000000/THCS")
+    page.fill("input[name=sha256]", "0" * 64)
+    page.click("form.verify-form button[type=submit]")
+    assert "Không tìm thấy học bạ số 7900000000/THCS" in page.locator("#error").inner_text()
