@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 BENCHSTAMP := $(VENV)/.bench-installed
 SYSSTAMP := var/.system-packages
 
-.PHONY: demo test bench install system-deps lint clean
+.PHONY: demo test bench install system-deps lint clean screenshots wipe-demo-data
 
 $(SYSSTAMP): system-packages.txt scripts/install-system-packages.sh
 	bash scripts/install-system-packages.sh system-packages.txt
@@ -24,6 +24,11 @@ install: $(STAMP) $(SYSSTAMP)
 
 demo: install
 	$(BIN)/doisoat demo
+	$(BIN)/doisoat transcript demo
+
+# pictures of the pages (desk 1366 px, phone 390 px, A4 PDF) on a simulated district: var/screenshots/
+screenshots: install
+	$(BIN)/python scripts/screenshots.py --out var/screenshots
 
 # the checks a reviewer would run first: style, the floors (import-linter), types, then the tests
 test: install
@@ -45,5 +50,28 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# `make clean` removes what building and testing made (the virtualenv, caches, the stamp of the
+# system packages). It never deletes var/ itself: the store, the reports, the uploads and the
+# transcripts there are the district's data.
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
+	rm -f $(SYSSTAMP)
+	find . -path ./var -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# What `make demo` made: its export files, the default SQLite store and what the night and the
+# server wrote beside it. Refused when DOISOAT_DATABASE_URL names a store (that one is not the
+# demo's), when no demo was ever made here, and without CONFIRM=yes.
+DEMO_DATA := var/demo var/doisoat.db var/doisoat.db-wal var/doisoat.db-shm \
+	var/doisoat.db-journal var/doisoat.db.nightly.lock var/doisoat.db.migrate.lock \
+	var/reports var/uploads var/transcripts var/screenshots
+
+wipe-demo-data:
+	@if [ -n "$$DOISOAT_DATABASE_URL" ]; then \
+		echo "DOISOAT_DATABASE_URL is set: that store is not demo data. Nothing deleted."; exit 1; fi
+	@if [ ! -d var/demo ]; then \
+		echo "No demo was made here (var/demo is missing). Nothing deleted."; exit 1; fi
+	@if [ "$(CONFIRM)" != "yes" ]; then \
+		echo "This deletes the demo's store and everything the demo wrote under var/:"; \
+		echo "  $(DEMO_DATA)"; \
+		echo "Run: make wipe-demo-data CONFIRM=yes"; exit 1; fi
+	rm -rf $(DEMO_DATA)

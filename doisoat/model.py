@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 SOURCES = ("smas", "vnedu", "vietschool", "quangich", "moet")
@@ -105,6 +106,13 @@ class SourceSnapshotBase(SQLModel):
 
 class SourceSnapshot(SourceSnapshotBase, table=True):
     __tablename__ = "source_snapshot"
+    # The same bytes are stored once per source and school (migration 0004): the database,
+    # not a look before the write, turns away the second of two imports racing on one file.
+    __table_args__ = (
+        Index("uq_source_snapshot_content", "source", text("COALESCE(school_code, '')"),
+              "content_hash", unique=True, sqlite_where=text("content_hash <> ''"),
+              postgresql_where=text("content_hash <> ''")),
+    )
     id: int | None = Field(default=None, primary_key=True)
 
 
@@ -365,6 +373,24 @@ class UserAccountBase(SQLModel):
 class UserAccount(UserAccountBase, table=True):
     __tablename__ = "app_user"
     password_hash: str = Field(default="", description="argon2id; never the password")
+
+
+class SigningCertificateBase(SQLModel):
+    """A signing certificate an account registered as its own (migration 0005): the service
+    refuses a signature made with any other, so a teacher cannot sign with a colleague's file."""
+
+    fingerprint: str = Field(primary_key=True, max_length=64, description="SHA-256 of the DER")
+    username: str = Field(index=True, max_length=64)
+    subject: str
+    serial: str = Field(default="", description="hex")
+    issuer: str = ""
+    not_after: dt.datetime | None = None
+    registered_at: dt.datetime
+    registered_by: str = Field(description="who registered it: the account or an officer")
+
+
+class SigningCertificate(SigningCertificateBase, table=True):
+    __tablename__ = "signing_certificate"
 
 
 class ApiTokenBase(SQLModel):

@@ -9,6 +9,7 @@ with the night and leaving a snapshot out are the night's decisions and the stor
 """
 
 from reports.build import build_report, worklist_filename
+from reports.csv_export import CSV_COLUMNS, conflicts_csv
 from reports.html import render_html
 from reports.inputs import ReportInputs, student_counts
 from reports.items import worklist_items
@@ -20,17 +21,29 @@ from reports.quality import (
     load_suite,
     run_quality,
 )
+from reports.school_view import school_item, school_label
 from reports.store_io import (
     check_snapshots,
+    conflicts_csv_of,
     load_inputs,
     quality_rows,
     trend_from_conflicts,
     write_night_report,
 )
 from reports.worklist import write_worklist, write_worklists
+from reports.worklist_reader import Answer, Refusal, WorklistAnswers, read_answers
 from reports.write import ReportFiles, report_schema, validate_report, write_report
 
 __all__ = [
+    "CSV_COLUMNS",
+    "conflicts_csv",
+    "conflicts_csv_of",
+    "Answer",
+    "Refusal",
+    "WorklistAnswers",
+    "read_answers",
+    "school_item",
+    "school_label",
     "QualityResult",
     "ReportFiles",
     "ReportInputs",

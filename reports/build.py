@@ -236,6 +236,11 @@ def build_report(inputs: ReportInputs, items: pl.DataFrame | None = None) -> dic
         "resolved": resolved.height,
     }
     schools = _schools(inputs, opened, per_school_types, items)
+    silent = [
+        {"school_code": sc["school_code"], "name": sc["name"], "last_export": sc["last_export"]}
+        for sc in schools
+        if sc["sent_tonight"] is False
+    ]
     return {
         "schema_version": SCHEMA_VERSION,
         "night": inputs.night.isoformat(),
@@ -250,6 +255,7 @@ def build_report(inputs: ReportInputs, items: pl.DataFrame | None = None) -> dic
             "conflicts_open": opened.height,
             "by_severity": _severity_counts(opened),
             "by_type": by_type,
+            "schools_without_export": silent,
         },
         "changes": changes,
         "trend": _trend(inputs, opened, resolved),
@@ -286,6 +292,10 @@ def _schools(
 
         for code, record in zip(items["school_code"], item_records(items), strict=True):
             items_of.setdefault(code or NO_SCHOOL, []).append(record)
+    last_export: dict[str, Any] = dict(
+        inputs.exports.group_by("school_code").agg(pl.col("night").max()).iter_rows()
+    )
+    known_exports = inputs.exports.height > 0
     excluded = set(
         inputs.snapshots.filter(pl.col("status") == "excluded")["school_code"].drop_nulls()
     )
@@ -307,6 +317,10 @@ def _schools(
             "by_severity": severity.get(code, dict.fromkeys(catalog.SEVERITY_ORDER, 0)),
             "by_type": types,
             "excluded": code in excluded,
+            "last_export": last_export[code].isoformat() if code in last_export else None,
+            "sent_tonight": (last_export.get(code) == inputs.night)
+            if known_exports and code != NO_SCHOOL
+            else None,
             "worklist": worklist_filename(code),
         }
         if items is not None:

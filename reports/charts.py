@@ -21,8 +21,14 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def _short(text: str, limit: int = 34) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+CHAR_W = 7.0  # a generous average width of a 12 px character: labels are sized, never cut
+
+
+def _label_width(schools: list[dict]) -> int:
+    """Wide enough for the longest «name (code)»: a name is never cut, and two schools with one
+    name stay apart by their codes."""
+    longest = max(len(f"{s['name']} ({s['school_code']})") for s in schools)
+    return int(min(max(longest * CHAR_W + 12, 200), 640))
 
 
 def school_bars(schools: list[dict], limit: int = 25) -> Markup:
@@ -30,7 +36,7 @@ def school_bars(schools: list[dict], limit: int = 25) -> Markup:
     top = [s for s in schools if s["open"] > 0][:limit]
     if not top:
         return Markup(f"<p>{escape(messages.LABELS['no_conflicts'])}</p>")
-    label_w, bar_w, row_h, top_pad = 270, 430, 22, 26
+    label_w, bar_w, row_h, top_pad = _label_width(top), 430, 22, 26
     height = top_pad + row_h * len(top) + 10
     width = label_w + bar_w + 70
     scale = bar_w / _nice_max(max(s["open"] for s in top))
@@ -46,7 +52,7 @@ def school_bars(schools: list[dict], limit: int = 25) -> Markup:
         x += 105
     for i, school in enumerate(top):
         y = top_pad + i * row_h
-        label = _short(f"{school['name']} ({school['school_code']})")
+        label = f"{school['name']} ({school['school_code']})"
         parts.append(
             f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
         )

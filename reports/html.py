@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reports import catalog, charts, evidence, messages
+from doisoat.glossary import fmt_date, fmt_datetime_vn
+from reports import charts, evidence, messages
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -33,7 +33,10 @@ def _environment() -> Environment:
         L=messages.LABELS,
         SEV=messages.SEVERITIES,
         SRC=messages.SOURCES,
-        vn_date=catalog.vn_date,
+        vn_date=fmt_date,
+        SENT_TONIGHT=messages.SENT_TONIGHT,
+        SENT_NOTHING=messages.SENT_NOTHING,
+        NEVER_SENT=messages.NEVER_SENT,
         num=_number,
     )
     return env
@@ -41,7 +44,6 @@ def _environment() -> Environment:
 
 def render_html(report: dict[str, Any]) -> str:
     """HTML of a report built by :func:`reports.build.build_report`."""
-    generated = dt.datetime.fromisoformat(report["generated_at"])
     schools = report["schools"]
     return (
         _environment()
@@ -49,7 +51,7 @@ def render_html(report: dict[str, Any]) -> str:
         .render(
             r=report,
             s=report["summary"],
-            generated=generated.strftime("%d/%m/%Y %H:%M"),
+            generated=fmt_datetime_vn(report["generated_at"]),
             chart_schools=charts.school_bars(schools),
             chart_trend=charts.trend_lines(report["trend"]),
             school_names={sc["school_code"]: sc["name"] for sc in schools},

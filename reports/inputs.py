@@ -73,6 +73,12 @@ QUALITY_COLUMNS: dict[str, pl.DataType] = {
     "unexpected_count": pl.Int64,
     "details": pl.String,
 }
+EXPORT_COLUMNS: dict[str, pl.DataType] = {
+    "school_code": pl.String,
+    "source": pl.String,
+    "night": pl.Date,
+    "students": pl.Int64,
+}
 TREND_COLUMNS: dict[str, pl.DataType] = {
     "night": pl.Date,
     "open": pl.Int64,
@@ -108,7 +114,11 @@ class ReportInputs:
     ``conflicts``: the conflict table's rows of interest (open tonight, resolved tonight; older
     rows are ignored). ``people``: student records the conflicts point at (names for worklists).
     ``student_counts``: students per school and source tonight. ``trend``: open/new/resolved
-    counts of earlier nights (tonight's are computed here).
+    counts of earlier nights (tonight's are computed here). ``exports``: each school's latest
+    export up to tonight per vendor source (its night, its students): a school that sent
+    nothing tonight is named with the date of its last export, never counted as zero; when
+    given, a school's students are those of its latest export. ``contacts``: whom to reach at
+    each school (its administrators' names), for a worklist that names another school.
     """
 
     night: dt.date
@@ -119,6 +129,8 @@ class ReportInputs:
     snapshots: pl.DataFrame | None = None
     quality: pl.DataFrame | None = None
     trend: pl.DataFrame | None = None
+    exports: pl.DataFrame | None = None
+    contacts: dict[str, list[str]] = field(default_factory=dict)
     previous_night: dt.date | None = None
     title: str | None = None
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
@@ -131,6 +143,7 @@ class ReportInputs:
         self.snapshots = conform(self.snapshots, SNAPSHOT_COLUMNS)
         self.quality = conform(self.quality, QUALITY_COLUMNS)
         self.trend = conform(self.trend, TREND_COLUMNS)
+        self.exports = conform(self.exports, EXPORT_COLUMNS)
 
 
 def student_counts(records: pl.DataFrame) -> pl.DataFrame:

@@ -34,6 +34,7 @@ ITEM_COLUMNS = (
     "class_name",
     "dob",
     "moet_code",
+    "person_record_id",
     "message_vi",
     "evidence",
     "evidence_text",
@@ -57,15 +58,19 @@ def _primary_people(opened: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
         .drop_nulls("record_id")
     )
     joined = ids.join(people.unique("record_id"), on="record_id", how="inner")
+    # The student shown is the conflict's own school's: its record, else the registry's
+    # (about this school or none), and only then another school's (a school's worklist hides
+    # that one, see reports.school_view).
+    own_school = pl.col("school_code") == pl.col("_conflict_school")
+    registry = pl.col("source") == REGISTRY_SOURCE
     rank = (
-        pl.when(
-            (pl.col("source") != REGISTRY_SOURCE)
-            & (pl.col("school_code") == pl.col("_conflict_school"))
-        )
+        pl.when(~registry & own_school)
         .then(0)
-        .when(pl.col("source") != REGISTRY_SOURCE)
+        .when(registry & (own_school | pl.col("school_code").is_null()))
         .then(1)
-        .otherwise(2)
+        .when(registry)
+        .then(2)
+        .otherwise(3)
     )
     return (
         joined.with_columns(rank.alias("_rank"))
@@ -80,6 +85,7 @@ def _primary_people(opened: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
             "class_name",
             "dob",
             "moet_code",
+            pl.col("record_id").alias("person_record_id"),
         )
     )
 

@@ -7,6 +7,7 @@ the Excel worklists and the data-quality results.
 from __future__ import annotations
 
 from doisoat.conflict_types import FAMILY_LABELS, SEVERITY_LABELS, STATUS_LABELS, TYPE_LABELS
+from doisoat.glossary import SOURCE_LABELS
 
 # The conflicts' own words (types, severities, statuses, families) live in the registry on the
 # ground floor, shared with the web pages, so that a school reads the same label everywhere.
@@ -15,47 +16,14 @@ SEVERITIES: dict[str, str] = SEVERITY_LABELS
 STATUSES: dict[str, str] = STATUS_LABELS
 FAMILIES: dict[str, str] = FAMILY_LABELS
 
-SOURCES: dict[str, str] = {
-    "smas": "SMAS",
-    "vnedu": "vnEdu",
-    "vietschool": "Vietschool",
-    "quangich": "Quảng Ích",
-    "moet": "CSDL ngành",
-}
+# Sources and field names have one home, the glossary on the ground floor, shared with the pages.
+SOURCES: dict[str, str] = SOURCE_LABELS
 
 LEVELS: dict[str, str] = {"primary": "Tiểu học", "thcs": "THCS", "thpt": "THPT"}
 
-# Field names as a school officer knows them, for evidence.
-FIELDS: dict[str, str] = {
-    "moet_code": "Mã định danh",
-    "personal_id": "Số định danh cá nhân",
-    "full_name": "Họ và tên",
-    "family_name": "Họ",
-    "middle_name": "Tên đệm",
-    "given_name": "Tên",
-    "dob": "Ngày sinh",
-    "gender": "Giới tính",
-    "school_code": "Mã trường",
-    "class_name": "Lớp",
-    "grade": "Khối",
-    "status": "Trạng thái",
-    "status_date": "Ngày đổi trạng thái",
-    "transfer_school_code": "Trường chuyển đi/đến",
-    "subject": "Môn",
-    "term": "Học kỳ",
-    "average": "Điểm TB",
-    "expected": "Tính lại",
-    "exported": "Phần mềm ghi",
-    "vendor": "Phần mềm",
-    "registry": "CSDL ngành",
-    "last_sync": "Lần đồng bộ cuối",
-    "deadline": "Hạn đồng bộ",
-    "suggested_code": "Mã đề xuất",
-}
-
-GENDERS: dict[str, str] = {"M": "Nam", "F": "Nữ"}
-
 # Worklist columns, in order.
+ANSWER_HEADER = "Trả lời của trường (chọn)"
+NOTE_HEADER = "Ghi chú / lý do của trường"
 WORKLIST_COLUMNS: tuple[str, ...] = (
     "STT",
     "Mức độ",
@@ -68,19 +36,98 @@ WORKLIST_COLUMNS: tuple[str, ...] = (
     "Nội dung",
     "Bằng chứng",
     "Đề xuất xử lý",
+    "Trường liên quan",
     "Phát hiện từ",
     "Số đêm tồn tại",
     "Mã hồ sơ",
     "Mã vấn đề",
-    "Đã xử lý (ghi Có/Không)",
-    "Ghi chú của trường",
+    ANSWER_HEADER,
+    NOTE_HEADER,
 )
+
+# The school's answers (the drop-down), and what each does when the file comes back.
+WORKLIST_ANSWERS: dict[str, str] = {
+    "Đã sửa trong phần mềm": "fixed",
+    "Đúng, giữ nguyên (ghi lý do)": "acknowledge",
+    "Không đúng, đề nghị Phòng xem lại": "disputed",
+    "Đang xử lý": "in_progress",
+}
+ACKNOWLEDGED_MARK = "✔ "
+ANSWER_PROMPT = "Chọn một câu trả lời trong danh sách; ghi lý do ở cột bên phải."
+ANSWER_REFUSED = "Chỉ chọn một câu trả lời có trong danh sách."
+# Refusals of an uploaded worklist (the rows are Excel's row numbers).
+UPLOAD_NOT_WORKLIST = (
+    "Tệp này không phải danh sách việc do hệ thống đối soát lập (hoặc đã bị lưu sang định dạng "
+    "khác). Hãy tải danh sách việc của trường, trả lời trong tệp đó rồi tải lên lại."
+)
+UPLOAD_OTHER_SCHOOL = (
+    "Tệp này là danh sách việc của trường có mã {school}, không phải của trường bạn: không "
+    "ghi nhận câu trả lời nào."
+)
+UPLOAD_OTHER_NIGHT = (
+    "Tệp này là danh sách việc của đêm {night}, không phải đêm {expected}: không ghi nhận câu "
+    "trả lời nào."
+)
+UPLOAD_HEADER_CHANGED = "Dòng tiêu đề của trang này đã bị sửa: không đọc được các câu trả lời."
+UPLOAD_ROW_UNKNOWN = (
+    "Dòng {row}: mã vấn đề không có trong danh sách việc gốc (dòng bị chép từ tệp khác hoặc "
+    "mã bị sửa): không ghi nhận."
+)
+UPLOAD_ROW_ALTERED = (
+    "Dòng {row}: nội dung dòng đã bị sửa so với danh sách việc gốc (chỉ được điền hai cột "
+    "trả lời và ghi chú): không ghi nhận."
+)
+UPLOAD_ANSWER_UNKNOWN = "Dòng {row}: câu trả lời không có trong danh sách chọn: không ghi nhận."
+UPLOAD_REASON_MISSING = (
+    "Dòng {row}: chọn «Đúng, giữ nguyên» thì phải ghi lý do ở cột ghi chú: không ghi nhận."
+)
+
+GUIDE_SHEET = "Hướng dẫn"
+GUIDE_LINES: tuple[str, ...] = (
+    "CÁCH DÙNG DANH SÁCH VIỆC CẦN XỬ LÝ",
+    "",
+    "1. Mỗi trang (Mã định danh, Trùng lặp, Chuyển trường, Điểm…) liệt kê các vấn đề của trường "
+    "về một nhóm; trang «Tóm tắt» cho biết số lượng theo loại.",
+    "2. Các dòng xếp theo lớp, rồi theo mức độ (nghiêm trọng trước), rồi theo tên học sinh.",
+    "3. Đọc cột «Nội dung», «Bằng chứng» và «Đề xuất xử lý»; sửa dữ liệu trong phần mềm quản lý "
+    "của trường (SMAS, vnEdu, Vietschool, Quảng Ích) hoặc trên CSDL ngành.",
+    "4. Ở cột «Trả lời của trường (chọn)», chọn một câu trả lời trong danh sách:",
+    "   • «Đã sửa trong phần mềm»: đêm đối soát sau sẽ kiểm tra lại và đóng vấn đề nếu đã hết.",
+    "   • «Đúng, giữ nguyên (ghi lý do)»: dữ liệu đúng như vậy; BẮT BUỘC ghi lý do ở cột "
+    "«Ghi chú / lý do của trường». Vấn đề được ghi nhận là đã xác nhận.",
+    "   • «Không đúng, đề nghị Phòng xem lại»: ghi rõ vì sao ở cột ghi chú.",
+    "   • «Đang xử lý»: trường đã nhận và đang làm.",
+    "5. Chỉ điền hai cột cuối. Không sửa, không xóa các cột khác, không đổi tên trang: dòng bị "
+    "sửa sẽ bị từ chối khi tải lên.",
+    "6. Lưu tệp (giữ định dạng .xlsx) và tải lên ở trang «Danh sách việc» của trường, mục «Tải "
+    "lên tệp đã trả lời». Mỗi câu trả lời được ghi vào nhật ký, kèm tên người tải lên.",
+    "7. Vấn đề liên quan đến trường khác chỉ ghi tên và mã trường đó; dữ liệu học sinh do trường "
+    "khác nắm giữ không hiển thị. Liên hệ trường đó qua Phòng GDĐT.",
+    "8. Dòng có dấu ✔ ở cột «Tình trạng» là vấn đề đã được xác nhận: vẫn giữ trong danh sách "
+    "cho đến khi dữ liệu được sửa.",
+)
+
+WITHHELD = "(dữ liệu của trường khác)"
+"""What a school reads where another school's data about a student is withheld."""
+CONTACT_DISTRICT = "Liên hệ trường này qua Phòng GDĐT."
+CONTACT_PEOPLE = "Liên hệ {school}: {people} (quản trị trường)."
+"""How to reach another school: the store keeps no school's contact, the district has them."""
 
 SUMMARY_SHEET = "Tóm tắt"
 ACKNOWLEDGED = "đã ghi nhận bởi {who}"
 NO_ITEMS = "Không có vấn đề nào trong nhóm này."
 WORKLIST_TITLE = "DANH SÁCH VIỆC CẦN XỬ LÝ — {school} ({code}) — đêm {night}"
 WORKLIST_SUMMARY_HEADERS = ("Nhóm", "Loại vấn đề", "Mức độ", "Số lượng", "Mới đêm nay")
+
+NO_RUN = (
+    "Đêm {night} chưa có lượt đối soát nào hoàn tất: không có báo cáo cho đêm này (kiểm tra lại "
+    "ngày, hoặc chạy «doisoat nightly» cho đêm đó)."
+)
+LAST_RUN = "Đêm gần nhất đã đối soát: {night}."
+SILENT_SCHOOLS = "Trường không gửi dữ liệu đêm nay"
+SENT_NOTHING = "Không gửi đêm nay — lần cuối {night}"
+NEVER_SENT = "Chưa từng gửi dữ liệu"
+SENT_TONIGHT = "Đã gửi"
 
 REPORT_TITLE = "Báo cáo đối soát dữ liệu học sinh — đêm {night}"
 LABELS: dict[str, str] = {
@@ -131,6 +178,10 @@ LABELS: dict[str, str] = {
     "snapshots": "Ảnh chụp dữ liệu",
     "snapshots_failed": "Số ảnh chụp không đạt",
     "criteria": "tiêu chí",
+    "export_tonight": "Dữ liệu đêm nay",
+    "silent_schools": "Trường không gửi dữ liệu đêm nay",
+    "last_export": "Lần gửi cuối",
+    "students_latest": "Học sinh (theo lần gửi gần nhất)",
 }
 
 # What each data-quality expectation checks, in words (keyed by expectation type).

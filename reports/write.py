@@ -56,5 +56,11 @@ def write_report(
     json_path = directory / JSON_NAME
     # dumps, not dump: dump streams through the pure-Python encoder, several times slower.
     json_path.write_text(json.dumps(report, ensure_ascii=False, default=str), encoding="utf-8")
-    paths = write_worklists(directory, report, items, inputs.night) if worklists else []
+    paths = (
+        write_worklists(
+            directory, report, items, inputs.night, people=inputs.people, contacts=inputs.contacts
+        )
+        if worklists
+        else []
+    )
     return ReportFiles(directory, html_path, json_path, paths, report)

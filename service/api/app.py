@@ -33,6 +33,7 @@ from service.api.guards import (
 )
 from service.api.signing_pages import router as signing_pages_router
 from service.api.signing_routes import router as signing_routes_router
+from service.api.worklist_routes import router as worklist_routes_router
 
 STATIC = Path(__file__).parent / "static"
 
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(link_pages.router)
     app.include_router(signing_routes_router)
     app.include_router(signing_pages_router)
+    app.include_router(worklist_routes_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _offline_docs(app)
     _handlers(app)

@@ -15,11 +15,11 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy import Connection, Engine, and_, event, or_, select
 from sqlalchemy.orm import Session
 
 from doisoat.errors import StateConflict
-from doisoat.model import AuditEvent
+from doisoat.model import AuditEvent, Conflict, UserAccount
 from service.api import messages
 
 _audit = AuditEvent.__table__
@@ -73,17 +73,56 @@ def events(
     entity_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
+    actor: str | None = None,
+    action: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    school: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Events, newest first."""
+    """Events, newest first. ``since``/``until`` are days in Vietnam time, both included;
+    ``school``: events on that school's conflicts, or by that school's people."""
     query = select(_audit)
     if entity is not None:
         query = query.where(_audit.c.entity == entity)
     if entity_id is not None:
         query = query.where(_audit.c.entity_id == entity_id)
+    if actor:
+        query = query.where(_audit.c.actor == actor)
+    if action:
+        query = query.where(_audit.c.action == action)
+    if since is not None:
+        query = query.where(_audit.c.at >= _utc_start_of(since))
+    if until is not None:
+        query = query.where(_audit.c.at < _utc_start_of(until + dt.timedelta(days=1)))
+    if school:
+        conflicts = select(Conflict.__table__.c.conflict_id).where(
+            Conflict.__table__.c.school_code == school
+        )
+        people = select(UserAccount.__table__.c.username).where(
+            UserAccount.__table__.c.school_code == school
+        )
+        query = query.where(
+            or_(
+                and_(_audit.c.entity == "conflict", _audit.c.entity_id.in_(conflicts)),
+                _audit.c.actor.in_(people),
+            )
+        )
     query = query.order_by(_audit.c.id.desc()).limit(limit).offset(offset)
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
     return [_event_out(row) for row in rows]
+
+
+def actors(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        found = conn.execute(select(_audit.c.actor).distinct().order_by(_audit.c.actor))
+        return [str(a) for a in found.scalars()]
+
+
+def _utc_start_of(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in Vietnam, in UTC (the trail's clock)."""
+    local = dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    return local.astimezone(dt.UTC)
 
 
 def _event_out(row: Any) -> dict[str, Any]:

@@ -16,13 +16,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
-from doisoat.errors import ConfigError, PermissionDenied
+from doisoat.errors import ConfigError, NotFound, PermissionDenied
 from doisoat.model import ApiToken, UserAccount
+from doisoat.store.retry import write_transaction
 from service.api import messages
 
 ROLES = ("district_officer", "school_admin", "principal", "teacher")
@@ -145,30 +147,102 @@ def _digest(token: str) -> str:
 def issue_token(
     engine: Engine, username: str, *, kind: str = "api", label: str = "", hours: int | None = None
 ) -> str:
-    """A new random token for ``username``; only its digest is stored, so show it once."""
+    """A new random token for ``username``; only its digest is stored, so show it once.
+    A login waits for the store while a night writes (never a «database is locked»)."""
     token = secrets.token_urlsafe(32)
     now = _now()
-    with engine.begin() as conn:
-        conn.execute(
-            _tokens.insert().values(
-                token_hash=_digest(token),
-                username=username,
-                kind=kind,
-                label=label,
-                created_at=now,
-                expires_at=now + dt.timedelta(hours=hours) if hours else None,
-                revoked=False,
-            )
-        )
+    row = {
+        "token_hash": _digest(token),
+        "username": username,
+        "kind": kind,
+        "label": label,
+        "created_at": now,
+        "expires_at": now + dt.timedelta(hours=hours) if hours else None,
+        "revoked": False,
+    }
+    write_transaction(engine, lambda conn: conn.execute(_tokens.insert().values(**row)),
+                      what="a login")
     return token
 
 
 def revoke_token(engine: Engine, token: str) -> None:
     _cache.pop(_digest(token), None)
+    revoke = update(_tokens).where(_tokens.c.token_hash == _digest(token)).values(revoked=True)
+    write_transaction(engine, lambda conn: conn.execute(revoke), what="a logout")
+
+
+def list_users(engine: Engine) -> list[dict[str, object]]:
+    """Every account (never its password hash) with how many unrevoked, unexpired API tokens
+    and page sessions it holds, by user name."""
+    now = _now()
+    with engine.connect() as conn:
+        users = conn.execute(
+            select(_users.c.username, _users.c.full_name, _users.c.role, _users.c.school_code,
+                   _users.c.active, _users.c.created_at).order_by(_users.c.username)
+        ).mappings().all()  # fmt: skip
+        tokens = conn.execute(
+            select(_tokens.c.username, _tokens.c.kind, _tokens.c.expires_at).where(
+                _tokens.c.revoked.is_(False)
+            )
+        ).all()
+    live: dict[tuple[str, str], int] = {}
+    for username, kind, expires in tokens:
+        if expires is not None and expires.tzinfo is None:
+            expires = expires.replace(tzinfo=dt.UTC)
+        if expires is None or expires > now:
+            live[(username, kind)] = live.get((username, kind), 0) + 1
+    return [
+        dict(u, tokens=live.get((u["username"], "api"), 0),
+             sessions=live.get((u["username"], "session"), 0))
+        for u in users
+    ]  # fmt: skip
+
+
+def disable_user(engine: Engine, username: str, *, actor: str, reason: str = "") -> int:
+    """Lock ``username`` out: the account inactive and every API token and page session it has
+    revoked, with an audit event (``user.disabled``), all in one transaction. Returns how many
+    tokens and sessions were revoked. A server in another process stops accepting them within
+    ``_CACHE_SECONDS``; its login refuses the account at once."""
+    from service.api import audit
+
     with engine.begin() as conn:
-        conn.execute(
-            update(_tokens).where(_tokens.c.token_hash == _digest(token)).values(revoked=True)
-        )
+        row = _existing_user(conn, username)
+        revoked = conn.execute(
+            update(_tokens)
+            .where((_tokens.c.username == username) & _tokens.c.revoked.is_(False))
+            .values(revoked=True)
+        ).rowcount
+        conn.execute(update(_users).where(_users.c.username == username).values(active=False))
+        audit.record(
+            conn, actor=actor, action="user.disabled", entity="user", entity_id=username,
+            before={"active": bool(row.active)},
+            after={"active": False, "tokens_revoked": revoked}, reason=reason,
+        )  # fmt: skip
+    _cache.clear()
+    return revoked
+
+
+def enable_user(engine: Engine, username: str, *, actor: str, reason: str = "") -> None:
+    """Let a disabled account sign in again with its password, audited (``user.enabled``). The
+    tokens and sessions revoked when it was disabled stay revoked."""
+    from service.api import audit
+
+    with engine.begin() as conn:
+        row = _existing_user(conn, username)
+        conn.execute(update(_users).where(_users.c.username == username).values(active=True))
+        audit.record(
+            conn, actor=actor, action="user.enabled", entity="user", entity_id=username,
+            before={"active": bool(row.active)}, after={"active": True}, reason=reason,
+        )  # fmt: skip
+    _cache.clear()
+
+
+def _existing_user(conn: Connection, username: str) -> Any:
+    row = conn.execute(select(_users).where(_users.c.username == username)).first()
+    if row is None:
+        said = messages.error("unknown_user", username=username)
+        raise NotFound(f"no user {username!r}", message_vi=said)
+    return row
 
 
 _CACHE_SECONDS = 15.0

@@ -3,20 +3,17 @@ worklists and transcripts for download, transcript verification, and safe CSV ex
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import glob
-import io
 import re
 import unicodedata
 import uuid
 import zipfile
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from doisoat.conflict_types import SEVERITY_LABELS, STATUS_LABELS, TYPE_LABELS
 from doisoat.errors import BadRequest, SourceError, TooLarge
 from doisoat.model import REGISTRY_SOURCE
 from service.api import audit, messages
@@ -203,26 +200,10 @@ def verify_transcript(data: bytes, file_name: str) -> dict[str, Any]:
     return verify_pdf(data, file_name=file_name).to_dict()  # a SigningError answers 422
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+def conflicts_csv(engine: Any, rows: list[dict[str, Any]], school: str | None) -> str:
+    """The list as a person reads it in Excel: Vietnamese headers and values, schools named,
+    the school's own students in full and another school's data withheld (``school``: the
+    reader's school, None for the district), formulas neutralised."""
+    from reports import conflicts_csv_of
 
-
-def neutralise(value: Any) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def conflicts_csv(rows: Iterable[dict[str, Any]]) -> str:
-    columns = (
-        "conflict_id", "type", "severity", "school_code", "status", "first_seen", "last_seen",
-        "message_vi", "suggested_fix", "acknowledged_by", "acknowledged_reason",
-    )  # fmt: skip
-    # The registry's words for the codes, as the pages and the Excel worklists show them.
-    words = (("type", TYPE_LABELS), ("severity", SEVERITY_LABELS), ("status", STATUS_LABELS))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow((*columns, *(f"{code}_vi" for code, _ in words)))
-    for row in rows:
-        labels = [table.get(row.get(code), row.get(code)) for code, table in words]
-        writer.writerow([neutralise(v) for v in (*(row.get(c) for c in columns), *labels)])
-    return "\ufeff" + out.getvalue()
+    return conflicts_csv_of(engine, rows, school)

@@ -67,9 +67,11 @@ def respond(
 SMALL_BODY_BYTES = 64 * 1024
 _FILE_ROUTES = re.compile(
     r"^(/api/v1/uploads|/api/v1/transcripts/verify|/api/v1/transcripts/[^/]+/[^/]+/sign"
-    r"|/schools/[^/]+/transcripts/[^/]+/sign)/?$"
+    r"|/schools/[^/]+/transcripts/[^/]+/sign|/verify"
+    r"|/api/v1/worklists/[^/]+/[^/]+/answers|/schools/[^/]+/worklist/answers)/?$"
 )
-_PUBLIC = frozenset({"/api/v1/auth/token", "/login"})
+# /verify: the public verification page (a receiving school uploads a PDF; no account)
+_PUBLIC = frozenset({"/api/v1/auth/token", "/login", "/verify"})
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 
 

@@ -110,6 +110,7 @@ ERRORS = {
     "empty_file": "Tệp rỗng: {name}.",
     "csrf": "Phiên làm việc đã hết hạn, vui lòng tải lại trang.",
     "bad_role": "Vai trò không hợp lệ: {role}.",
+    "unknown_user": "Không có tài khoản «{username}».",
     "school_required": "Vai trò {role} cần mã trường.",
     "audit_append_only": "Nhật ký thay đổi chỉ được ghi thêm, không được sửa hay xóa.",
     "bad_night": "Ngày không hợp lệ: {raw} (cần dd/mm/yyyy hoặc yyyy-mm-dd).",
@@ -258,3 +259,169 @@ API_DOC.update(
         "413": "Nội dung yêu cầu quá lớn",
     }
 )
+
+# The signing workflow (service/issuing.py, service/transcripts.py, service/certificates.py,
+# service/verification.py, signing_pages, signing_routes, verify.html): issuing checks, class
+# signing, the account's certificate, the public verification page.
+ISSUE = {
+    "blocked": (
+        "Chưa cấp học bạ: {count} học sinh còn xung đột về định danh hoặc chuyển trường "
+        "chưa được xử lý:"
+    ),
+    "blocked_student": "  - {name} (mã định danh {code}): {conflicts}",
+    "blocked_conflict": "{label} [{id}]",
+}
+ERRORS.update(
+    {
+        "cert_not_registered": (
+            "Tài khoản {user} chưa đăng ký chứng thư số. Hãy đăng ký chứng thư số của mình "
+            "(trang «Chứng thư số của tôi») trước khi ký."
+        ),
+        "cert_foreign": (
+            "Chứng thư số «{subject}» không phải chứng thư đã đăng ký của tài khoản {user} "
+            "({registered}). Mỗi người chỉ ký bằng chứng thư số của chính mình."
+        ),
+        "cert_taken": "Chứng thư số «{subject}» đã được đăng ký cho tài khoản khác.",
+        "cert_bad_file": (
+            "Không đọc được chứng thư số: hãy gửi tệp chứng thư (.cer, .crt, .pem) "
+            "hoặc tệp .p12/.pfx kèm mật khẩu."
+        ),
+        "cert_expired": "Chứng thư số «{subject}» đã hết hạn ngày {until}.",
+        "cert_unknown_user": "Không có tài khoản {user}.",
+        "sign_field_not_yours": "Ô «{label}» được giao cho tài khoản {owner}, không phải {user}.",
+        "class_unknown": "Không có học bạ nào của lớp {class_name} trong trường {school}.",
+        "verify_need_input": (
+            "Hãy tải lên tệp học bạ PDF, hoặc nhập số học bạ và mã băm trên mã QR."
+        ),
+        "verify_bad_number": "Số học bạ không hợp lệ: {number} (ví dụ 7912345678/THCS).",
+        "verify_bad_hash": "Mã băm không hợp lệ: cần 64 ký tự hệ 16 (SHA256:…) như trên mã QR.",
+        "verify_not_found": "Không tìm thấy học bạ số {number} do hệ thống này cấp.",
+        "verify_too_many": (
+            "Tra cứu quá nhiều lần từ máy này. Hãy thử lại sau khoảng {minutes} phút."
+        ),
+    }
+)
+LABELS.update(
+    {
+        "by_class": "Lớp {class_name}",
+        "student": "Học sinh",
+        "class": "Lớp",
+        "sign_class": "Ký cả lớp",
+        "sign_class_hint": (
+            "Ký mọi ô của bạn trong các học bạ của lớp bằng một lần tải chứng thư số; "
+            "chứng thư và mật khẩu chỉ dùng cho lần ký này, không được lưu."
+        ),
+        "sign_class_which": "Ô cần ký",
+        "sign_class_all": "Tất cả ô của tôi",
+        "sign_class_done": "Đã ký {done}/{total} ô của lớp {class_name}.",
+        "sign_class_failed": "Dừng ở học bạ {name}: {problem}",
+        "signer": "Người ký",
+        "signed_at": "Thời điểm ký (giờ Việt Nam)",
+        "my_certificate": "Chứng thư số của tôi",
+        "cert_register": "Đăng ký chứng thư số",
+        "cert_file": "Tệp chứng thư (.cer, .crt, .pem) hoặc .p12/.pfx",
+        "cert_registered": "Đã đăng ký chứng thư số «{subject}».",
+        "cert_none": "Bạn chưa đăng ký chứng thư số nào.",
+        "cert_subject": "Chủ thể",
+        "cert_fingerprint": "Dấu vân tay SHA-256",
+        "cert_valid_until": "Hiệu lực đến",
+        "cert_registered_at": "Ngày đăng ký",
+        "verify": "Xác minh học bạ",
+        "verify_intro": (
+            "Trường tiếp nhận kiểm tra học bạ điện tử: tải lên tệp PDF, hoặc nhập số học bạ và "
+            "mã băm in trong mã QR (HOCBA|1|số|SHA256:…). Không cần đăng nhập."
+        ),
+        "verify_pdf": "Tệp học bạ (PDF)",
+        "verify_number": "Số học bạ",
+        "verify_hash": "Mã băm SHA-256 (trên mã QR)",
+        "verify_qr": "Hoặc dán nguyên nội dung mã QR",
+        "verify_submit": "Xác minh",
+        "verify_valid": "HỢP LỆ",
+        "verify_invalid": "KHÔNG HỢP LỆ",
+        "verify_number_is": "Số học bạ: {number}",
+        "verify_student": "Học sinh: {name}",
+        "verify_hash_matches": "Mã băm trên mã QR khớp với học bạ đã cấp.",
+        "verify_hash_differs": "Mã băm nhập vào KHÔNG khớp với học bạ đã cấp.",
+        "verify_intact": "Nguyên vẹn",
+        "verify_trusted": "Chứng thư tin cậy",
+        "verify_problems": "Vấn đề phát hiện",
+        "verify_xml": "Dữ liệu XML đính kèm hợp lệ",
+        "verify_qr_ok": "Mã QR khớp dữ liệu",
+        "yes": "có",
+        "no": "không",
+    }
+)
+API_DOC.update(
+    {
+        "sign_class": (
+            "Ký mọi ô của người gọi trong các học bạ của một lớp (một lần tải chứng thư số)"
+        ),
+        "sign_class_field": "Chỉ ký ô này (bỏ trống: mọi ô của người gọi)",
+        "class_name": "Lớp (thư mục lớp, ví dụ 9A1)",
+        "certificate": "Chứng thư số (.cer/.crt/.pem, hoặc .p12/.pfx kèm mật khẩu)",
+        "fingerprint": "Dấu vân tay SHA-256 của chứng thư (hệ 16)",
+        "verify_public": "Xác minh công khai (không cần đăng nhập, giới hạn số lần)",
+    }
+)
+
+# The pages people work in (pages.py and its templates): the worklist's search, sort and pages,
+# the dashboard's last run and chart, the runs page's button, the audit page's filters, the
+# conflict page's other school. ``other_record`` stands in for another school's record.
+LABELS.update(
+    {
+        "other_record": "(hồ sơ của trường khác)",
+        "other_detail": "(thông tin của trường khác)",
+    }
+)
+PAGES = {
+    "all_conflicts": "Tất cả vấn đề",
+    "search": "Tìm theo họ tên, mã định danh hoặc lớp",
+    "student": "Học sinh",
+    "class": "Lớp",
+    "shown": "hiển thị {first}–{last} trên {total}",
+    "page": "Trang",
+    "sort_by": "Sắp xếp theo {column}",
+    "excel": "Tải danh sách Excel của trường (đêm {night})",
+    "no_excel": "Chưa có tệp Excel của đêm đối soát gần nhất.",
+    "report": "Báo cáo đêm {night}",
+    "report_short": "Báo cáo",
+    "no_school": "(không thuộc trường nào)",
+    "last_run": "Lần đối soát gần nhất",
+    "no_run": "Chưa có lần đối soát nào.",
+    "chart": "Độ dài mỗi thanh: số vấn đề đang mở của loại đó. Bấm tên loại để xem danh sách.",
+    "start_night": "Chạy đối soát đêm này",
+    "night_to_run": "Đêm đối soát",
+    "start_hint": (
+        "Nhập dữ liệu mới trong thư mục nhận, kiểm tra, tìm vấn đề và lập báo cáo; "
+        "chạy nền, trang tự cập nhật."
+    ),
+    "run_started": "Đã bắt đầu đối soát đêm {night}.",
+    "running": "Đang có lượt đối soát chạy; trang tự tải lại sau vài giây.",
+    "reload": "Tải lại",
+    "found": "Số vấn đề",
+    "who": "Ai",
+    "what": "Làm gì",
+    "since": "Từ ngày",
+    "until": "Đến ngày",
+    "subject": "Đối tượng",
+    "other_schools": "Trường khác liên quan",
+    "other_school_hint": (
+        "Hồ sơ do trường khác lưu (mã hồ sơ, lớp, thông tin học sinh theo trường đó) không "
+        "hiển thị ở đây. Hãy liên hệ trường đó để cùng xử lý:"
+    ),
+    "contacts": "liên hệ Ban quản trị: {names}",
+    "contact_district": "— hoặc cán bộ Phòng GDĐT: {names}",
+    "contact_district_only": "— liên hệ qua cán bộ Phòng GDĐT: {names}",
+    "hidden_records": "{n} hồ sơ của trường khác không hiển thị.",
+    "evidence_none": "Không có bằng chứng chi tiết.",
+    "answers": "Trả lời bằng tệp Excel",
+    "answers_hint": (
+        "Tải tệp Excel của trường về, ghi câu trả lời vào cột trả lời của trường, "
+        "lưu lại rồi tải lên tại đây: mỗi câu trả lời được ghi vào vấn đề và nhật ký."
+    ),
+    "answers_file": "Tệp Excel đã trả lời (.xlsx)",
+    "answers_submit": "Tải lên câu trả lời",
+    "answers_done": "Đã ghi nhận {n} câu trả lời từ tệp {name}.",
+    "answers_refused": "{n} dòng không được ghi nhận:",
+    "school_answer": "Trường trả lời: {answer}",
+}

@@ -131,7 +131,7 @@ def export_conflicts(
         engine, who, services.ConflictFilter(school=school, status=status, limit=500)
     )
     return Response(
-        files.conflicts_csv(items),
+        files.conflicts_csv(engine, items, None if who.is_district else who.school_code),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="xung-dot.csv"'},
     )
@@ -260,6 +260,24 @@ async def upload(
 def report(night: dt.date, kind: Literal["html", "json"], who: PrincipalDep, config: FilesDep):
     """The night's district report (district officers)."""
     return FileResponse(files.report_file(config, who, night, kind))
+
+
+@router.get(
+    "/reports/{night}/worklists/{name}", responses=ERRORS, response_class=FileResponse
+)
+def report_worklist(
+    night: dt.date,
+    name: Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_.-]{1,32}\.xlsx$")],
+    who: PrincipalDep,
+    config: FilesDep,
+):
+    """A school's worklist where the night's report links it (``worklists/<school>.xlsx``
+    beside ``report.html``): the same file and rule as ``/worklists/{night}/{school}``."""
+    school = name.removesuffix(".xlsx")
+    return FileResponse(
+        files.worklist_file(config, who, night, school),
+        filename=f"worklist-{school}-{night.isoformat()}.xlsx",
+    )
 
 
 @router.get("/worklists/{night}/{school}", responses=ERRORS, response_class=FileResponse)

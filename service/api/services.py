@@ -25,8 +25,9 @@ from doisoat.model import (
     Run,
     School,
     StudentRecord,
+    UserAccount,
 )
-from service.api import audit, messages
+from service.api import audit, messages, redact
 from service.api.auth import CAN_ACT_ON_CONFLICTS, Principal
 
 SCHOOL_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
@@ -135,21 +136,31 @@ def list_conflicts(
 
 
 def _redacted(conn: Any, who: Principal, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A list shows no more than a single conflict does: another school's students named in
-    a row's evidence or text are shown as such (see :func:`_redact`)."""
+    """A list shows no more than a single conflict does: another school's records named in a
+    row are left out, its students' details hidden (:mod:`service.api.redact`)."""
+    if who.is_district:
+        return items
     ids = sorted({str(i) for item in items for i in item["record_ids"]})
     if not ids:
         return items
-    found = conn.execute(select(_student).where(_student.c.record_id.in_(ids))).fetchall()
-    hidden = {r.record_id: dict(r._mapping) for r in found if not who.can_see(r.school_code)}
-    if not hidden:
-        return items
-    return [
-        _redact(item, [hidden[str(i)] for i in item["record_ids"] if str(i) in hidden])
-        if any(str(i) in hidden for i in item["record_ids"])
-        else item
-        for item in items
-    ]
+    found = {r["record_id"]: r for r in _records(conn, ids)}
+    out = []
+    for item in items:
+        mine = [found[str(i)] for i in item["record_ids"] if str(i) in found]
+        hidden = [r for r in mine if not who.can_see(r["school_code"])]
+        visible = [r for r in mine if who.can_see(r["school_code"])]
+        out.append(redact.redact(item, hidden, visible) if hidden else item)
+    return out
+
+
+def _records(conn: Any, ids: list[str]) -> list[dict[str, Any]]:
+    """Student records by id, in batches a database accepts as bound parameters."""
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(ids), 900):
+        batch = ids[start : start + 900]
+        query = select(_student).where(_student.c.record_id.in_(batch))
+        rows.extend(dict(r._mapping) for r in conn.execute(query).fetchall())
+    return rows
 
 
 def _visible_conflict(conn: Any, who: Principal, conflict_id: str) -> Any:
@@ -161,50 +172,30 @@ def _visible_conflict(conn: Any, who: Principal, conflict_id: str) -> Any:
 
 
 def get_conflict(engine: Engine, who: Principal, conflict_id: str) -> dict[str, Any]:
-    """A conflict with its records, a field-by-field comparison and its audit history."""
+    """A conflict with its records, a field-by-field comparison and its audit history. Another
+    school's records are left out of the comparison (``hidden_records`` counts them) and named
+    only by their school, in ``other_schools``."""
     with engine.connect() as conn:
         out = conflict_out(_visible_conflict(conn, who, conflict_id))
         ids = [str(i) for i in out["record_ids"]][:50]
-        query = select(_student).where(_student.c.record_id.in_(ids or [""]))
-        records = [dict(r._mapping) for r in conn.execute(query).fetchall()]
+        records = _records(conn, ids)
     hidden = [r for r in records if not who.can_see(r["school_code"])]
     records = [r for r in records if who.can_see(r["school_code"])]
+    out["other_schools"] = redact.other_schools(out, hidden, who.school_code)
     if hidden:
-        out = _redact(out, hidden)
+        out = redact.redact(out, hidden, records)
     records.sort(key=lambda r: (r["source"] != REGISTRY_SOURCE, r["record_id"]))
     out["records"] = records
     out["comparison"] = compare_records(records)
     out["history"] = audit.events(engine, entity="conflict", entity_id=conflict_id, limit=200)
     out["hidden_records"] = len(ids) - len(records)
+    out["elsewhere"] = [
+        {f: r.get(f) for f in redact.KEPT_FIELDS} for r in hidden
+    ]  # where the student is at the other school (its status), nothing of its record
     return out
 
 
-_IDENTIFYING = ("full_name", "moet_code", "personal_id", "local_id", "record_id",
-                "father_name", "mother_name", "dob")  # fmt: skip
-
-
-def _redact(out: dict[str, Any], hidden: list[dict[str, Any]]) -> dict[str, Any]:
-    """Another school's student named in a conflict's evidence or text is shown as such, not by
-    name or code (e.g. a code shared with a student of another school)."""
-    secrets_ = sorted(
-        {str(r[f]) for r in hidden for f in _IDENTIFYING if r.get(f) not in (None, "")},
-        key=len, reverse=True,
-    )  # fmt: skip
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, str):
-            for secret in secrets_:
-                value = value.replace(secret, messages.LABELS["other_school"])
-            return value
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        if isinstance(value, dict):
-            return {k: clean(v) for k, v in value.items()}
-        return value
-
-    for key in ("evidence", "message_vi", "suggested_fix", "record_ids"):
-        out[key] = clean(out[key])
-    return out
+_BOOKKEEPING = frozenset({"source", "local_id", "src_file", "src_row"})
 
 
 def compare_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -218,7 +209,8 @@ def compare_records(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "field": field,
                 "label": messages.FIELDS.get(field, field),
                 "values": shown,
-                "differs": len({v for v in shown if v}) > 1,
+                # where records come from always differs: no use pointing at it
+                "differs": field not in _BOOKKEEPING and len({v for v in shown if v}) > 1,
             }
         )
     return rows
@@ -296,12 +288,56 @@ def dashboard(engine: Engine, who: Principal, school: str | None = None) -> dict
             .group_by(c.school_code)
             .order_by(c.school_code)
         ).all()
+        last = conn.execute(select(_run).order_by(_run.c.id.desc()).limit(1)).first()
     return {
+        "last_run": run_out(last, who) if last is not None else None,
+        "last_night": last_night(engine),
         "total": sum(by_severity.values()),
         "by_severity": {s: int(by_severity.get(s, 0)) for s in SEVERITY_ORDER},
         "by_type": [{"type": t, "count": int(n)} for t, n in by_type],
         "by_school": [{"school_code": s, "count": int(n)} for s, n in by_school],
     }
+
+
+def last_night(engine: Engine) -> dt.date | None:
+    """The newest night with a committed run: the one whose report and worklists hold."""
+    with engine.connect() as conn:
+        night = conn.execute(
+            select(func.max(_run.c.night)).where(_run.c.status == "committed")
+        ).scalar()
+    return dt.date.fromisoformat(night) if isinstance(night, str) else night
+
+
+def school_directory(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Every school of the district by code: its name, area and vendor, and whom to contact
+    there (its administrators' accounts). Not secret: a school must be able to name and reach
+    the school a transferred student went to."""
+    c = _school.c
+    user = UserAccount.__table__.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(c.school_code, c.name, c.district, c.vendor)).fetchall()
+        admins = conn.execute(
+            select(user.username, user.full_name, user.school_code, user.role)
+            .where(user.active.is_(True), user.role.in_(("school_admin", "district_officer")))
+            .order_by(user.username)
+        ).fetchall()
+    out = {r.school_code: {**dict(r._mapping), "contacts": []} for r in rows}
+    for admin in admins:
+        if admin.school_code in out and admin.role == "school_admin":
+            out[admin.school_code]["contacts"].append(admin.full_name or admin.username)
+    return out
+
+
+def district_contacts(engine: Engine) -> list[str]:
+    """The district officers a school can turn to (names, or account names)."""
+    user = UserAccount.__table__.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(user.username, user.full_name)
+            .where(user.active.is_(True), user.role == "district_officer")
+            .order_by(user.username)
+        ).fetchall()
+    return [r.full_name or r.username for r in rows]
 
 
 def schools(engine: Engine, who: Principal) -> list[dict[str, Any]]:
@@ -402,8 +438,39 @@ def execute_run(engine: Engine, night: dt.date, reports_dir: Any) -> None:
         logging.getLogger("service.api").exception("nightly run for %s failed", night)
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """Who did it, what, when (Vietnam dates, both ends included), and for which school."""
+
+    actor: str | None = None
+    action: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    school: str | None = None
+    entity: str | None = None
+
+
 def audit_log(
-    engine: Engine, who: Principal, *, entity: str | None = None, limit: int = 100, offset: int = 0
+    engine: Engine,
+    who: Principal,
+    *,
+    entity: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    flt: AuditFilter | None = None,
 ) -> list[dict[str, Any]]:
     who.require(frozenset({"district_officer"}))
-    return audit.events(engine, entity=entity, limit=max(1, min(limit, 500)), offset=max(0, offset))
+    flt = flt or AuditFilter(entity=entity)
+    if flt.school is not None and not SCHOOL_RE.match(flt.school):
+        raise bad_filter("school")
+    return audit.events(
+        engine, entity=flt.entity or entity, limit=max(1, min(limit, 500)),
+        offset=max(0, offset), actor=flt.actor, action=flt.action, since=flt.since,
+        until=flt.until, school=flt.school,
+    )  # fmt: skip
+
+
+def audit_actors(engine: Engine, who: Principal) -> list[str]:
+    """Everyone who appears in the trail, for the page's «who» filter."""
+    who.require(frozenset({"district_officer"}))
+    return audit.actors(engine)

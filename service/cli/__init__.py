@@ -5,8 +5,9 @@ without one file owning every verb.
 
 A command that is refused ends the same way whichever command it is: :class:`_Group` prints the
 error's Vietnamese message and exits 1 (a :class:`~doisoat.errors.DoisoatError`), and a database,
-network or signature library's error that no package translated is said in words too, never as
-a traceback. A command with its own exit code for a refusal (``nightly``, ``transcript issue``,
+network or signature library's error that no package translated, or a file or folder that cannot
+be read or written (an ``OSError``: a wrong ``--url`` or ``--out``), is said in words too, never
+as a traceback. A command with its own exit code for a refusal (``nightly``, ``transcript issue``,
 ``user add``) catches it itself, with the sentences of :mod:`service.cli.messages`.
 """
 
@@ -53,6 +54,10 @@ class _Group(TyperGroup):
         except DoisoatError as exc:
             typer.echo(ERRORS["refused"].format(problem=exc.message_vi), err=True)
             raise typer.Exit(1) from exc
+        except OSError as exc:  # a folder that does not exist, a file that may not be written
+            where = exc.filename if exc.filename is not None else ""
+            typer.echo(ERRORS["file"].format(path=where, problem=exc.strerror or exc), err=True)
+            raise typer.Exit(1) from exc
         except Exception as exc:
             key = _third_party(exc)
             if key is None:
@@ -69,6 +74,9 @@ app = typer.Typer(
     help="Reconcile Vietnamese school data across vendors and the sector database (CSDL ngành).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Markdown: a docstring's wrapped lines read as one paragraph, and "[api]" stays text
+    # (write a placeholder as SCHOOL, not <school>, which markdown takes for a tag).
+    rich_markup_mode="markdown",
 )
 
 for module in (simulate, db, ingest, nightly, reconcile, link, report, transcript, serve):

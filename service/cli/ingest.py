@@ -13,16 +13,21 @@ from typing import Annotated
 
 import typer
 
+from service.cli.dates import date_option, parse_night
 from service.cli.messages import INGEST
 
-Night = Annotated[str | None, typer.Option("--night", help="Night (YYYY-MM-DD), default today.")]
+Night = Annotated[
+    dt.date | None, date_option("--night", help="The night (default: today, Vietnam time).")
+]
 Url = Annotated[str | None, typer.Option("--url", help="Database URL (default: the store).")]
 Profiles = Annotated[Path | None, typer.Option("--profiles", help="Folder of adapted profiles.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _night(value: str | None) -> dt.date:
-    return dt.date.fromisoformat(value) if value else dt.date.today()
+def _night(value: dt.date | None) -> dt.date:
+    day = parse_night(value, default_today=True)
+    assert day is not None
+    return day
 
 
 def _profiles(directory: Path | None):

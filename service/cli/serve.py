@@ -1,4 +1,5 @@
-"""``doisoat serve`` (the web pages and the API) and ``doisoat user add`` / ``doisoat token``."""
+"""``doisoat serve`` (the web pages and the API); the ``doisoat user`` commands are in
+:mod:`service.cli.users`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from typing import Annotated
 import typer
 
 from service.cli.messages import SIMULATE
-
-user_app = typer.Typer(help="Accounts of the web pages and the API.", no_args_is_help=True)
+from service.cli.users import user_app
 
 
 def register(app: typer.Typer) -> None:
@@ -27,23 +27,39 @@ def serve_command(
         bool,
         typer.Option(
             "--demo-users",
-            help="Create a district officer 'demo' and an admin 'admin-<school>' per school, "
+            help="Create a district officer 'demo' and an admin 'admin-SCHOOL' per school, "
             "each with its own random password, printed once (demo stores only).",
         ),
     ] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            envvar="FORWARDED_ALLOW_IPS",
+            help="Addresses of the reverse proxy whose X-Forwarded-Proto/-For are believed "
+            "(default: 127.0.0.1). Behind HTTPS the session cookie is then marked Secure.",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the Vietnamese web pages and the JSON API (OpenAPI at /docs)."""
+    """Serve the Vietnamese web pages and the JSON API (OpenAPI at /docs).
+
+    Reports, uploads and transcripts are read from and written to the parent of the configured
+    reports_dir (var/ by default), where `doisoat nightly` puts them.
+    """
     import uvicorn
 
     from doisoat import store
     from service.api import create_app
+    from service.config import load_settings
 
+    var_dir = load_settings().reports_dir.parent
     engine = store.get_engine(url)
-    app = create_app(engine)
+    app = create_app(engine, var_dir=var_dir)
     if demo_users:
         _demo_users(engine)
     typer.echo(f"doisoat: http://{host}:{port}/  (API: http://{host}:{port}/docs)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True,
+                forwarded_allow_ips=forwarded_allow_ips)  # fmt: skip
 
 
 def _demo_users(engine) -> None:
@@ -65,39 +81,7 @@ def _demo_users(engine) -> None:
         password = secrets.token_urlsafe(12)
         add_user(engine, f"admin-{code}", password, role="school_admin", school_code=code)
         typer.echo(f"  admin-{code} / {password}  (school admin)")
+    from service.demo_signing import reset_passwords  # the signing accounts of `make demo`
 
-
-@user_app.command("add")
-def user_add(
-    username: Annotated[str, typer.Argument()],
-    role: Annotated[
-        str, typer.Option("--role", help="district_officer|school_admin|principal|teacher")
-    ],
-    school: Annotated[
-        str | None, typer.Option("--school", help="School code (school roles).")
-    ] = None,
-    password: Annotated[
-        str | None, typer.Option("--password", help="Default: a random one, printed once.")
-    ] = None,
-    full_name: Annotated[str, typer.Option("--full-name")] = "",
-    url: Annotated[str | None, typer.Option("--url")] = None,
-    token: Annotated[bool, typer.Option("--token", help="Also issue an API token.")] = False,
-) -> None:
-    """Create a user (or reset their password and role)."""
-    from doisoat import store
-    from doisoat.errors import ConfigError
-    from service.api import add_user
-    from service.api.auth import issue_token
-
-    engine = store.open_store(url)
-    chosen = password or secrets.token_urlsafe(12)
-    try:
-        add_user(engine, username, chosen, role=role, school_code=school, full_name=full_name)
-    except ConfigError as exc:
-        typer.echo(exc.message_vi, err=True)
-        raise typer.Exit(2) from exc
-    typer.echo(f"{username}: {role}{' ' + school if school else ''}")
-    if password is None:
-        typer.echo(f"password: {chosen}")
-    if token:
-        typer.echo(f"token: {issue_token(engine, username, label='cli')}")
+    for user, password, role in reset_passwords(engine):
+        typer.echo(f"  {user} / {password}  ({role}, signs with var/demo/pki/{user}.p12)")

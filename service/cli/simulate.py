@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from service.cli.dates import parse_night
+from service.cli.dates import date_option
 from service.cli.messages import SIMULATE
 
 console = Console(stderr=True)
@@ -30,7 +32,12 @@ def simulate_command(
         None, "--out", help="Folder for the simulated district (Parquet tables and ground truth)."
     ),
     load: bool = typer.Option(False, "--load", help="Also load it into the store."),
-    night: str | None = typer.Option(None, "--night", help="The night, dd/mm/yyyy or yyyy-mm-dd."),
+    night: Annotated[
+        dt.date | None, date_option("--night", help="The night the exports are of.")
+    ] = None,
+    hard: bool = typer.Option(
+        False, "--hard", help="A province as hard as the field: absent students, twins, namesakes."
+    ),
 ) -> None:
     """Simulate a district with its vendors, registry, grades and the mess of real data."""
     from simulate import generate, write_parquet
@@ -38,7 +45,7 @@ def simulate_command(
     started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task(SIMULATE["simulating"], total=None)
-        district = generate(students, seed=seed, night=parse_night(night))
+        district = generate(students, seed=seed, night=night, hard=hard)
         progress.update(task, description=SIMULATE["simulated"])
         if out is not None:
             write_parquet(district, out)
@@ -58,6 +65,7 @@ def demo_command(
     """A whole night on a simulated district: its schools' real export files go through the
     connectors, the linkage and the conflict rules into the store and the report."""
     from doisoat import store
+    from service.cli.night_summary import night_standing, render
     from service.config import load_settings
     from service.night.pipeline import run_nightly
     from simulate import generate, load_school_directory, write_district
@@ -84,9 +92,9 @@ def demo_command(
             f"Ingested {outcome.ingest['rows_read']} rows: {outcome.ingest['rows_accepted']} "
             f"accepted, {outcome.ingest['rows_quarantined']} quarantined."
         )
-    typer.echo("Conflicts by type: " + json.dumps(outcome.conflicts, ensure_ascii=False))
-    typer.echo(f"Report: {Path(outcome.report_dir or '') / 'report.html'}")
     typer.echo(f"Worklists: {Path(outcome.report_dir or '') / 'worklists'}")
+    typer.echo()
+    typer.echo(render(outcome.as_dict(), night_standing(engine, outcome.night)))
 
 
 def _load(district, progress):

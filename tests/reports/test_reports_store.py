@@ -7,12 +7,14 @@ import json
 
 import openpyxl
 import polars as pl
+import pytest
 import typer
 from night_factory import conflicts_from_problems
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from doisoat import store
+from doisoat.errors import NotFound
 from reports import load_inputs, validate_report, write_night_report
 from reports.messages import FAMILIES
 from service.cli import report as report_cli
@@ -39,7 +41,7 @@ def _load(engine, district) -> pl.DataFrame:
     everything = pl.concat([conflicts, gone], how="diagonal_relaxed")
     with engine.begin() as conn:
         store.bulk_insert(engine, "conflict", everything, connection=conn)
-        for back in (2, 1):
+        for back in (2, 1, 0):
             conn.execute(
                 text(
                     "INSERT INTO run (night, started_at, status, summary) "
@@ -102,3 +104,43 @@ def test_report_command_writes_the_files(sqlite_engine, district, tmp_path):
     assert "Đã lập báo cáo" in result.output
     assert (out / "report.html").is_file() and (out / "report.json").is_file()
     assert list((out / "worklists").glob("*.xlsx"))
+
+
+def test_a_night_without_a_run_is_refused_in_vietnamese(engine, district, tmp_path):
+    """A day/month slip (06/10 for 10/06) used to print «5 trường, 0 vấn đề»: now refused."""
+    _load(engine, district)
+    slip = district.night + dt.timedelta(days=30)
+    with pytest.raises(NotFound) as caught:
+        write_night_report(engine, slip, tmp_path / "slip")
+    said = caught.value.message_vi
+    assert slip.strftime("%d/%m/%Y") in said and "chưa có lượt đối soát" in said
+    assert district.night.strftime("%d/%m/%Y") in said  # the last night that was checked
+    assert not (tmp_path / "slip" / "report.html").exists()
+
+
+def test_a_school_that_sent_nothing_keeps_its_students_and_is_named(engine, district, tmp_path):
+    _load(engine, district)
+    night = district.night
+    counts = (
+        district.records.filter(pl.col("source") != "moet").group_by("school_code").len()
+    )
+    quiet, students = counts.sort("school_code").row(0)
+    earlier = night - dt.timedelta(days=3)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE source_snapshot SET night = :earlier WHERE school_code = :school "
+                 "AND source <> 'moet'"),
+            {"earlier": earlier, "school": quiet},
+        )
+    files = write_night_report(engine, night, tmp_path)
+    report = files.report
+    validate_report(json.loads(files.json.read_text(encoding="utf-8")))
+    entry = next(s for s in report["schools"] if s["school_code"] == quiet)
+    assert entry["students"] == students  # its last export, not zero
+    assert entry["sent_tonight"] is False and entry["last_export"] == earlier.isoformat()
+    assert [s["school_code"] for s in report["summary"]["schools_without_export"]] == [quiet]
+    others = [s for s in report["schools"] if s["school_code"] not in (quiet, "_")]
+    assert others and all(s["sent_tonight"] for s in others)
+    page = files.html.read_text(encoding="utf-8")
+    assert f"Không gửi đêm nay — lần cuối {earlier.strftime('%d/%m/%Y')}" in page
+    assert f"({quiet})" in page

@@ -39,7 +39,7 @@ def test_one_workbook_per_school_with_a_sheet_per_family(night_inputs, tmp_path)
             assert header == list(WORKLIST_COLUMNS)
             assert sheet.freeze_panes == "F4"  # headers and the student's name stay in view
             rows = _rows(sheet)
-            assert sheet.auto_filter.ref == f"A{HEADER}:Q{HEADER + max(len(rows), 0)}"
+            assert sheet.auto_filter.ref == f"A{HEADER}:R{HEADER + len(rows)}"
             for row in rows:
                 conflict_id = row[WORKLIST_COLUMNS.index("Mã vấn đề")]
                 kind = school.filter(pl.col("conflict_id") == conflict_id)["type"].item()
@@ -50,7 +50,7 @@ def test_one_workbook_per_school_with_a_sheet_per_family(night_inputs, tmp_path)
     statuses = {r[2]: r[3] for r in _rows(identity)}
     assert (
         statuses["Mã định danh thuộc học sinh khác"]
-        == "Đã xác nhận — đã ghi nhận bởi Cô Lan (Phòng GDĐT)"
+        == "✔ Đã xác nhận — đã ghi nhận bởi Cô Lan (Phòng GDĐT)"
     )
 
 

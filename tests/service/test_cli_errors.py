@@ -16,8 +16,20 @@ def test_a_store_that_cannot_be_opened_is_said_in_vietnamese(tmp_path) -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 1, result.output
         assert isinstance(result.exception, SystemExit)  # not the library's exception
-        assert result.output.startswith("Không đọc hoặc ghi được kho dữ liệu"), result.output
+        # said by the database library's translation, or as the file beside the store
+        assert result.output.startswith("Không đọc hoặc ghi được"), result.output
+        assert "no-such-folder" in result.output or "kho dữ liệu" in result.output
         assert "Traceback" not in result.output
+
+
+def test_a_folder_that_cannot_be_written_is_said_in_vietnamese(tmp_path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    result = runner.invoke(app, ["simulate", "-n", "20", "--out", str(blocked / "out")])
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert f"Không đọc hoặc ghi được «{blocked / 'out'}»" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_a_refusal_of_ours_is_its_vietnamese_message(tmp_path) -> None:

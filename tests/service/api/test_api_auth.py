@@ -28,12 +28,17 @@ PROTECTED = [
     ("post", f"/api/v1/uploads?school={SCHOOL_A}&filename=a.csv"),
     ("get", "/api/v1/reports/2025-03-10/html"),
     ("get", f"/api/v1/worklists/2025-03-10/{SCHOOL_A}"),
+    ("get", f"/api/v1/reports/2025-03-10/worklists/{SCHOOL_A}.xlsx"),
     ("get", f"/api/v1/transcripts/{SCHOOL_A}/x.pdf"),
     ("post", "/api/v1/transcripts/verify"),
     ("get", f"/api/v1/transcripts/{SCHOOL_A}"),
     ("post", f"/api/v1/transcripts/{SCHOOL_A}/x.pdf/sign"),
     ("get", "/api/v1/links"),
     ("post", "/api/v1/links"),
+    ("post", f"/api/v1/transcripts/{SCHOOL_A}/classes/9A1/sign"),
+    ("get", "/api/v1/certificates"),
+    ("post", "/api/v1/certificates"),
+    ("post", f"/api/v1/worklists/2025-03-10/{SCHOOL_A}/answers"),
 ]
 
 

@@ -76,14 +76,17 @@ def test_school_admin_works_through_the_worklist(server: str, browser) -> None:
     _login(page, server, "admin_a")
     assert page.locator("#who").inner_text() == "admin_a"
     assert page.locator("#open-total").inner_text() == "2"
-    page.click(f"#by-school a:text-is('{SCHOOL_A}')")
+    assert page.locator("#who-school").inner_text() == f"THCS Lê Lợi ({SCHOOL_A})"
+    page.click(f"#by-school a:text-is('THCS Lê Lợi ({SCHOOL_A})')")
+    assert page.locator("#school-name").inner_text() == f"THCS Lê Lợi ({SCHOOL_A})"
     assert page.locator("#total").inner_text() == "2"
     assert "Trần Thị Bích" not in page.content()
     page.select_option("select[name=severity]", "critical")
     page.click("text=Lọc")
     rows = page.locator("#worklist tbody tr")
     assert rows.count() == 1
-    rows.first.locator("a").click()
+    assert "Nguyễn Văn An" in rows.first.locator("td.student").inner_text()
+    rows.first.locator("td.student a").click()
     assert "Mã định danh thuộc học sinh khác" in page.locator("h1").inner_text()
     differing = page.locator("#comparison tr.differs th").all_inner_texts()
     assert any("Mã định danh Bộ GD&ĐT" in t for t in differing)
@@ -113,7 +116,7 @@ def test_district_officer_sees_every_school_and_the_audit_trail(server: str, bro
     officer = browser.new_page()
     _login(officer, server, "officer")
     schools = officer.locator("#by-school tbody").inner_text()
-    assert SCHOOL_A in schools and SCHOOL_B not in schools  # B has nothing open any more
+    assert "THCS Lê Lợi" in schools and SCHOOL_B not in schools  # B has nothing open any more
     officer.click("text=Nhật ký thay đổi")
     trail = officer.locator("#audit").inner_text()
     assert "admin_b" in trail and "Đã cấp lại mã cho một học sinh" in trail

@@ -35,6 +35,8 @@ AIMED_AT_B = [
     ("get", f"/api/v1/reports/{NIGHT}/html"),
     ("get", f"/api/v1/reports/{NIGHT}/json"),
     ("get", f"/api/v1/worklists/{NIGHT}/{SCHOOL_B}"),
+    ("get", f"/api/v1/reports/{NIGHT}/worklists/{SCHOOL_B}.xlsx"),
+    ("get", "/conflicts?type=ID_SHARED"),
     ("get", f"/api/v1/transcripts/{SCHOOL_B}/b.pdf"),
     ("get", "/"),
     ("get", f"/schools/{SCHOOL_B}/worklist"),
@@ -157,6 +159,15 @@ def test_downloads_follow_the_school(world: World, b_files) -> None:
     assert theirs.status_code == 200
     missing = world.client.get("/api/v1/reports/2020-01-01/html", headers=world.as_("officer"))
     assert missing.status_code == 404
+    # the report's own links (``worklists/<school>.xlsx`` beside report.html) through the API
+    linked = f"/api/v1/reports/{NIGHT}/worklists/{SCHOOL_A}.xlsx"
+    own = world.client.get(linked, headers=world.as_("admin_a"))
+    assert own.status_code == 200 and own.content == b"PK-a"
+    assert world.client.get(linked, headers=world.as_("officer")).status_code == 200
+    theirs = f"/api/v1/reports/{NIGHT}/worklists/{SCHOOL_B}.xlsx"
+    assert world.client.get(theirs, headers=world.as_("admin_a")).status_code == 403
+    trick = f"/api/v1/reports/{NIGHT}/worklists/..%2Freport.html"
+    assert world.client.get(trick, headers=world.as_("officer")).status_code in (404, 422)
 
 
 def test_another_schools_student_in_evidence_is_not_named(world: World) -> None:

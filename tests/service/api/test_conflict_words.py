@@ -37,13 +37,19 @@ def _sign_in(world: World, user: str) -> str:
 
 def _excel_rows(engine: Engine, tmp_path) -> dict[str, tuple]:
     """Conflict id → row of school A's Excel worklist, over every family sheet."""
+    from doisoat.store import runs
+
+    if runs.committed_run(engine, NIGHT) is None:  # a report needs the night to have been run
+        runs.finish_run(engine, runs.start_run(engine, NIGHT), "committed", {})
     files = write_night_report(engine, NIGHT, tmp_path / "report")
     (path,) = [p for p in files.worklists if p.stem == SCHOOL_A]
     book = openpyxl.load_workbook(path)
     rows = {}
-    for sheet in book.worksheets[1:]:
+    for sheet in book.worksheets:
+        if sheet.cell(HEADER, 1).value != WORKLIST_COLUMNS[0]:
+            continue  # the summary, the how-to and the hidden mark are not lists of conflicts
         for row in sheet.iter_rows(min_row=HEADER + 1, values_only=True):
-            if row[0] is not None:
+            if isinstance(row[0], int):
                 rows[row[ID_COL]] = row
     return rows
 
@@ -52,13 +58,13 @@ def _web_rows(world: World) -> dict[str, tuple[str, str]]:
     """Conflict id → (type label, status label) on school A's web worklist (open, the default)."""
     page = world.client.get(f"/schools/{SCHOOL_A}/worklist")
     assert page.status_code == 200
-    body = page.text.split('<table id="worklist">', 1)[1]
+    body = page.text.split('<table id="worklist"', 1)[1]
     rows = {}
     for cells in re.findall(r'<tr class="sev-[^"]*">(.*?)</tr>', body, flags=re.S):
-        tds = [html.unescape(re.sub(r"<[^>]+>", "", td)).strip()
-               for td in re.findall(r"<td>(.*?)</td>", cells, flags=re.S)]  # fmt: skip
+        tds = [html.unescape(re.sub(r"<[^>]+>", "", td.split("<br>")[0])).strip()
+               for td in re.findall(r"<td[^>]*>(.*?)</td>", cells, flags=re.S)]  # fmt: skip
         cid = re.search(r'href="/conflicts/([^"]+)"', cells).group(1)
-        rows[cid] = (tds[1], tds[3])
+        rows[cid] = (tds[1], tds[6])  # severity, type, student, class, message, fix, status
     return rows
 
 
@@ -76,7 +82,7 @@ def test_an_acknowledged_conflict_stays_on_both_worklists_marked_as_such(world: 
     excel = _excel_rows(world.engine, tmp_path)
     assert set(excel) == set(web)  # the same open conflicts of school A in both
     status = excel["c-a-mismatch"][STATUS_COL]
-    assert status.startswith(STATUS_LABELS["acknowledged"])
+    assert STATUS_LABELS["acknowledged"] in status
     assert "admin_a" in status and "Đã báo SMAS, chờ cập nhật" in status
 
 
@@ -97,9 +103,9 @@ def test_the_excel_worklist_and_the_web_page_name_every_type_alike(world: World,
     excel = _excel_rows(world.engine, tmp_path)
     listed = world.client.get(f"/api/v1/conflicts.csv?school={SCHOOL_A}&limit=500")
     reader = csv.DictReader(io.StringIO(listed.text.lstrip("\ufeff")))
-    csv_rows = {r["conflict_id"]: r for r in reader}
+    csv_rows = {r["Mã vấn đề"]: r for r in reader}
     for i, code in enumerate(CONFLICT_TYPES):
         cid = f"every-{i:02d}"
         assert web[cid][0] == excel[cid][TYPE_COL] == label_of(code), code
-        assert csv_rows[cid]["type_vi"] == label_of(code), code
+        assert csv_rows[cid]["Loại vấn đề"] == label_of(code), code
     assert label_of("GRADE_ASSESSMENTS_MISSING") != "GRADE_ASSESSMENTS_MISSING"
