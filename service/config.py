@@ -24,6 +24,7 @@ from doisoat.vn.calendar import SchoolCalendar
 _NIGHTLY_INTS = ("transfer_grace_days", "sync_deadline_days", "lock_grace_days")
 _NIGHTLY_KEYS = frozenset({"inbox", "reports_dir", "incremental_identities", *_NIGHTLY_INTS})
 _CALENDAR_KEYS = frozenset({"term1_end", "year_end"})
+_SERVER_KEYS = frozenset({"public_url"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class Settings:
     lock_grace_days: int = 7
     incremental_identities: bool = True  # re-match only new or changed records
     calendars: dict[str, SchoolCalendar] = field(default_factory=dict)
+    # The service's address as the public reaches it: a transcript's QR code links to its
+    # /verify page. Empty: the code holds the bare payload (offline issuing stays valid).
+    public_url: str = ""
 
     def calendar_for(self, night: dt.date) -> SchoolCalendar:
         """The configured calendar of the school year ``night`` belongs to, else the usual one."""
@@ -58,7 +62,19 @@ def load_settings(path: Path | None = None) -> Settings:
             f"cannot read {path}: {exc}",
             message_vi=f"Không đọc được tệp cấu hình «{path}»: {exc}",
         ) from exc
-    _known(path, "", data, {"nightly", "calendar"})
+    _known(path, "", data, {"nightly", "calendar", "server"})
+    server = _table(path, "server", data.get("server", {}))
+    _known(path, "server", server, _SERVER_KEYS)
+    public_url = server.get("public_url", "")
+    _expect(path, "server.public_url", public_url, str, "địa chỉ http(s)://…")
+    if public_url and not public_url.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"server.public_url in {path} must start with https:// or http://",
+            message_vi=(
+                f"Mục 'server.public_url' trong «{path}» phải là địa chỉ bắt đầu bằng https:// "
+                f"(hoặc http://), không phải «{public_url}»."
+            ),
+        )
     nightly = _table(path, "nightly", data.get("nightly", {}))
     _known(path, "nightly", nightly, _NIGHTLY_KEYS)
     calendars = {}
@@ -92,6 +108,7 @@ def load_settings(path: Path | None = None) -> Settings:
         lock_grace_days=nightly.get("lock_grace_days", 7),
         incremental_identities=nightly.get("incremental_identities", True),
         calendars=calendars,
+        public_url=public_url.rstrip("/"),
     )
 
 

@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -151,12 +151,14 @@ def issue(
     unsigned: bool = False,
     with_json: bool = False,
     force: bool = False,
+    public_url: str = "",
 ) -> Issued:
     """Build, check and write the transcripts of a class (or of given students).
 
     Raises :class:`OpenConflicts` before writing anything when a student has an open identity
     or transfer conflict, unless ``force``. ``unsigned`` reads only the plan (who signs what)
-    from ``signers_file`` and opens no key."""
+    from ``signers_file`` and opens no key. ``public_url`` (``[server] public_url``) makes the
+    QR codes links to the service's verification page."""
     from signing import (
         build_class,
         build_students,
@@ -187,6 +189,8 @@ def issue(
     with ExitStack() as stack:
         setup = load_setup(signers_file, stack, open_signers=not unsigned)
         setup = with_account_names(engine, setup)
+        if public_url:
+            setup = replace(setup, verify_url=public_url)
         paths = write_issued(transcripts, setup, out, with_json=with_json, signed=not unsigned)
     record_plan(paths, setup)
     return Issued(paths=paths, forced_past=blocking)

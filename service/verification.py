@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from doisoat.errors import BadRequest, NotFound, SigningError
 from doisoat.glossary import VN_TZ
@@ -154,8 +155,12 @@ def verify_pdf_bytes(data: bytes, *, trust_dir: Path, file_name: str = "") -> di
 
 
 def parse_reference(number: str, sha256: str, qr_text: str = "") -> tuple[str, str]:
-    """(number, lower-case hex) from the two fields, or from the QR code's text pasted whole."""
+    """(number, lower-case hex) from the two fields, or from the QR code's text pasted whole:
+    the bare payload, or the link to this page a code issued with ``[server] public_url``
+    holds (``…/verify?qr=<payload>``), whose ``qr`` parameter is then read."""
     qr_text = qr_text.strip()
+    if qr_text.lower().startswith(("https://", "http://")):
+        qr_text = (parse_qs(urlsplit(qr_text).query).get("qr") or [""])[0].strip() or qr_text
     if qr_text:
         found = QR.match(qr_text)
         if found is None:

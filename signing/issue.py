@@ -43,6 +43,7 @@ class SigningSetup:
     validation_context: ValidationContext | None = None
     location: str | None = None
     names: Mapping[str, str] = field(default_factory=dict)  # key -> full name (teacher roster)
+    verify_url: str = ""  # the service's public address: the QR code links to its /verify
 
     def name_of(self, key: str) -> str:
         """The name printed under a block before signing: the roster's, else the CN of the
@@ -134,15 +135,23 @@ def check_teachers(transcripts: Sequence[Transcript], setup: SigningSetup) -> No
 
 
 def render_transcript(
-    transcript: Transcript, plan: SigningPlan | None, *, created: dt.datetime
+    transcript: Transcript,
+    plan: SigningPlan | None,
+    *,
+    created: dt.datetime,
+    verify_url: str = "",
 ) -> bytes:
-    """The unsigned PDF/A-3 with the XML attached and the plan's empty signature fields."""
+    """The unsigned PDF/A-3 with the XML attached and the plan's empty signature fields.
+
+    With ``verify_url`` (the service's public address) the QR code is a link to its
+    verification page; without, the bare payload, readable offline."""
     return build_pdf(
         transcript,
         render.layout(transcript, plan),
         xmlio.to_xml(transcript),
         plan,
         created=created,
+        verify_url=verify_url,
     )
 
 
@@ -152,7 +161,7 @@ def issue_transcript(
     """Render and sign one transcript in the legal order."""
     plan = plan_for(transcript, setup)
     created = created or dt.datetime.now(dt.UTC)
-    pdf = render_transcript(transcript, plan, created=created)
+    pdf = render_transcript(transcript, plan, created=created, verify_url=setup.verify_url)
     return sign_document(
         pdf,
         plan,
@@ -296,7 +305,8 @@ def write_issued(
             path.write_bytes(issue_transcript(t, setup, created=created))
         else:
             path.write_bytes(render_transcript(t, plan_for(t, setup),
-                                               created=created or dt.datetime.now(dt.UTC)))
+                                               created=created or dt.datetime.now(dt.UTC),
+                                               verify_url=setup.verify_url))
         if with_json:
             path.with_suffix(".json").write_text(xmlio.to_json(t), encoding="utf-8")
         written.append(path)

@@ -58,8 +58,8 @@ def _output_intent(writer: PdfFileWriter) -> generic.IndirectObject:
     )
 
 
-def _qr_xobject(writer: PdfFileWriter, payload: str) -> generic.IndirectObject:
-    modules = qr.matrix(payload)
+def _qr_xobject(writer: PdfFileWriter, text: str, verify_url: str) -> generic.IndirectObject:
+    modules = qr.matrix(text)
     n = len(modules)
     from signing.render import QR_SIZE
 
@@ -76,6 +76,8 @@ def _qr_xobject(writer: PdfFileWriter, payload: str) -> generic.IndirectObject:
         },
         stream_data=qr.content_stream(modules),
     )
+    if verify_url:  # under the signatures: the verifier rebuilds the link from it (qr.text)
+        stream[pdf_name("/DoisoatVerifyURL")] = generic.TextStringObject(verify_url)
     stream.compress()
     return writer.add_object(stream)
 
@@ -96,10 +98,14 @@ def build_pdf(
     plan: SigningPlan | None,
     *,
     created: dt.datetime,
+    verify_url: str = "",
 ) -> bytes:
-    """The unsigned PDF/A-3b document (bytes), ready for the first signature."""
+    """The unsigned PDF/A-3b document (bytes), ready for the first signature.
+
+    ``verify_url``: the service's public address, for the QR code to link to its verification
+    page; empty, the code holds the bare payload (offline use)."""
     try:
-        return _build(transcript, pages, xml, plan, created)
+        return _build(transcript, pages, xml, plan, created, verify_url)
     except SigningError:
         raise
     except Exception as exc:  # pyHanko / fontTools internals, translated at our boundary
@@ -109,7 +115,12 @@ def build_pdf(
 
 
 def _build(
-    t: Transcript, pages: list[Canvas], xml: bytes, plan: SigningPlan | None, created: dt.datetime
+    t: Transcript,
+    pages: list[Canvas],
+    xml: bytes,
+    plan: SigningPlan | None,
+    created: dt.datetime,
+    verify_url: str = "",
 ) -> bytes:
     writer = PdfFileWriter()
     fonts = generic.DictionaryObject(
@@ -119,7 +130,8 @@ def _build(
         }
     )
     fonts_ref = writer.add_object(fonts)
-    qr_ref = _qr_xobject(writer, qr.payload(t.number, xml))
+    verify_url = verify_url.rstrip("/")
+    qr_ref = _qr_xobject(writer, qr.text(t.number, xml, verify_url), verify_url)
     for page in pages:
         resources_dict = generic.DictionaryObject({pdf_name("/Font"): fonts_ref})
         if page.xobjects:

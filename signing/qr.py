@@ -4,12 +4,19 @@ The code is drawn as vector modules in a form XObject (``/DoisoatQR``), so it pr
 can be read back exactly: the verifier rebuilds the module matrix from the content stream and
 compares it with the encoding of what the attached XML says. Anyone with a phone reads the same
 payload (``HOCBA|1|<number>|SHA256:<hex>``).
+
+When the installation has a public address, the code holds ``<address>/verify?qr=<payload>``
+instead (:func:`text`): a phone's camera then opens the district's verification page with the
+verdict, rather than showing a string nobody knows what to do with. The address used is kept in
+the XObject (``/DoisoatVerifyURL``), so the verifier rebuilds the very same text; a transcript
+issued offline, without one, holds the bare payload.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import quote
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
@@ -20,6 +27,14 @@ _RE = re.compile(rb"([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) re")
 
 def payload(number: str, xml: bytes) -> str:
     return f"{PREFIX}|{number}|SHA256:{hashlib.sha256(xml).hexdigest().upper()}"
+
+
+def text(number: str, xml: bytes, verify_url: str = "") -> str:
+    """What the code encodes: the bare payload, or the verification page's link carrying it."""
+    bare = payload(number, xml)
+    if not verify_url:
+        return bare
+    return f"{verify_url.rstrip('/')}/verify?qr={quote(bare, safe='')}"
 
 
 def matrix(text: str) -> list[list[bool]]:

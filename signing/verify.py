@@ -232,7 +232,8 @@ def _check_document(reader: PdfFileReader, report: VerificationReport, data: byt
     if modules is None:
         report.problems.append(msg.CHECK_QR_MISSING)
         return
-    report.qr_matches = modules == qr.matrix(qr.payload(transcript.number, xml))
+    verify_url = _qr_verify_url(reader)
+    report.qr_matches = modules == qr.matrix(qr.text(transcript.number, xml, verify_url))
     if not report.qr_matches:
         report.problems.append(msg.CHECK_QR_MISMATCH)
 
@@ -256,3 +257,13 @@ def _qr_modules(reader: PdfFileReader) -> list[list[bool]] | None:
         return qr.read_modules(xobj.data, size)
     except (KeyError, IndexError, TypeError, AttributeError, ValueError):
         return None
+
+
+def _qr_verify_url(reader: PdfFileReader) -> str:
+    """The verification address the code links to ("" for a bare payload, as before it)."""
+    try:
+        page = reader.root["/Pages"]["/Kids"][0].get_object()
+        xobj = page["/Resources"]["/XObject"]["/" + QR_XOBJECT].get_object()
+        return str(xobj.get("/DoisoatVerifyURL", ""))
+    except (KeyError, IndexError, TypeError, AttributeError, ValueError):
+        return ""

@@ -68,6 +68,7 @@ def register(app: typer.Typer) -> None:
         Students with open identity or transfer conflicts stop the batch (named, in
         Vietnamese) unless --force."""
         from doisoat.store import open_store
+        from service.config import load_settings
         from service.issuing import OpenConflicts
         from service.issuing import issue as issue_transcripts
 
@@ -87,6 +88,7 @@ def register(app: typer.Typer) -> None:
                 unsigned=unsigned,
                 with_json=with_json,
                 force=force,
+                public_url=load_settings().public_url,
             )
         except OpenConflicts as exc:
             typer.echo(exc.message_vi, err=True)
