@@ -109,7 +109,12 @@ def register(app: typer.Typer) -> None:
     def verify(
         files: Annotated[list[Path], typer.Argument(help="signed transcript PDF(s)")],
         trust: Annotated[
-            list[Path] | None, typer.Option("--trust", help="trusted root CA (PEM/DER)")
+            list[Path] | None,
+            typer.Option(
+                "--trust",
+                help="trusted root CA (PEM/DER); default: the roots in var/trust/, "
+                "as the verification page uses",
+            ),
         ] = None,
         fetch: Annotated[bool, typer.Option("--fetch", help="fetch OCSP/CRL online")] = False,
         as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
@@ -122,7 +127,9 @@ def register(app: typer.Typer) -> None:
         # an untrusted chain is a finding of the report below, not a traceback on the terminal
         logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 
-        roots = load_certificates(list(trust or []))
+        from service.verification import trust_roots
+
+        roots = load_certificates(list(trust)) if trust else trust_roots(Path("var") / "trust")
         failed = False
         for path in files:
             try:
@@ -189,11 +196,9 @@ def _signature_line(s) -> str:
     from signing import CHANGE_NAMES, ROLE_NAMES
 
     who = s.subjects or ROLE_NAMES.get(s.role, s.role)
-    when = (
-        dt.datetime.fromisoformat(s.signed_at).strftime("%d/%m/%Y %H:%M:%S %Z")
-        if s.signed_at
-        else "?"
-    )
+    from service.verification import vietnam_time
+
+    when = vietnam_time(s.signed_at)
     mark = "✓" if s.ok else "✗"
     return TRANSCRIPT["signature"].format(
         mark=mark, who=who, signer=s.signer, when=when, intact=_yes(s.intact),

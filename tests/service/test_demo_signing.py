@@ -54,3 +54,20 @@ def test_the_demo_accounts_hold_their_certificates_and_get_passwords(demo) -> No
         assert held and all("DEMO" in c["subject"] for c in held)
     assert len(certificates.of_account(engine, f"ht-{done.school}")) == 2  # his and the seal's
     assert reset_passwords(engine, Path(var) / "nowhere") == []
+
+
+def test_the_command_verifies_a_demo_transcript_against_var_trust_in_vietnam_time(
+    demo, monkeypatch
+) -> None:
+    """`doisoat transcript verify FILE` run where `make demo` ran trusts what the page trusts."""
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    _engine, done, var = demo
+    monkeypatch.chdir(Path(var).parent)
+    result = CliRunner().invoke(app, ["transcript", "verify", str(done.signed[0])])
+    assert result.exit_code == 0, result.output
+    assert "HỢP LỆ" in result.output and "KHÔNG HỢP LỆ" not in result.output
+    assert "tin cậy: có" in result.output and "(UTC+7)" in result.output
+    assert " UTC;" not in result.output
