@@ -21,8 +21,9 @@ EXAMPLE = ROOT / "doisoat.example.toml"
 
 def test_the_example_sets_every_setting_and_loads() -> None:
     data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
-    nightly = {f.name for f in dataclasses.fields(Settings)} - {"calendars"}
+    nightly = {f.name for f in dataclasses.fields(Settings)} - {"calendars", "public_url"}
     assert set(data["nightly"]) == nightly
+    assert set(data["server"]) >= {"public_url"}
     assert all({"term1_end", "year_end"} == set(d) for d in data["calendar"].values())
     settings = load_settings(EXAMPLE)
     assert settings.inbox and settings.calendars.keys() == data["calendar"].keys()
