@@ -17,7 +17,7 @@ system-deps: $(SYSSTAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 install: $(STAMP) $(SYSSTAMP)
@@ -39,7 +39,7 @@ test: install
 
 # the benchmarks also run the peers they are compared with (Splink)
 $(BENCHSTAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark,bench]'
 	touch $(BENCHSTAMP)
 
 bench: install $(BENCHSTAMP)

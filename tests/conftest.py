@@ -78,3 +78,22 @@ def pg_schema_url() -> Iterator[tuple[str, str]]:
         pytest.skip("DOISOAT_TEST_DATABASE_URL not set: no PostgreSQL server to test against")
     with _pg_schema() as pair:
         yield pair
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (two cores) for every Spark test of the run.
+
+    Java and pyspark are what `make test` installs; on a laptop without Java the Spark tests are
+    skipped with that reason rather than failing on a missing JVM.
+    """
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java 17 (Debian: openjdk-17-jre-headless)")
+    pytest.importorskip("pyspark", reason="pyspark is the `spark` extra")
+    from reconcile.spark import spark_session
+
+    session = spark_session("local[2]", app_name="doisoat-tests", shuffle_partitions=4)
+    yield session
+    session.stop()
