@@ -387,6 +387,11 @@ class SigningCertificateBase(SQLModel):
     not_after: dt.datetime | None = None
     registered_at: dt.datetime
     registered_by: str = Field(description="who registered it: the account or an officer")
+    # migration 0006: removed by its account or revoked by the school or the district; the row
+    # stays (the audit trail and a later refusal name it), signing with it is refused
+    revoked_at: dt.datetime | None = None
+    revoked_by: str | None = None
+    revoked_reason: str | None = None
 
 
 class SigningCertificate(SigningCertificateBase, table=True):

@@ -11,6 +11,12 @@ signs first with a borrowed file own it): the account itself on its page or thro
 district officer for anyone. Only the public certificate is kept (fingerprint = SHA-256 of the
 DER encoding, subject, serial, issuer, expiry); a ``.p12`` handed in to register is opened in
 memory and its key dropped.
+
+A certificate stops being usable when its account removes it (a lost token, a renewed
+certificate) or when the school's principal or administrator, or a district officer, revokes it
+(a teacher who left, a key handed around): the row stays, marked who, when and why (migration
+0006), a signature made with it is refused (403) naming that, and it cannot be registered again.
+Every removal and every such refusal is an audit event (who, which fingerprint, why).
 """
 
 from __future__ import annotations
@@ -24,14 +30,17 @@ from asn1crypto import x509 as asn1_x509
 from sqlalchemy import Engine, select
 
 from doisoat.errors import BadRequest, NotFound, PermissionDenied, StateConflict
-from doisoat.model import SigningCertificate, UserAccount
+from doisoat.glossary import VN_TZ
+from doisoat.model import UserAccount
+from doisoat.store import certificates as rows
 from service.api import audit, messages
 from service.api.auth import DISTRICT_ROLES, Principal
 
-_certs = SigningCertificate.__table__
 _users = UserAccount.__table__
+MAX_REASON = 500
 MAX_CERTIFICATE_BYTES = 64 * 1024
 SIGNING_ROLES = frozenset({"teacher", "principal"})
+REVOKERS = frozenset({"principal", "school_admin"})  # within their school
 
 
 def _now() -> dt.datetime:
@@ -103,6 +112,16 @@ def _may_register_for(who: Principal, account: Any) -> None:
     raise PermissionDenied("may not register", message_vi=messages.error("forbidden"))
 
 
+def _when(value: Any) -> str:
+    return value.astimezone(VN_TZ).strftime("%d/%m/%Y") if value is not None else "?"
+
+
+def _how(row: dict[str, Any]) -> str:
+    """«gỡ» when the account removed its own certificate, «thu hồi» when someone else did."""
+    own = row.get("revoked_by") == row.get("username")
+    return messages.LABELS["how_removed" if own else "how_revoked"]
+
+
 def register(
     engine: Engine, who: Principal, data: bytes, *, passphrase: str = "", username: str = ""
 ) -> dict[str, Any]:
@@ -120,22 +139,19 @@ def register(
             ),
         )  # fmt: skip
     with engine.begin() as conn:
-        owner = conn.execute(
-            select(_certs.c.username).where(_certs.c.fingerprint == info["fingerprint"])
-        ).scalar()
-        if owner is not None and owner != account.username:
+        known = rows.certificate(conn, info["fingerprint"])
+        if known is not None and known["revoked_at"] is not None:
+            raise StateConflict("certificate was revoked", message_vi=_revoked_message(known))
+        if known is not None and known["username"] != account.username:
             raise StateConflict(
                 "certificate registered to another account",
                 message_vi=messages.error("cert_taken", subject=info["subject"]),
             )
-        if owner is None:
-            conn.execute(
-                _certs.insert().values(
-                    fingerprint=info["fingerprint"], username=account.username,
-                    subject=info["subject"], serial=info["serial"], issuer=info["issuer"],
-                    not_after=info["not_after"], registered_at=_now(),
-                    registered_by=who.username,
-                )
+        if known is None:
+            rows.insert_certificate(
+                conn, fingerprint=info["fingerprint"], username=account.username,
+                subject=info["subject"], serial=info["serial"], issuer=info["issuer"],
+                not_after=info["not_after"], registered_at=_now(), registered_by=who.username,
             )  # fmt: skip
             audit.record(
                 conn, actor=who.username, action="certificate.registered",
@@ -146,34 +162,108 @@ def register(
 
 
 def of_account(engine: Engine, username: str) -> list[dict[str, Any]]:
-    """The certificates registered to ``username``, newest first."""
+    """The certificates registered to ``username``, newest first, removed ones included
+    (``revoked_at`` set)."""
     with engine.connect() as conn:
-        rows = conn.execute(
-            select(_certs)
-            .where(_certs.c.username == username)
-            .order_by(_certs.c.registered_at.desc())
-        ).fetchall()
-    return [dict(row._mapping) for row in rows]
+        return rows.certificates_of(conn, username)
+
+
+def of_school(engine: Engine, who: Principal, school: str) -> list[dict[str, Any]]:
+    """The certificates of every account of the school: for its principal and administrator
+    (who may revoke a teacher's) and the district."""
+    who.school_scope(school)
+    if who.role not in REVOKERS and who.role not in DISTRICT_ROLES:
+        raise PermissionDenied("may not list", message_vi=messages.error("forbidden"))
+    with engine.connect() as conn:
+        return rows.certificates_of_school(conn, school)
+
+
+def _may_revoke(who: Principal, owner: Any) -> None:
+    if who.username == owner.username or who.role in DISTRICT_ROLES:
+        return
+    same_school = who.school_code is not None and who.school_code == owner.school_code
+    if same_school and who.role == "school_admin":
+        return
+    if same_school and who.role == "principal" and owner.role == "teacher":
+        return
+    raise PermissionDenied(
+        "may not revoke",
+        message_vi=messages.error("cert_revoke_forbidden", user=owner.username),
+    )
+
+
+def revoke(engine: Engine, who: Principal, fingerprint: str, *, reason: str) -> dict[str, Any]:
+    """Remove (one's own) or revoke (a teacher's of one's school; any, for the district) a
+    registered certificate; the row as it now stands. Audited with who, fingerprint and why."""
+    reason = " ".join((reason or "").split())[:MAX_REASON]
+    with engine.connect() as conn:
+        row = rows.certificate(conn, fingerprint.lower())
+    owner = _account(engine, row["username"]) if row is not None else None
+    if row is None or owner is None or (
+        who.role not in DISTRICT_ROLES and who.username != owner.username
+        and who.school_code != owner.school_code
+    ):  # another school's certificate is not found, as another school's items are
+        raise NotFound("no certificate", message_vi=messages.error(
+            "not_found", what=messages.THINGS["certificate"]))  # fmt: skip
+    _may_revoke(who, owner)
+    if not reason:
+        raise BadRequest("no reason", message_vi=messages.error("cert_revoke_reason"))
+    own = who.username == owner.username
+    at = _now()
+    with engine.begin() as conn:
+        if not rows.mark_revoked(conn, row["fingerprint"], by=who.username, reason=reason, at=at):
+            current = rows.certificate(conn, row["fingerprint"]) or row
+            raise StateConflict("already revoked", message_vi=messages.error(
+                "cert_already_revoked", subject=row["subject"], how=_how(current),
+                when=_when(current["revoked_at"])))  # fmt: skip
+        audit.record(
+            conn, actor=who.username,
+            action="certificate.removed" if own else "certificate.revoked",
+            entity="user", entity_id=owner.username,
+            before={"fingerprint": row["fingerprint"], "subject": row["subject"],
+                    "serial": row["serial"], "registered_by": row["registered_by"]},
+            after={"fingerprint": row["fingerprint"], "revoked_by": who.username,
+                   "revoked_at": at.isoformat()},
+            reason=reason,
+        )  # fmt: skip
+    return {**row, "revoked_at": at, "revoked_by": who.username, "revoked_reason": reason}
+
+
+def _revoked_message(row: dict[str, Any]) -> str:
+    return messages.error(
+        "cert_revoked", subject=row["subject"], how=_how(row), when=_when(row["revoked_at"]),
+        by=row["revoked_by"], reason=row["revoked_reason"] or "",
+    )  # fmt: skip
 
 
 def check_signer(engine: Engine, who: Principal, signer: Any, *, entity_id: str) -> dict[str, str]:
-    """The presented signer's certificate if it is one of ``who``'s registered certificates;
-    otherwise the refusal is written to the audit trail (naming both) and raised as 403."""
+    """The presented signer's certificate if it is one of ``who``'s registered certificates
+    still in use; otherwise the refusal is written to the audit trail (naming the account's
+    certificates and the one presented, and a removal if that is why) and raised as 403."""
     cert = getattr(signer, "signing_cert", None)
     presented = describe(cert) if cert is not None else {"fingerprint": "", "subject": "?"}
-    mine = of_account(engine, who.username)
+    with engine.connect() as conn:
+        everything = rows.certificates_of(conn, who.username)
+        known = rows.certificate(conn, presented["fingerprint"]) if cert is not None else None
+    mine = [c for c in everything if c["revoked_at"] is None]
     if any(c["fingerprint"] == presented["fingerprint"] for c in mine):
         return {"fingerprint": presented["fingerprint"], "subject": presented["subject"]}
+    revoked = known if known is not None and known["revoked_at"] is not None else None
     registered = [{"fingerprint": c["fingerprint"], "subject": c["subject"]} for c in mine]
+    after: dict[str, Any] = {"presented": {"fingerprint": presented["fingerprint"],
+                                           "subject": presented["subject"]}}  # fmt: skip
+    why = "certificate not registered to the account"
+    if revoked is not None:
+        why = "certificate removed or revoked"
+        after["revoked"] = {"by": revoked["revoked_by"], "at": str(revoked["revoked_at"]),
+                            "reason": revoked["revoked_reason"]}  # fmt: skip
     with engine.begin() as conn:
         audit.record(
             conn, actor=who.username, action="sign.refused_certificate", entity="transcript",
-            entity_id=entity_id,
-            before={"registered": registered},
-            after={"presented": {"fingerprint": presented["fingerprint"],
-                                 "subject": presented["subject"]}},
-            reason="certificate not registered to the account",
+            entity_id=entity_id, before={"registered": registered}, after=after, reason=why,
         )  # fmt: skip
+    if revoked is not None:
+        raise PermissionDenied("revoked certificate", message_vi=_revoked_message(revoked))
     if not mine:
         raise PermissionDenied(
             "no registered certificate",

@@ -37,6 +37,11 @@ class Owners:
     accounts: frozenset[str] = frozenset()
     roles: dict[str, str] = dataclass_field(default_factory=dict)
 
+    @staticmethod
+    def has_plan(folder: Path) -> bool:
+        """Whether the folder's plan was recorded (a folder filled by hand has none)."""
+        return (folder / ASSIGNMENTS).is_file()
+
     def of_folder(self, folder: Path) -> Owners:
         try:
             roles = json.loads((folder / ASSIGNMENTS).read_text(encoding="utf-8"))

@@ -7,8 +7,9 @@ exist and which are signed (``signing.resume``), so no table mirrors it.
 
 A field given to an account (``service.transcript_people``: the plan's keys are account names)
 is that account's alone, and the uploaded certificate must be one the account registered
-(``service.certificates``). :func:`sign_class` signs all the caller's fields of a class folder
-with one upload, each signature its own unit of work as below.
+(``service.certificates``). ``service.class_signing`` signs all the caller's fields of a class
+folder with one upload (as a background job the pages follow), each signature its own unit of
+work as below.
 
 The signer's PKCS#12 archive and passphrase live in memory for one request: never written, never
 logged, never put in an audit event (only the certificate's subject and serial are).
@@ -27,7 +28,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,6 @@ from sqlalchemy import Engine
 from doisoat.errors import (
     BadRequest,
     FileFormatError,
-    NotFound,
     PermissionDenied,
     SigningError,
     StateConflict,
@@ -58,7 +58,7 @@ from service.transcript_people import (
 )
 
 MAX_PKCS12_BYTES = 64 * 1024
-TRANSCRIPT_NAME = re.compile(r"^[\w.\-]{1,120}\.pdf$")
+TRANSCRIPT_NAME = re.compile(r"^[\w.\-]{1,120}\.pdf$", re.IGNORECASE)
 CLASS_NAME = re.compile(r"^[\w.\-]{1,40}$")
 LOCK_NAME = ".signing.lock"
 
@@ -67,11 +67,11 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _states(data: bytes, name: str) -> list[Any]:
+def field_states_of(data: bytes, name: str, *, signers: bool = False) -> list[Any]:
     from signing import field_states
 
     try:
-        return field_states(data, file_name=name)
+        return field_states(data, file_name=name, signers=signers)
     except SigningError as exc:
         raise BadRequest(
             str(exc), message_vi=messages.error("sign_bad_pdf", name=name, problem=exc.message_vi)
@@ -86,6 +86,8 @@ def _field_out(state: Any, who: Principal, accounts: Owners) -> dict[str, Any]:
         "signed": state.signed,
         "yours": is_yours(state, who, accounts),
         "owner": owner_of(state, accounts),
+        "signer": state.signer,  # from the signature's certificate
+        "signer_fingerprint": state.signer_fingerprint,
     }
 
 
@@ -101,7 +103,7 @@ def describe(
     data: bytes, name: str, who: Principal, accounts: Owners = NO_OWNERS
 ) -> dict[str, Any]:
     """One transcript's signature state as the API and the pages show it."""
-    states = _states(data, name)
+    states = field_states_of(data, name, signers=True)
     return {
         "name": name,
         "sha256": _sha256(data),
@@ -115,17 +117,18 @@ def list_transcripts(
     config: FilesConfig, who: Principal, school: str, engine: Engine | None = None
 ) -> list[dict[str, Any]]:
     """The school's issued transcripts (its folder and its class folders) with their fields,
-    the student's name (from the store, when ``engine`` is given) and the class (its folder).
+    who signed each (from the signatures), the student's name (from the store, when ``engine``
+    is given) and the class (its folder).
 
-    A transcript the service cannot read is listed with its problem, not hidden."""
+    A transcript the service cannot read is listed with its problem, not hidden; so is one put
+    in a folder by hand: known by the number in its attached XML when its name does not carry
+    it, and, when its name cannot be used in a link, listed with the name to give it."""
     if not SCHOOL_RE.match(school):
         raise not_found("school")
     who.school_scope(school)
     accounts = school_accounts(engine, school)
     out = []
     for path in school_transcripts(config, school):
-        if not TRANSCRIPT_NAME.match(path.name):
-            continue
         data = path.read_bytes()
         class_name = "" if path.parent.name == school else path.parent.name
         try:
@@ -134,15 +137,43 @@ def list_transcripts(
             item = {"name": path.name, "sha256": _sha256(data), "complete": False,
                     "fields": [], "signable": [], "problem": exc.message_vi}  # fmt: skip
         item["class_name"] = class_name
-        item["identity_code"] = identity_code_of(path.name)
+        item["hand_placed"] = bool(class_name) and not accounts.has_plan(path.parent)
+        item["identity_code"] = identity_code_of(path.name) or _number_code(data)
+        item["linkable"] = bool(TRANSCRIPT_NAME.match(path.name))
+        if not item["linkable"]:  # cannot be named in a link: say how to fix
+            item["signable"] = []
+            item["problem"] = messages.error(
+                "transcript_bad_name", name=path.name,
+                suggested=f"HocBa_{item['identity_code'] or '<mã định danh>'}_THCS.pdf",
+            )  # fmt: skip
         out.append(item)
     names = student_names(engine, school, [i["identity_code"] for i in out])
+    signed_by = _accounts_of(engine, out)
     for item in out:
         item["student_name"] = names.get(item["identity_code"], "")
+        for f in item["fields"]:
+            f["signed_by"] = signed_by.get(f["signer_fingerprint"], "")
     return out
 
 
-def _authorise(who: Principal, school: str) -> None:
+def _number_code(data: bytes) -> str:
+    from signing import transcript_number
+
+    return transcript_number(data)[:10]
+
+
+def _accounts_of(engine: Engine | None, items: list[dict[str, Any]]) -> dict[str, str]:
+    """Which account registered each certificate that signed these transcripts."""
+    if engine is None:
+        return {}
+    from doisoat.store import certificates as rows
+
+    with engine.connect() as conn:
+        return rows.owners_of(conn, [f["signer_fingerprint"] for i in items
+                                     for f in i["fields"] if f["signer_fingerprint"]])  # fmt: skip
+
+
+def authorise(who: Principal, school: str) -> None:
     if who.role not in FIELDS_BY_USER_ROLE:
         raise PermissionDenied(
             f"role {who.role} does not sign",
@@ -220,7 +251,7 @@ def _load_signer(pkcs12: bytes, passphrase: str) -> Any:
 
 
 @contextlib.contextmanager
-def _school_lock(folder: Path) -> Iterator[None]:
+def school_lock(folder: Path) -> Iterator[None]:
     with (folder / LOCK_NAME).open("a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -256,7 +287,7 @@ def _replace_with_audit(
         raise
 
 
-def _sign_one(
+def sign_one(
     engine: Engine,
     path: Path,
     who: Principal,
@@ -275,7 +306,7 @@ def _sign_one(
 
     name = path.name
     old = path.read_bytes()
-    states = _states(old, name)
+    states = field_states_of(old, name)
     if skip_waiting:
         state = next((s for s in states if s.field == field), None)
         if state is None or state.signed or missing_before(states, state):
@@ -312,7 +343,7 @@ def _sign_one(
     return new
 
 
-def _signer_for(
+def signer_for(
     engine: Engine, who: Principal, pkcs12: bytes, passphrase: str, entity_id: str
 ) -> tuple[Any, dict[str, str]]:
     """The uploaded signer, once its certificate is known to be one the account registered."""
@@ -338,12 +369,12 @@ def sign_transcript(
     """Sign ``field`` of the school's transcript ``name`` with the uploaded PKCS#12 signer,
     which must hold a certificate the account registered (``service.certificates``)."""
     path = transcript_file(config, who, school, name)  # 404 / other school first
-    _authorise(who, school)
+    authorise(who, school)
     accounts = school_accounts(engine, school).of_folder(path.parent)
-    with _school_lock(path.parent):
-        _check_field(_states(path.read_bytes(), name), who, name, field, accounts)
-        signer, certificate = _signer_for(engine, who, pkcs12, passphrase, f"{school}/{name}")
-        new = _sign_one(
+    with school_lock(path.parent):
+        _check_field(field_states_of(path.read_bytes(), name), who, name, field, accounts)
+        signer, certificate = signer_for(engine, who, pkcs12, passphrase, f"{school}/{name}")
+        new = sign_one(
             engine, path, who, school, field=field, signer=signer,
             certificate=certificate, accounts=accounts,
         )  # fmt: skip
@@ -351,75 +382,3 @@ def sign_transcript(
     assert new is not None  # only a class signing skips a field
     return {**describe(new, name, who, accounts), "signed_field": field,
             "certificate": certificate}  # fmt: skip
-
-
-def class_transcripts(
-    config: FilesConfig, who: Principal, school: str, class_name: str
-) -> list[Path]:
-    """The transcripts of one class folder of the school (``transcript issue`` files them so)."""
-    if not SCHOOL_RE.match(school) or not CLASS_NAME.match(class_name):
-        raise not_found("transcript")
-    who.school_scope(school)
-    found = [p for p in school_transcripts(config, school)
-             if p.parent.name == class_name and p.parent.parent.name == school
-             and TRANSCRIPT_NAME.match(p.name)]  # fmt: skip
-    if not found:
-        raise NotFound(
-            f"no transcripts of class {class_name}",
-            message_vi=messages.error("class_unknown", class_name=class_name, school=school),
-        )
-    return found
-
-
-def sign_class(
-    engine: Engine,
-    config: FilesConfig,
-    who: Principal,
-    school: str,
-    class_name: str,
-    *,
-    pkcs12: bytes,
-    passphrase: str,
-    field: str = "",
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[str, Any]:
-    """Sign every field of the caller's (or only ``field``) in every transcript of a class,
-    with one upload of the certificate: in each transcript the caller's fields are signed in
-    the legal order (a teacher's subject field before the homeroom field, once every subject is
-    signed). A transcript that cannot be signed is reported and the others go on; each
-    signature is its own audit event. ``progress(done, total)`` is called after each one."""
-    paths = class_transcripts(config, who, school, class_name)
-    _authorise(who, school)
-    accounts = school_accounts(engine, school).of_folder(paths[0].parent)
-    wanted = (lambda s: s.field == field) if field else (lambda s: True)
-    done, waiting, total = 0, 0, 0
-    failed: list[dict[str, str]] = []
-    entity = f"{school}/{class_name}"
-    # the certificate is checked even when nothing is left to sign: a borrowed file is refused
-    signer, certificate = _signer_for(engine, who, pkcs12, passphrase, entity)
-    with _school_lock(paths[0].parent):  # the lock a single signature in this folder takes
-        pending = {}
-        for path in paths:
-            states = _states(path.read_bytes(), path.name)
-            pending[path] = [s.field for s in states
-                             if not s.signed and is_yours(s, who, accounts) and wanted(s)]
-            total += len(pending[path])
-        for path, fields in pending.items():
-            for name in fields:
-                try:
-                    signed = _sign_one(
-                        engine, path, who, school, field=name, signer=signer,
-                        certificate=certificate, accounts=accounts, skip_waiting=True,
-                    )  # fmt: skip
-                except (BadRequest, StateConflict, PermissionDenied) as exc:
-                    failed.append({"name": path.name, "field": name, "problem": exc.message_vi})
-                    continue
-                if signed is None:
-                    waiting += 1  # an earlier role has not signed yet: not a failure
-                    continue
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-        del signer
-    return {"class_name": class_name, "done": done, "total": total, "waiting": waiting,
-            "failed": failed, "transcripts": len(paths), "certificate": certificate}  # fmt: skip

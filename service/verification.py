@@ -38,6 +38,7 @@ NUMBER = re.compile(r"^(\d{10})/(THCS|THPT)$")
 HASH = re.compile(r"^(?:SHA256:)?([0-9A-Fa-f]{64})$")
 QR = re.compile(r"^HOCBA\|1\|(\d{10}/(?:THCS|THPT))\|SHA256:([0-9A-Fa-f]{64})$")
 XML_NAME = "hocba.xml"
+CODE_IN_NAME = re.compile(r"(?<!\d)(\d{10})(?!\d)")
 MAX_PDF_BYTES = 20 * 1024 * 1024
 
 
@@ -180,7 +181,9 @@ def parse_reference(number: str, sha256: str, qr_text: str = "") -> tuple[str, s
 
 
 def find_issued(transcripts_dir: Path, number: str) -> Path | None:
-    """The transcript this service issued under ``number`` (its file name carries it)."""
+    """The transcript this service issued under ``number``: by the name ``transcript issue``
+    gives it, else a file put in a folder by hand under another name, known by the number in
+    its attached XML (only files whose name carries no other identity code are opened)."""
     stem = number.replace("/", "_")
     if not transcripts_dir.is_dir():
         return None
@@ -191,6 +194,19 @@ def find_issued(transcripts_dir: Path, number: str) -> Path | None:
         ):
             if path.is_file() and not path.is_symlink():
                 return path
+    from signing import transcript_number
+
+    code = number[:10]
+    for path in sorted(transcripts_dir.glob("*/*.[pP][dD][fF]")) + sorted(
+        transcripts_dir.glob("*/*/*.[pP][dD][fF]")
+    ):
+        codes = CODE_IN_NAME.findall(path.name)
+        if codes and code not in codes:
+            continue
+        if path.is_file() and not path.is_symlink() and transcript_number(
+            path.read_bytes()
+        ) == number:
+            return path
     return None
 
 

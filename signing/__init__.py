@@ -19,7 +19,13 @@ from signing.issue import (
 from signing.messages import CHANGE_NAMES, ROLE_NAMES
 from signing.model import SchoolYear, Student, SubjectLine, TermOutcome, Transcript, Transfer
 from signing.plan import Lock, SigningPlan, Step, principal_plan, standard_plan
-from signing.resume import certificate_identity, field_states, missing_before, sign_field
+from signing.resume import (
+    certificate_identity,
+    field_states,
+    missing_before,
+    sign_field,
+    transcript_number,
+)
 from signing.signers import (
     from_pkcs12,
     from_pkcs12_bytes,
@@ -38,6 +44,7 @@ __all__ = [
     "field_states",
     "missing_before",
     "sign_field",
+    "transcript_number",
     "Lock",
     "SchoolYear",
     "SignatureReport",

@@ -1,7 +1,7 @@
 """A tiny page canvas: text, lines, boxes and form XObjects as PDF content-stream operators.
 
 Just enough drawing for a printed form, written straight into content streams so that a page
-costs microseconds; layout decisions live in ``render.py``.
+costs microseconds; layout decisions live in ``signing.render``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pieces of the Ministry's học bạ form shared by its pages: the administrative header, the
 place-and-date line, the signature blocks, page numbers, marks as printed, transfer wording.
 
-Pure functions of the transcript; ``render.py`` lays the pages out with them.
+Pure functions of the transcript; ``signing.render`` lays the pages out with them.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ TEACHER_SUBJECT_UNKNOWN = (
     "trường. Hãy ghi mã môn hoặc tên môn bằng tiếng Việt; các môn hợp lệ: {valid}"
 )
 
-# Wording printed on the học bạ itself (render.py, form.py).
+# Wording printed on the học bạ itself (signing/render/, form.py).
 TRANSFER_OUT = "Chuyển đi ngày {date} đến {school}"
 TRANSFER_IN = "Chuyển đến ngày {date} từ {school}"
 TRANSFER_OTHER = "Chuyển từ {origin} đến {destination} ngày {date}"

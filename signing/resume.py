@@ -10,7 +10,9 @@ uploaded archive in memory, never written to disk).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
+import re
 from dataclasses import dataclass
 
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -29,6 +31,7 @@ __all__ = [
     "missing_before",
     "plan_from_pdf",
     "sign_field",
+    "transcript_number",
 ]
 
 _TEACHER = FIELD_PREFIX["subject_teacher"]
@@ -42,15 +45,32 @@ class FieldState:
     role: str
     label: str
     signed: bool
+    # who signed it, read from the signature's certificate (common name; SHA-256 of its DER):
+    # a transcript put in a folder by hand says who signed it with no record beside it
+    signer: str = ""
+    signer_fingerprint: str = ""
 
 
 def _read_fields(pdf: bytes, file_name: str) -> list[tuple[str, str, bool]]:
+    return _read(pdf, file_name)[0]
+
+
+def _read(
+    pdf: bytes, file_name: str, *, signers: bool = False
+) -> tuple[list[tuple[str, str, bool]], dict[str, tuple[str, str]]]:
+    """The signature fields (name, tooltip, signed) and, if asked, each signed field's signer."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        return [
+        found = [
             (name, str(ref.get_object().get("/TU", "")), value is not None)
             for name, value, ref in sigfields.enumerate_sig_fields(reader)
         ]
+        by_field: dict[str, tuple[str, str]] = {}
+        for sig in reader.embedded_signatures if signers else ():
+            cert = sig.signer_cert
+            name = str(cert.subject.native.get("common_name", "")) or cert.subject.human_friendly
+            by_field[sig.field_name] = (name, hashlib.sha256(cert.dump()).hexdigest())
+        return found, by_field
     except Exception as exc:  # pyHanko raises many kinds on a damaged file
         raise SigningError(
             f"cannot read PDF {file_name}: {exc}",
@@ -83,15 +103,38 @@ def _plan(found: list[tuple[str, str, bool]]) -> SigningPlan:
     return dataclasses.replace(plan, steps=steps)
 
 
-def _states(plan: SigningPlan, found: list[tuple[str, str, bool]]) -> list[FieldState]:
+def _states(
+    plan: SigningPlan,
+    found: list[tuple[str, str, bool]],
+    signers: dict[str, tuple[str, str]] | None = None,
+) -> list[FieldState]:
     signed = {name for name, _, is_signed in found if is_signed}
-    return [FieldState(s.field, s.role, s.label, s.field in signed) for s in plan.steps]
+    return [FieldState(s.field, s.role, s.label, s.field in signed,
+                       *(signers or {}).get(s.field, ("", "")))
+            for s in plan.steps]  # fmt: skip
 
 
-def field_states(pdf: bytes, *, file_name: str = "") -> list[FieldState]:
-    """Every signature field of the document with whether it is signed, in the plan's order."""
-    found = _read_fields(pdf, file_name)
-    return _states(_plan(found), found)
+def field_states(pdf: bytes, *, file_name: str = "", signers: bool = False) -> list[FieldState]:
+    """Every signature field of the document with whether it is signed, in the plan's order
+    (and, with ``signers``, who signed each signed field)."""
+    found, by_field = _read(pdf, file_name, signers=signers)
+    return _states(_plan(found), found, by_field)
+
+
+_NUMBER = re.compile(rb'\bnumber="(\d{10}/TH(?:CS|PT))"')
+
+
+def transcript_number(pdf: bytes) -> str:
+    """The transcript number written in the attached XML ("" if there is none): a file put in
+    a folder by hand under any name is still known by its number."""
+    from signing.verify import attached_xml
+
+    try:
+        xml = attached_xml(PdfFileReader(io.BytesIO(pdf), strict=False))
+    except Exception:  # noqa: BLE001 — a damaged file has no readable attachment
+        return ""
+    found = _NUMBER.search(xml[:4096]) if xml else None
+    return found.group(1).decode() if found else ""
 
 
 def missing_before(states: list[FieldState], target: FieldState) -> list[FieldState]:

@@ -214,7 +214,7 @@ def _check_document(reader: PdfFileReader, report: VerificationReport, data: byt
     empty = [name for name, value, _ in sigfields.enumerate_sig_fields(reader) if value is None]
     if empty:
         report.problems.append(msg.CHECK_MISSING_ROLES.format(roles=", ".join(empty)))
-    xml = _attached_xml(reader)
+    xml = attached_xml(reader)
     if xml is None:
         report.problems.append(msg.CHECK_NO_XML)
         return
@@ -238,7 +238,7 @@ def _check_document(reader: PdfFileReader, report: VerificationReport, data: byt
         report.problems.append(msg.CHECK_QR_MISMATCH)
 
 
-def _attached_xml(reader: PdfFileReader) -> bytes | None:
+def attached_xml(reader: PdfFileReader) -> bytes | None:
     try:
         names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
         for i in range(0, len(names), 2):

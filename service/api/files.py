@@ -177,8 +177,9 @@ def school_transcripts(config: FilesConfig, school: str) -> list[Path]:
     folder = config.transcripts_dir / school
     if not folder.is_dir():
         return []
-    found = [p for p in folder.glob("*.pdf") if p.is_file() and not p.is_symlink()]
-    found += [p for p in folder.glob("*/*.pdf") if p.is_file() and not p.is_symlink()
+    # «.PDF» too: a file copied in by hand from Windows keeps its upper-case suffix
+    found = [p for p in folder.glob("*.[pP][dD][fF]") if p.is_file() and not p.is_symlink()]
+    found += [p for p in folder.glob("*/*.[pP][dD][fF]") if p.is_file() and not p.is_symlink()
               and not p.parent.is_symlink()]
     return sorted(found, key=lambda p: (p.name, str(p)))
 

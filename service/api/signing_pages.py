@@ -20,7 +20,7 @@ from doisoat.errors import (
     PermissionDenied,
     StateConflict,
 )
-from service import certificates, verification
+from service import certificates, class_signing, verification
 from service import transcripts as signing_service
 from service.api import auth, messages
 from service.api.deps import SESSION_COOKIE, EngineDep, FilesDep, client_address, status_of
@@ -77,8 +77,15 @@ def _page(
     just_signed: tuple[str, str] = ("", ""),
     notice: str = "",
     error: str = "",
+    job_id: str = "",
 ) -> Response:
     items = signing_service.list_transcripts(config, who, school, engine)
+    job = None
+    if job_id:
+        try:
+            job = class_signing.job_status(config, who, job_id)
+        except NotFound:
+            job = None  # an old or foreign link: the list alone
     for item in items:
         for f in item["fields"]:
             if (item["name"], f["field"]) == just_signed and f["signed"]:
@@ -91,7 +98,9 @@ def _page(
         "items": items,
         "notice": notice,
         "error": error,
-        "registered": certificates.of_account(engine, who.username),
+        "registered": [c for c in certificates.of_account(engine, who.username)
+                       if c["revoked_at"] is None],  # fmt: skip
+        "job": job,
     }
     return templates.TemplateResponse(request, "transcripts.html", ctx, status_code=status)
 
@@ -105,10 +114,12 @@ def transcripts(
     config: FilesDep,
     signed: str = "",
     field: str = "",
+    job: str = "",
 ) -> Response:
     """``signed``/``field`` name what was just signed: the confirmation is built from the
-    transcript's own state, never from text in the link."""
-    return _page(request, engine, config, who, school, just_signed=(signed, field))
+    transcript's own state, never from text in the link. ``job``: a class being signed (its
+    progress, then its results; the caller's own jobs only)."""
+    return _page(request, engine, config, who, school, just_signed=(signed, field), job_id=job)
 
 
 @router.post("/schools/{school}/transcripts/{name}/sign")
@@ -152,11 +163,13 @@ def sign_class(
     field: Annotated[str, Form(max_length=64)] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    """All the caller's fields of a class with one upload; the answer says done / total."""
+    """All the caller's fields of a class with one upload, as a job: refusals are said on the
+    list at once; otherwise the list opens with the job's progress (``?job=``), which
+    ``static/signing-job.js`` refreshes every second until the results are shown."""
     _check_csrf(request, csrf)
     data = pkcs12.file.read(signing_service.MAX_PKCS12_BYTES + 1)
     try:
-        result = signing_service.sign_class(
+        job = class_signing.start_job(
             engine, config, who, school, class_name,
             pkcs12=data, passphrase=passphrase, field=field,
         )  # fmt: skip
@@ -164,15 +177,8 @@ def sign_class(
         return _page(
             request, engine, config, who, school, status=status_of(exc), error=exc.message_vi
         )
-    notice = messages.LABELS["sign_class_done"].format(
-        done=result["done"], total=result["total"], class_name=class_name
-    )
-    failures = [
-        messages.LABELS["sign_class_failed"].format(name=f["name"], problem=f["problem"])
-        for f in result["failed"]
-    ]
-    return _page(
-        request, engine, config, who, school, notice=notice, error=" ".join(failures[:5])
+    return RedirectResponse(
+        f"/schools/{quote(school)}/transcripts?job={job['id']}#job", status_code=303
     )
 
 
@@ -182,10 +188,14 @@ def sign_class(
 def _cert_page(
     request: Request, engine: Any, who: auth.Principal, *, status: int = 200, **extra: str
 ) -> Response:
+    school_certs = None
+    if who.school_code and who.role in certificates.REVOKERS:
+        school_certs = certificates.of_school(engine, who, who.school_code)
     ctx = {
         "who": who,
         "csrf": _csrf(request),
         "registered": certificates.of_account(engine, who.username),
+        "school_certificates": school_certs,
         "notice": extra.get("notice", ""),
         "error": extra.get("error", ""),
     }
@@ -213,6 +223,28 @@ def register_certificate(
     except _REFUSALS as exc:
         return _cert_page(request, engine, who, status=status_of(exc), error=exc.message_vi)
     notice = messages.LABELS["cert_registered"].format(subject=info["subject"])
+    return _cert_page(request, engine, who, notice=notice)
+
+
+@router.post("/account/certificates/{fingerprint}/revoke")
+def revoke_certificate(
+    request: Request,
+    fingerprint: str,
+    who: PageUser,
+    engine: EngineDep,
+    reason: Annotated[str, Form(max_length=500)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Remove one's own certificate, or revoke a teacher's of one's school, with a reason."""
+    _check_csrf(request, csrf)
+    try:
+        row = certificates.revoke(engine, who, fingerprint[:64], reason=reason)
+    except _REFUSALS as exc:
+        return _cert_page(request, engine, who, status=status_of(exc), error=exc.message_vi)
+    how = "how_removed" if row["username"] == who.username else "how_revoked"
+    notice = messages.LABELS["cert_removed"].format(
+        how=messages.LABELS[how], subject=row["subject"]
+    )
     return _cert_page(request, engine, who, notice=notice)
 
 

@@ -1,4 +1,6 @@
-"""JSON routes to list a school's issued transcripts and sign one field of one of them.
+"""JSON routes to list a school's issued transcripts, sign one field of one of them, sign all
+of one's fields of a class (at once, or as a job followed by its status), and manage the
+account's signing certificates.
 
 Thin: parse, call ``signing_service``, present. Errors come out as ``{"detail": "<tiếng Việt>"}``
 through the app's handlers, like every other route.
@@ -6,11 +8,13 @@ through the app's handlers, like every other route.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, UploadFile
 from pydantic import BaseModel, Field
 
+from service import class_signing
 from service import transcripts as signing_service
 from service.api import messages
 from service.api.deps import EngineDep, FilesDep, PrincipalDep
@@ -48,6 +52,9 @@ class FieldOut(BaseModel):
     signed: bool
     yours: bool = Field(description=messages.API_DOC["field_yours"])
     owner: str | None = None
+    signer: str = Field(default="", description="người ký (tên trên chứng thư của chữ ký)")
+    signer_fingerprint: str = ""
+    signed_by: str = Field(default="", description="tài khoản đã đăng ký chứng thư đã ký ô này")
 
 
 class TranscriptOut(BaseModel):
@@ -60,6 +67,9 @@ class TranscriptOut(BaseModel):
     fields: list[FieldOut]
     signable: list[str] = Field(description=messages.API_DOC["signable"])
     problem: str | None = Field(default=None, description=messages.API_DOC["problem"])
+    hand_placed: bool = Field(default=False, description="đặt tay vào thư mục lớp, không có "
+                              "tệp phân công người ký (.signers.json)")
+    linkable: bool = True
 
 
 class CertificateOut(BaseModel):
@@ -161,9 +171,97 @@ def sign_class(
     """Sign all the caller's fields (or one ``field``) in every transcript of a class with one
     certificate upload, used for this request only. One audit event per signature."""
     data = pkcs12.file.read(signing_service.MAX_PKCS12_BYTES + 1)
-    return signing_service.sign_class(
+    return class_signing.sign_class(
         engine, config, who, school, class_name, pkcs12=data, passphrase=passphrase, field=field
     )
+
+
+class CurrentOut(BaseModel):
+    name: str
+    identity_code: str = ""
+    student_name: str = ""
+    class_name: str = ""
+    label: str = ""
+
+
+class StudentResultOut(BaseModel):
+    name: str
+    identity_code: str
+    student_name: str
+    class_name: str
+    signed: list[str] = Field(description="nhãn các ô đã ký")
+    waiting: list[str] = Field(description="nhãn các ô còn chờ vai trò ký trước")
+    failed: list[dict[str, str]] = Field(description="ô không ký được: label, problem")
+
+
+class ClassResultOut(ClassSignedOut):
+    students: list[StudentResultOut] = []
+
+
+class SigningJobOut(BaseModel):
+    id: str
+    owner: str
+    school: str
+    class_name: str
+    field: str = ""
+    state: str = Field(description="running | done | failed | interrupted")
+    handled: int = Field(description="ô đã xử lý (đã ký, chờ hoặc lỗi)")
+    done: int = Field(description="ô đã ký")
+    total: int
+    current: CurrentOut | None = None
+    started_at: str
+    finished_at: str | None = None
+    message: str = Field(description="câu tiếng Việt trang hiển thị, ví dụ «Đang ký 12/45 — …»")
+    result: ClassResultOut | None = None
+    error: str | None = None
+
+
+@router.post(
+    "/transcripts/{school}/classes/{class_name}/sign-jobs",
+    response_model=SigningJobOut,
+    status_code=202,
+    responses=SIGN_ERRORS,
+    description=messages.API_DOC["sign_job"],
+)
+def start_sign_class_job(
+    school: School,
+    class_name: ClassName,
+    who: PrincipalDep,
+    engine: EngineDep,
+    config: FilesDep,
+    pkcs12: Annotated[UploadFile, File(description=messages.API_DOC["pkcs12"])],
+    passphrase: Annotated[
+        str, Form(max_length=200, description=messages.API_DOC["passphrase"])
+    ] = "",
+    field: Annotated[
+        str,
+        Form(
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_-]{0,64}$",
+            description=messages.API_DOC["sign_class_field"],
+        ),
+    ] = "",
+) -> dict[str, Any]:
+    """Every refusal (class, role, passphrase, certificate) is answered here; the signing then
+    runs in the server and ``GET /api/v1/signing-jobs/{id}`` follows it."""
+    data = pkcs12.file.read(signing_service.MAX_PKCS12_BYTES + 1)
+    return class_signing.start_job(
+        engine, config, who, school, class_name, pkcs12=data, passphrase=passphrase, field=field
+    )
+
+
+JobId = Annotated[str, Path(max_length=32, pattern=r"^[0-9a-f]{1,32}$")]
+
+
+@router.get(
+    "/signing-jobs/{job_id}",
+    response_model=SigningJobOut,
+    responses=ERRORS,
+    description=messages.API_DOC["sign_job_status"],
+)
+def signing_job(job_id: JobId, who: PrincipalDep, config: FilesDep) -> dict[str, Any]:
+    """The caller's own jobs only: another account's job id answers 404."""
+    return class_signing.job_status(config, who, job_id)
 
 
 class CertificateRow(BaseModel):
@@ -172,6 +270,18 @@ class CertificateRow(BaseModel):
     subject: str
     serial: str
     issuer: str
+    revoked_at: dt.datetime | None = Field(default=None, description="gỡ / thu hồi lúc (UTC)")
+    revoked_by: str | None = None
+    revoked_reason: str | None = None
+
+
+class SchoolCertificateRow(CertificateRow):
+    role: str
+    full_name: str = ""
+
+
+class RevokeIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, description=messages.API_DOC["cert_reason"])
 
 
 @router.get("/certificates", response_model=list[CertificateRow], responses=ERRORS)
@@ -197,3 +307,36 @@ def register_certificate(
 
     data = certificate.file.read(certificates.MAX_CERTIFICATE_BYTES + 1)
     return certificates.register(engine, who, data, passphrase=passphrase, username=username)
+
+
+Fingerprint = Annotated[str, Path(max_length=64, pattern=r"^[0-9A-Fa-f]{64}$")]
+
+
+@router.post(
+    "/certificates/{fingerprint}/revoke",
+    response_model=CertificateRow,
+    responses={**ERRORS, 409: _error("sign_409")},
+    description=messages.API_DOC["cert_remove"],
+)
+def revoke_certificate(
+    fingerprint: Fingerprint, body: RevokeIn, who: PrincipalDep, engine: EngineDep
+) -> dict[str, Any]:
+    """One's own certificate (removed), or a teacher's of one's school by its principal or
+    administrator, or any by a district officer (revoked). Audited with who, which fingerprint
+    and why; the row stays, so that a later signature with it is refused naming this."""
+    from service import certificates
+
+    return certificates.revoke(engine, who, fingerprint, reason=body.reason)
+
+
+@router.get(
+    "/schools/{school}/certificates", response_model=list[SchoolCertificateRow], responses=ERRORS
+)
+def school_certificates(
+    school: School, who: PrincipalDep, engine: EngineDep
+) -> list[dict[str, Any]]:
+    """Every certificate registered to an account of the school (its principal and
+    administrator, and the district), removed ones included."""
+    from service import certificates
+
+    return certificates.of_school(engine, who, school)

@@ -39,6 +39,10 @@ PROTECTED = [
     ("get", "/api/v1/certificates"),
     ("post", "/api/v1/certificates"),
     ("post", f"/api/v1/worklists/2025-03-10/{SCHOOL_A}/answers"),
+    ("post", f"/api/v1/transcripts/{SCHOOL_A}/classes/9A1/sign-jobs"),
+    ("get", "/api/v1/signing-jobs/0123456789abcdef"),
+    ("get", f"/api/v1/schools/{SCHOOL_A}/certificates"),
+    ("post", f"/api/v1/certificates/{'0' * 64}/revoke"),
 ]
 
 

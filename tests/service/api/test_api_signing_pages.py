@@ -4,9 +4,12 @@ is refused."""
 
 from __future__ import annotations
 
+import re
+import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.service.api.test_api_pages import _login, browser, pytestmark, server  # noqa: F401
 from tests.service.api.test_api_signing import NAME, PASSPHRASE, p12, school_with_transcript
@@ -79,10 +82,33 @@ def _sign_class(page, label: str, passphrase: str = PASSPHRASE) -> None:
     form.locator("button[type=submit]").click()
 
 
+class _Gate:
+    """Holds the class's signing job before each of its two signatures until released, so the
+    page is seen while the job runs (no sleeping, no racing the poll)."""
+
+    def __init__(self, monkeypatch) -> None:
+        from service import transcripts
+
+        self.first, self.go = threading.Event(), threading.Event()
+        self.second, self.go_on = threading.Event(), threading.Event()
+        real, calls = transcripts.sign_one, []
+
+        def gated(*args, **kwargs):
+            calls.append(1)
+            reached, release = (self.first, self.go) if len(calls) == 1 else (
+                self.second, self.go_on)
+            reached.set()
+            release.wait(30)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(transcripts, "sign_one", gated)
+
+
 def test_a_teacher_registers_a_certificate_then_signs_the_whole_class(
     server: str,  # noqa: F811
     browser,  # noqa: F811
     school_class,
+    monkeypatch,
 ) -> None:
     page = browser.new_page()
     _login(page, server, "teacher1")
@@ -109,8 +135,23 @@ def test_a_teacher_registers_a_certificate_then_signs_the_whole_class(
     page.click("header nav a:text-is('Học bạ')")
     _sign_class(page, "teacher2")  # a colleague's file: refused
     assert "không phải chứng thư đã đăng ký" in page.locator("#error").inner_text()
+    gate = _Gate(monkeypatch)
     _sign_class(page, "teacher1")
-    assert "Đã ký 2/2 ô của lớp 9A1" in page.locator("#notice").inner_text()
+    # the class is signed in the background: the page follows it, then shows the results
+    assert gate.first.wait(30)
+    message = page.locator("#job-message")
+    expect(message).to_have_text(re.compile(r"^Đang ký 1/2 — .+ \(9A1\)…$"))
+    assert page.locator("section[data-class='9A1'] form").count() == 0  # no second start
+    gate.go.set()  # the first signature is done; the job now waits before the second
+    assert gate.second.wait(30)
+    expect(message).to_have_text(re.compile(r"^Đang ký 2/2 — .+ \(9A1\)…$"))
+    second = message.inner_text()
+    gate.go_on.set()
+    expect(message).to_have_text("Đã ký 2/2 ô của lớp 9A1.")
+    results = page.locator("#job-results li")
+    assert results.count() == 2
+    assert results.nth(1).locator("b").inner_text() in second
+    assert "đã ký: Giáo viên bộ môn: Toán, Ngữ văn" in results.nth(0).inner_text()
     progress = page.locator("section[data-class='9A1'] .progress")
     assert (progress.get_attribute("data-done"), progress.get_attribute("data-total")) == ("2", "2")
     assert page.locator("tr[data-field=GVBM_teacher1].signed").count() == 2
