@@ -32,9 +32,12 @@ from doisoat.conflict_types import (
 from doisoat.glossary_words import (
     AUDIT_ENTITY_LABELS,
     AUDIT_EVENT_LABELS,
+    COMPARISON_LABELS,
+    COMPARISON_LEVEL_LABELS,
     ENROLLMENT_STATUS_LABELS,
     FIELD_LABELS,
     LINK_DECISION_LABELS,
+    MATCH_DECISION_LABELS,
     PERSONAL_ID_PROBLEM_LABELS,
     RATING_LABELS,
     ROLE_LABELS,
@@ -73,6 +76,9 @@ _KINDS: dict[str, Mapping[str, str]] = {
     "rules": RULES_LABELS,
     "rating": RATING_LABELS,
     "personal_id_problem": PERSONAL_ID_PROBLEM_LABELS,
+    "comparison": COMPARISON_LABELS,
+    "comparison_level": COMPARISON_LEVEL_LABELS,
+    "match_decision": MATCH_DECISION_LABELS,
 }
 KINDS: tuple[str, ...] = tuple(_KINDS)
 
@@ -89,6 +95,27 @@ def label(kind: str, code: str | None) -> str:
         return EMPTY
     text = str(code)
     return _KINDS.get(kind, {}).get(text, text)
+
+
+_THRESHOLD_LEVEL = re.compile(r"^(levenshtein<=|jaro_winkler>=)([\d.]+)$")
+
+
+def level_label(comparison: str, level: str | None) -> str:
+    """The words for the level a pair reached on one comparison of the linkage engine: «Trùng
+    khớp», «Khác tối đa 1 ký tự», «Gần giống (Jaro-Winkler ≥ 0,9)»."""
+    if level is None or level == "":
+        return EMPTY
+    words = COMPARISON_LEVEL_LABELS.get(f"{comparison}.{level}") or COMPARISON_LEVEL_LABELS.get(
+        str(level)
+    )
+    if words:
+        return words
+    match = _THRESHOLD_LEVEL.match(str(level))
+    if match and match.group(1) == "levenshtein<=":
+        return f"Khác tối đa {match.group(2)} ký tự"
+    if match:
+        return f"Gần giống (Jaro-Winkler ≥ {match.group(2).replace('.', ',')})"
+    return str(level)
 
 
 # -- values --------------------------------------------------------------------------------------
@@ -325,5 +352,6 @@ __all__ = [
     "fmt_value",
     "label",
     "labels",
+    "level_label",
     "probability_words",
 ]

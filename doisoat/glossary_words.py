@@ -66,6 +66,8 @@ AUDIT_EVENT_LABELS: dict[str, str] = {
     "sign": "Ký học bạ",
     "sign.refused_certificate": "Từ chối ký: chứng thư số không dùng được",
     "certificate.registered": "Đăng ký chứng thư số",
+    "certificate.removed": "Gỡ chứng thư số của mình",
+    "certificate.revoked": "Thu hồi chứng thư số của giáo viên",
     "user.created": "Tạo tài khoản người dùng",
     "user.disabled": "Khóa tài khoản người dùng",
     "user.enabled": "Mở lại tài khoản người dùng",
@@ -200,10 +202,10 @@ FIELD_LABELS: dict[str, str] = {
     "row": "Cả dòng điểm",
     "name": "Họ và tên",
     "gender_registry": "Giới tính (CSDL ngành)",
-    "used_by_school": "Trường đang dùng",
+    "used_by_school": "Trường đang dùng mã này",
     "registry_records": "Hồ sơ trong CSDL ngành",
     "registry_record": "Hồ sơ trong CSDL ngành",
-    "keep": "Nên giữ",
+    "keep": "Mã nên giữ",
     "term2_rating": "Đánh giá học kỳ II",
     "subject_averages": "Điểm trung bình các môn",
     "failed_comment_subjects": "Số môn đánh giá bằng nhận xét chưa đạt",
@@ -213,7 +215,7 @@ FIELD_LABELS: dict[str, str] = {
     "student": "Học sinh",
     "kind": "Loại sai lệch",
     "registry_personal_id": "Số định danh cá nhân (CSDL ngành)",
-    "year": "Năm",
+    "year": "Năm sinh",  # the personal-id rule's evidence: the birth year the id should carry
 }
 
 PERSONAL_ID_PROBLEM_LABELS: dict[str, str] = {
@@ -221,6 +223,48 @@ PERSONAL_ID_PROBLEM_LABELS: dict[str, str] = {
     "birth_year": "Năm sinh không khớp",
     "century": "Thế kỷ sinh không khớp",
     "shared": "Dùng chung cho nhiều học sinh",
+}
+
+# How ``doisoat explain`` reads the linkage engine's scoring of a pair of records: the student
+# profile's comparisons (reconcile/student.py), the levels each can reach (reconcile/profile.py),
+# and the engine's decision for the pair.
+COMPARISON_LABELS: dict[str, str] = {
+    "moet_code": FIELD_LABELS["moet_code"],
+    "personal_id": FIELD_LABELS["personal_id"],
+    "name": FIELD_LABELS["full_name"],
+    "dob": FIELD_LABELS["dob"],
+    "gender": FIELD_LABELS["gender"],
+    "school": FIELD_LABELS["school"],
+    "class": FIELD_LABELS["class_name"],
+    "father_name": FIELD_LABELS["father_name"],
+    "mother_name": FIELD_LABELS["mother_name"],
+}
+
+COMPARISON_LEVEL_LABELS: dict[str, str] = {
+    "exact": "Trùng khớp",
+    "else": "Khác nhau",
+    "missing": "Thiếu ở một bên",
+    "folded": "Giống nhau nếu bỏ dấu",
+    "family_given": "Trùng họ và tên, khác tên đệm",
+    "swapped": "Cùng các chữ, đảo thứ tự",
+    "close": "Gần giống",
+    "given_initials": "Trùng tên, trùng chữ đầu của họ và tên đệm",
+    "given": "Chỉ trùng tên",
+    "day_month_swapped": "Đảo ngày và tháng",
+    "year_off_by_one": "Lệch một năm",
+    "dob.close": "Gần nhau (lệch vài ngày)",
+    "same_class": "Cùng lớp",
+    "same_grade": "Cùng khối, khác lớp",
+    "adjacent_grade": "Khối liền kề",
+}
+"""A level of one comparison; ``<comparison>.<level>`` where the same level reads otherwise for
+that comparison (a «close» date is near, not alike). Levels with a threshold
+(``levenshtein<=1``, ``jaro_winkler>=0.9``) are worded by :func:`doisoat.glossary.level_label`."""
+
+MATCH_DECISION_LABELS: dict[str, str] = {
+    "match": "Cùng một học sinh",
+    "review": "Cần người xem xét",
+    "non-match": "Khác học sinh",
 }
 
 RULES_LABELS: dict[str, str] = {

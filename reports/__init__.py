@@ -21,7 +21,7 @@ from reports.quality import (
     load_suite,
     run_quality,
 )
-from reports.school_view import school_item, school_label
+from reports.school_view import name_schools, school_item, school_label
 from reports.store_io import (
     check_snapshots,
     conflicts_csv_of,
@@ -29,6 +29,13 @@ from reports.store_io import (
     quality_rows,
     trend_from_conflicts,
     write_night_report,
+)
+from reports.withhold import (
+    KEPT_FIELDS,
+    SCHOOL_KEYS,
+    other_school_codes,
+    split_records,
+    withhold,
 )
 from reports.worklist import write_worklist, write_worklists
 from reports.worklist_reader import Answer, Refusal, WorklistAnswers, read_answers
@@ -44,6 +51,12 @@ __all__ = [
     "read_answers",
     "school_item",
     "school_label",
+    "name_schools",
+    "withhold",
+    "split_records",
+    "other_school_codes",
+    "KEPT_FIELDS",
+    "SCHOOL_KEYS",
     "QualityResult",
     "ReportFiles",
     "ReportInputs",

@@ -17,7 +17,7 @@ from typing import Any
 
 from doisoat.glossary import evidence_rows, fmt_date, label
 from reports.evidence import parse
-from reports.school_view import evidence_text, owner, school_item, school_label
+from reports.school_view import evidence_text, named_item, owner, school_item, school_label
 
 CSV_COLUMNS: tuple[str, ...] = (
     "Mã vấn đề",
@@ -113,7 +113,8 @@ def conflicts_csv(
     """The CSV text (with its BOM) of ``rows``; ``names`` gives each school's name by code,
     ``records`` the student records the rows name (by id). For a school's reader (``school``)
     each row is first put through :func:`reports.school_view.school_item`: its own student in
-    full, another school named and its data withheld."""
+    full, another school named and its data withheld (:mod:`reports.withhold`). Every reader
+    reads schools by name and code in the message and the fix."""
     names = names or {}
     records = records or {}
     out = io.StringIO()
@@ -125,6 +126,8 @@ def conflicts_csv(
         if school is not None:
             named = [records[i] for i in ids if i in records]
             row = school_item(row, school, named, names, contacts)
+        else:  # the district reads everything, its schools named all the same
+            row = named_item(row, names)
         student = student_of(row, records)
         writer.writerow([neutralise(v) for v in csv_row(row, names, student)])
     return "\ufeff" + out.getvalue()

@@ -9,6 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from doisoat.glossary import fmt_date, fmt_datetime_vn
 from reports import charts, evidence, messages
+from reports.school_view import name_schools
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -29,6 +30,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["vn_value"] = evidence.format_value
+    env.filters["named"] = name_schools  # «79000001» → «Trường THCS … (79000001)»
     env.globals.update(
         L=messages.LABELS,
         SEV=messages.SEVERITIES,

@@ -45,12 +45,20 @@ WORKLIST_COLUMNS: tuple[str, ...] = (
     NOTE_HEADER,
 )
 
-# The school's answers (the drop-down), and what each does when the file comes back.
+# The school's answers (the drop-down), and what each does when the file comes back. No comma
+# in any of them: Excel splits a list validation's items on commas, and «Đúng, giữ nguyên» was
+# two items in the drop-down (neither of which the reader knew).
 WORKLIST_ANSWERS: dict[str, str] = {
     "Đã sửa trong phần mềm": "fixed",
-    "Đúng, giữ nguyên (ghi lý do)": "acknowledge",
-    "Không đúng, đề nghị Phòng xem lại": "disputed",
+    "Đúng — giữ nguyên (ghi lý do)": "acknowledge",
+    "Không đúng — đề nghị Phòng xem lại": "disputed",
     "Đang xử lý": "in_progress",
+}
+# The words of earlier worklists (typed by hand there): files already sent out still count.
+EARLIER_ANSWERS: dict[str, str] = {
+    "Đúng, giữ nguyên (ghi lý do)": "acknowledge",
+    "Đúng, giữ nguyên": "acknowledge",
+    "Không đúng, đề nghị Phòng xem lại": "disputed",
 }
 ACKNOWLEDGED_MARK = "✔ "
 ANSWER_PROMPT = "Chọn một câu trả lời trong danh sách; ghi lý do ở cột bên phải."
@@ -79,7 +87,7 @@ UPLOAD_ROW_ALTERED = (
 )
 UPLOAD_ANSWER_UNKNOWN = "Dòng {row}: câu trả lời không có trong danh sách chọn: không ghi nhận."
 UPLOAD_REASON_MISSING = (
-    "Dòng {row}: chọn «Đúng, giữ nguyên» thì phải ghi lý do ở cột ghi chú: không ghi nhận."
+    "Dòng {row}: chọn «Đúng — giữ nguyên» thì phải ghi lý do ở cột ghi chú: không ghi nhận."
 )
 
 GUIDE_SHEET = "Hướng dẫn"
@@ -93,9 +101,9 @@ GUIDE_LINES: tuple[str, ...] = (
     "của trường (SMAS, vnEdu, Vietschool, Quảng Ích) hoặc trên CSDL ngành.",
     "4. Ở cột «Trả lời của trường (chọn)», chọn một câu trả lời trong danh sách:",
     "   • «Đã sửa trong phần mềm»: đêm đối soát sau sẽ kiểm tra lại và đóng vấn đề nếu đã hết.",
-    "   • «Đúng, giữ nguyên (ghi lý do)»: dữ liệu đúng như vậy; BẮT BUỘC ghi lý do ở cột "
+    "   • «Đúng — giữ nguyên (ghi lý do)»: dữ liệu đúng như vậy; BẮT BUỘC ghi lý do ở cột "
     "«Ghi chú / lý do của trường». Vấn đề được ghi nhận là đã xác nhận.",
-    "   • «Không đúng, đề nghị Phòng xem lại»: ghi rõ vì sao ở cột ghi chú.",
+    "   • «Không đúng — đề nghị Phòng xem lại»: ghi rõ vì sao ở cột ghi chú.",
     "   • «Đang xử lý»: trường đã nhận và đang làm.",
     "5. Chỉ điền hai cột cuối. Không sửa, không xóa các cột khác, không đổi tên trang: dòng bị "
     "sửa sẽ bị từ chối khi tải lên.",
@@ -108,7 +116,12 @@ GUIDE_LINES: tuple[str, ...] = (
 )
 
 WITHHELD = "(dữ liệu của trường khác)"
-"""What a school reads where another school's data about a student is withheld."""
+"""What a school reads where another school's data is withheld: its class, its local number, the
+student as that school writes them (:mod:`reports.withhold`)."""
+WITHHELD_STUDENT = "(học sinh trường khác)"
+"""Where another school's *different* student (a code shared across schools) is withheld."""
+WITHHELD_RECORD = "(hồ sơ của trường khác)"
+"""Where another school's record id is withheld."""
 CONTACT_DISTRICT = "Liên hệ trường này qua Phòng GDĐT."
 CONTACT_PEOPLE = "Liên hệ {school}: {people} (quản trị trường)."
 """How to reach another school: the store keeps no school's contact, the district has them."""

@@ -2,11 +2,12 @@
 hidden sheet that seals each row so the school can answer in the file and upload it back.
 
 What a school administrator gets: their own students only (another school is named, its data
-withheld: :mod:`reports.school_view`), rows in class order then severity then name, a drop-down
-to answer each row, pages that print on A4 landscape with the titles repeated. Every text cell
-is written with ``write_string`` and the workbook refuses to turn strings into formulas, numbers
-or links: a name or a piece of evidence that starts with ``=``, ``+``, ``-`` or ``@`` stays text
-in Excel (no formula injection from a vendor's export).
+withheld by the one rule the pages follow too, :mod:`reports.withhold`), rows in class order
+then severity then name, a drop-down to answer each row (no answer holds a comma: Excel splits
+a list's items on commas), pages that print on A4 landscape with the titles repeated. Every
+text cell is written with ``write_string`` and the workbook refuses to turn strings into
+formulas, numbers or links: a name or a piece of evidence that starts with ``=``, ``+``,
+``-`` or ``@`` stays text in Excel (no formula injection from a vendor's export).
 """
 
 from __future__ import annotations

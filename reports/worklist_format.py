@@ -40,6 +40,20 @@ column is not sealed (it changes when the district acknowledges), nor the dates 
 
 ANSWERS: dict[str, str] = messages.WORKLIST_ANSWERS
 """Drop-down words → what the answer does (``acknowledge`` or a kind of ``note``)."""
+ANSWER_WORDS: dict[str, str] = {code: words for words, code in ANSWERS.items()}
+"""What the answer does → its drop-down words today (an earlier file's words are said anew)."""
+ACCEPTED_ANSWERS: dict[str, str] = {
+    _key: code
+    for words, code in (*messages.EARLIER_ANSWERS.items(), *ANSWERS.items())
+    for _key in [" ".join(words.split()).casefold()]
+}
+"""Every answer a returned file may hold, folded (case, spaces): today's drop-down words and
+those of earlier worklists, which a school may still send back."""
+
+
+def answer_code(words: str) -> str | None:
+    """What a cell's answer does, or None when it is none of the answers."""
+    return ACCEPTED_ANSWERS.get(" ".join(words.split()).casefold())
 
 
 def _clean(value: object) -> str:

@@ -21,7 +21,7 @@ from doisoat.glossary import fmt_date
 from reports import messages
 from reports.worklist_format import (
     ANSWER_COLUMN,
-    ANSWERS,
+    ANSWER_WORDS,
     COLUMNS,
     HEADER_ROW,
     ID_COLUMN,
@@ -29,6 +29,7 @@ from reports.worklist_format import (
     META_MARK,
     META_SHEET,
     NOTE_COLUMN,
+    answer_code,
     row_seal,
 )
 
@@ -173,7 +174,7 @@ def _read_sheet(
         if row_seal(head["school_code"], head["night"], cells) != sealed[1]:
             refuse(messages.UPLOAD_ROW_ALTERED)
             continue
-        answer = ANSWERS.get(answer_label) if answer_label else None
+        answer = answer_code(answer_label) if answer_label else None
         if answer_label and answer is None:
             refuse(messages.UPLOAD_ANSWER_UNKNOWN)
             continue
@@ -182,5 +183,6 @@ def _read_sheet(
             continue
         action = "acknowledge" if answer == "acknowledge" else "note"
         out.answers.append(
-            Answer(conflict_id, sheet_name, offset, action, answer, answer_label, note)
-        )
+            Answer(conflict_id, sheet_name, offset, action, answer,
+                   ANSWER_WORDS.get(answer or "", answer_label), note)
+        )  # fmt: skip

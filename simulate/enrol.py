@@ -105,9 +105,17 @@ def class_names(persons: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
+MIN_WINDOW_DAYS = 90
+
+
 def dates_between(
     rng: np.random.Generator, start: dt.date, end: dt.date, size: int
 ) -> list[dt.date]:
+    """``size`` dates from ``start`` to ``end``. Stories are dated from term 2 up to the night;
+    a night early in the school year (September, before term 2 begins) has no such window, so
+    the window then reaches back ``MIN_WINDOW_DAYS`` before ``end`` (last year's term 2 and
+    summer: when a September night's transfers and drop-outs happened)."""
+    start = min(start, end - dt.timedelta(days=MIN_WINDOW_DAYS))
     span = (end - start).days
     return [start + dt.timedelta(days=int(d)) for d in rng.integers(0, span + 1, size=size)]
 

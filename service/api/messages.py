@@ -364,15 +364,76 @@ API_DOC.update(
     }
 )
 
-# The pages people work in (pages.py and its templates): the worklist's search, sort and pages,
-# the dashboard's last run and chart, the runs page's button, the audit page's filters, the
-# conflict page's other school. ``other_record`` stands in for another school's record.
-LABELS.update(
+# Signing a class as a job the page follows (service/class_signing.py); removing and revoking
+# a registered certificate (service/certificates.py); transcripts put in the folder by hand.
+THINGS.update({"signing_job": "lượt ký", "certificate": "chứng thư số"})
+ERRORS.update(
     {
-        "other_record": "(hồ sơ của trường khác)",
-        "other_detail": "(thông tin của trường khác)",
+        "sign_job_crashed": (
+            "Lượt ký cả lớp dừng vì một lỗi không mong đợi; các học bạ đã ký vẫn giữ chữ ký. "
+            "Hãy mở lại trang và ký tiếp."
+        ),
+        "sign_job_interrupted": (
+            "Lượt ký cả lớp bị ngắt (máy chủ đã khởi động lại); các học bạ đã ký vẫn giữ "
+            "chữ ký. Hãy ký tiếp phần còn lại."
+        ),
+        "cert_revoked": (
+            "Chứng thư số «{subject}» đã bị {how} ngày {when} bởi {by} (lý do: {reason}); "
+            "không được dùng để ký nữa. Hãy đăng ký chứng thư số mới."
+        ),
+        "cert_revoke_forbidden": (
+            "Chỉ chủ tài khoản, hiệu trưởng hoặc quản trị của trường, hoặc cán bộ phòng/sở "
+            "được gỡ chứng thư số của tài khoản {user}."
+        ),
+        "cert_revoke_reason": "Hãy ghi lý do gỡ hoặc thu hồi chứng thư số.",
+        "cert_already_revoked": "Chứng thư số «{subject}» đã bị {how} từ ngày {when}.",
+        "transcript_bad_name": (
+            "Tên tệp «{name}» có ký tự không dùng được trong đường dẫn (dấu cách, ngoặc…): "
+            "hãy đổi tên thành {suggested} để ký và tải về."
+        ),
     }
 )
+LABELS.update(
+    {
+        "sign_job_starting": "Bắt đầu ký lớp {class_name}…",
+        "sign_job_running": "Đang ký {number}/{total} — {student} ({class_name})…",
+        "sign_job_results": "Kết quả ký lớp {class_name}",
+        "sign_job_signed": "đã ký: {labels}",
+        "sign_job_waiting": "chờ vai trò ký trước: {labels}",
+        "sign_job_failed": "không ký được «{label}»: {problem}",
+        "sign_job_nothing": "không có ô nào của bạn",
+        "cert_remove": "Gỡ chứng thư",
+        "cert_revoke": "Thu hồi",
+        "cert_reason": "Lý do",
+        "cert_removed": "Đã {how} chứng thư số «{subject}»: không ký được bằng chứng thư này nữa.",
+        "cert_revoked_by": "Đã {how} ngày {when} bởi {by}: {reason}",
+        "cert_status": "Trạng thái",
+        "cert_active": "Đang dùng",
+        "cert_school": "Chứng thư số của giáo viên trong trường",
+        "cert_owner": "Tài khoản",
+        "how_removed": "gỡ",
+        "how_revoked": "thu hồi",
+        "signed_by": "Người ký: {names}",
+        "hand_placed": "Học bạ đặt tay vào thư mục (không có tệp phân công người ký)",
+    }
+)
+API_DOC.update(
+    {
+        "sign_job": (
+            "Bắt đầu ký cả lớp trong nền: trả về mã lượt ký ngay; theo dõi ở "
+            "GET /api/v1/signing-jobs/{id}"
+        ),
+        "sign_job_status": "Tiến độ lượt ký cả lớp của người gọi (đang ký, đã xong, lỗi)",
+        "cert_remove": (
+            "Gỡ (của mình) hoặc thu hồi (hiệu trưởng, quản trị trường, cán bộ phòng/sở) một "
+            "chứng thư số đã đăng ký; ký bằng chứng thư đó bị từ chối (403)"
+        ),
+        "cert_reason": "Lý do (ghi vào nhật ký)",
+    }
+)
+
+# The pages people work in (pages.py and its templates): the worklist's search, sort and pages,
+# the dashboard's last run and chart, the runs page's button, the audit page's filters.
 PAGES = {
     "all_conflicts": "Tất cả vấn đề",
     "search": "Tìm theo họ tên, mã định danh hoặc lớp",

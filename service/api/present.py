@@ -5,55 +5,28 @@ API keeps its codes and never passes through here.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+import reports
 from doisoat import glossary
 from doisoat.model import REGISTRY_SOURCE
 
-# Evidence keys that hold school codes: read as «Trường THCS Lê Lợi (79760101)».
-SCHOOL_KEYS = frozenset({
-    "school_code", "transfer_school_code", "receiving_school", "sending_school", "schools",
-    "destination_schools", "previous_schools", "other_school", "school",
-})  # fmt: skip
+# Evidence keys that hold school codes: read as «Trường THCS Lê Lợi (79760101)» (one list,
+# shared with the Excel worklist and the CSV).
+SCHOOL_KEYS = reports.SCHOOL_KEYS
 # Internal ids a person has no use for (the comparison table shows the records themselves).
 SKIPPED_KEYS = frozenset({"record_id", "registry_record", "snapshot_id", "local_id"})
-# Evidence words the glossary does not list yet (rules' keys seen in the demo district); the
-# glossary wins as soon as it has one. Keys that are subject or term codes read as such.
-_MORE_KEYS = {
-    "formula": "Công thức",
-    "keep": "Mã nên giữ",
-    "kind": "Loại sai lệch",
-    "problem": "Vấn đề",
-    "receiving": "Trường tiếp nhận ghi",
-    "sending": "Trường cũ ghi",
-    "registry_personal_id": "Số định danh cá nhân trong CSDL ngành",
-    "registry_records": "Hồ sơ trong CSDL ngành",
-    "student": "Học sinh (theo phần mềm của trường)",
-    "subject_averages": "Điểm trung bình các môn",
-    "term_averages": "Điểm trung bình học kỳ",
-    "used_by_school": "Trường đang dùng mã này",
-    "failed_comment_subjects": "Môn đánh giá bằng nhận xét chưa đạt",
-    "year": "Năm sinh",
-}
-_MORE_VALUES = {
-    "kind": {"gender_digit": "Chữ số giới tính/thế kỷ không khớp",
-             "birth_year": "Năm sinh không khớp", "shared": "Dùng cho nhiều học sinh"},
-    "rules": {"tt22": "Thông tư 22/2021", "tt58": "Thông tư 58/2011 (sửa đổi bởi 26/2020)"},
-}  # fmt: skip
 
 
 def key_label(key: str) -> str:
-    """The words for an evidence key: a field, else a subject or a term code."""
+    """The words for an evidence key: a field, else a subject or a term code (the glossary's
+    words, as the Excel worklist and the CSV read them)."""
     for kind in ("field", "subject", "term"):
         words = glossary.label(kind, key)
         if words != key:
             return words
-    return _MORE_KEYS.get(key, key)
-
-
-_SCHOOL_CODE = re.compile(r"(?:([Tt]rường)\s+)?\b(\d{8})\b")
+    return key
 
 
 def school_name(code: Any, directory: Mapping[str, Mapping[str, Any]]) -> str:
@@ -64,21 +37,30 @@ def school_name(code: Any, directory: Mapping[str, Mapping[str, Any]]) -> str:
     return f"{entry['name']} ({code})" if entry and entry.get("name") else str(code)
 
 
+class _Names(Mapping[str, str]):
+    """The directory read as code → name, for :func:`reports.name_schools`."""
+
+    def __init__(self, directory: Mapping[str, Mapping[str, Any]]) -> None:
+        self._directory = directory
+
+    def __getitem__(self, code: str) -> str:
+        name = (self._directory.get(code) or {}).get("name")
+        if not name:
+            raise KeyError(code)
+        return str(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._directory)
+
+    def __len__(self) -> int:
+        return len(self._directory)
+
+
 def name_schools(text: Any, directory: Mapping[str, Mapping[str, Any]]) -> str:
     """A sentence with every known school code replaced by the school's name and code («trường
-    79000001» → «Trường THCS Hai Bà Trưng (79000001)»). Other digits (identity codes, ten or
-    twelve digits long) are left alone."""
-    if not text:
-        return "" if text is None else str(text)
-
-    def named(match: re.Match[str]) -> str:
-        word, code = match.group(1), match.group(2)
-        if code not in directory:
-            return match.group(0)
-        name = school_name(code, directory)
-        return f"{word} {name}" if word and not name.lower().startswith("trường") else name
-
-    return _SCHOOL_CODE.sub(named, str(text))
+    79000001» → «Trường THCS Hai Bà Trưng (79000001)»): the one way of
+    :func:`reports.name_schools`, which the Excel worklist, the CSV and the report use too."""
+    return reports.name_schools(text, _Names(directory))
 
 
 def value(key: str, raw: Any, directory: Mapping[str, Mapping[str, Any]]) -> str:
@@ -86,8 +68,6 @@ def value(key: str, raw: Any, directory: Mapping[str, Mapping[str, Any]]) -> str
     if key in SCHOOL_KEYS and raw not in (None, ""):
         codes = raw if isinstance(raw, list) else [raw]
         return "; ".join(school_name(c, directory) for c in codes)
-    if isinstance(raw, str) and raw in _MORE_VALUES.get(key, {}):
-        return _MORE_VALUES[key][raw]
     if isinstance(raw, Mapping):
         return "; ".join(f"{key_label(str(k))}: {value(str(k), v, directory)}"
                          for k, v in raw.items())  # fmt: skip

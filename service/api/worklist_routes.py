@@ -54,7 +54,7 @@ async def upload_answers(
     config: FilesDep,
     file: Annotated[UploadFile, File(description="the answered worklist (.xlsx)")],
 ) -> dict[str, Any]:
-    """Apply the answers of a school's Excel worklist of ``night``: each «Đúng, giữ nguyên»
+    """Apply the answers of a school's Excel worklist of ``night``: each «Đúng — giữ nguyên»
     becomes an acknowledgement, each other answer or note a note on the conflict, audited.
     Refused whole (403) when the file is another school's or another night's worklist; an
     altered row is refused alone (``refused``, with the Excel row and the reason)."""

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 from sqlalchemy import Engine
 
+from doisoat.glossary import fmt_decimal
 from service.cli.messages import EXPLAIN, EXPLAIN_COLUMNS
 
 
@@ -101,14 +102,17 @@ def explain_command(
         }  # fmt: skip
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         return
-    _print(key, found, stories)
+    _print(key, found, stories, _school_names(engine))
 
 
-def _print(key: str, found: Found, stories: list[dict[str, Any]]) -> None:
+def _print(
+    key: str, found: Found, stories: list[dict[str, Any]], names: dict[str, str]
+) -> None:
     from rich.console import Console
     from rich.markup import escape
 
     from doisoat.conflict_types import STATUS_LABELS, label_of
+    from reports import name_schools, school_label
 
     console = Console(soft_wrap=True)  # sentences on one line each (the terminal wraps them)
     if found.conflict is not None:
@@ -116,26 +120,43 @@ def _print(key: str, found: Found, stories: list[dict[str, Any]]) -> None:
         console.print(EXPLAIN["conflict"].format(
             conflict_id=escape(c["conflict_id"]), type=escape(label_of(c["type"])),
             status=STATUS_LABELS.get(c["status"], c["status"]),
-            school=escape(c["school_code"] or "—"), records=len(found.record_ids),
+            school=escape(school_label(c["school_code"], names)), records=len(found.record_ids),
         ))  # fmt: skip
-        console.print("  " + escape(c["message_vi"] or ""))
-        console.print(EXPLAIN["fix"].format(fix=escape(c["suggested_fix"] or "")))
+        console.print("  " + escape(name_schools(c["message_vi"], names)))
+        console.print(EXPLAIN["fix"].format(fix=escape(name_schools(c["suggested_fix"], names))))
     elif found.kind == "identity_code":
         console.print(EXPLAIN["code"].format(code=escape(key), records=len(found.record_ids)))
     shown: set[str] = {found.conflict["conflict_id"]} if found.conflict else set()
     for story in stories:
         if found.kind != "record":
             console.print()
-        _print_story(console, story, shown)
+        _print_story(console, story, shown, names)
 
 
-def _print_story(console: Any, story: dict[str, Any], shown: set[str]) -> None:
+def _school_names(engine: Engine) -> dict[str, str]:
+    """Every school's name by code: a person reads «Trường THCS Lê Lợi (79000001)»."""
+    from doisoat import store
+
+    schools = store.read_table(engine, "school", columns=["school_code", "name"])
+    return {r["school_code"]: r["name"] for r in schools.iter_rows(named=True) if r["name"]}
+
+
+def _signed(weight: float) -> str:
+    """A match weight as a person reads it: its sign, two decimals and a decimal comma."""
+    return ("+" if weight >= 0 else "−") + fmt_decimal(abs(weight), 2)
+
+
+def _print_story(
+    console: Any, story: dict[str, Any], shown: set[str], names: dict[str, str]
+) -> None:
     """One record's identity, pairs and conflicts, leaving out the pairs and conflicts already
     printed for another record of the same question (``shown``, updated)."""
     from rich.markup import escape
     from rich.table import Table
 
     from doisoat.conflict_types import STATUS_LABELS, label_of
+    from doisoat.glossary import fmt_probability, label, level_label
+    from reports import name_schools
 
     record_id = story["record_id"]
     ident = story["identity"] or {}
@@ -151,19 +172,26 @@ def _print_story(console: Any, story: dict[str, Any], shown: set[str]) -> None:
             continue
         shown.add(key)
         table = Table(title=EXPLAIN["pair"].format(
-            other=escape(other), decision=pair["decision"], weight=pair["match_weight"],
-            probability=pair["match_probability"],
+            other=escape(other), decision=label("match_decision", pair["decision"]),
+            weight=_signed(pair["match_weight"]),
+            probability=fmt_probability(pair["match_probability"]),
         ))  # fmt: skip
         for col in EXPLAIN_COLUMNS:
             table.add_column(col)
         for field_ in pair["explanation"]:
-            table.add_row(field_["comparison"], field_["level"], f"{field_['weight']:+.2f}")
+            comparison = str(field_["comparison"])
+            table.add_row(
+                label("comparison", comparison),
+                level_label(comparison, field_["level"]),
+                _signed(field_["weight"]),
+            )
         console.print(table)
     for c in story["conflicts"]:
         if c["conflict_id"] in shown:
             continue
         shown.add(c["conflict_id"])
         status = STATUS_LABELS.get(c["status"], c["status"])
+        message = name_schools(c["message_vi"], names)
         console.print(f"[red]{escape(label_of(c['type']))}[/red] ({status}, "
-                      f"{escape(c['conflict_id'])}): {escape(c['message_vi'] or '')}")  # fmt: skip
-        console.print(EXPLAIN["fix"].format(fix=escape(c["suggested_fix"] or "")))
+                      f"{escape(c['conflict_id'])}): {escape(message)}")  # fmt: skip
+        console.print(EXPLAIN["fix"].format(fix=escape(name_schools(c["suggested_fix"], names))))

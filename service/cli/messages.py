@@ -52,17 +52,17 @@ EXPLAIN = {
         "  - mã định danh của học sinh (10 chữ số) hoặc số định danh cá nhân (12 chữ số)."
     ),
     "conflict": (
-        "[bold]{conflict_id}[/bold]: {type} — {status}, trường {school} ({records} hồ sơ liên quan)"
+        "[bold]{conflict_id}[/bold]: {type} — {status}, {school} ({records} hồ sơ liên quan)"
     ),
     "code": "Mã định danh [bold]{code}[/bold]: {records} hồ sơ của cùng học sinh",
     "identity": "[bold]{record_id}[/bold] → danh tính {identity_id} (mã định danh {moet_code})",
     "no_code": "không có",
-    "pair": "{other}: {decision}, trọng số {weight:.2f}, xác suất {probability:.6f}",
+    "pair": "{other}: {decision} — trọng số {weight}, xác suất {probability}",
     "pair_above": "  (cặp với {other}: xem ở trên)",
     "fix": "  Đề xuất: {fix}",
 }
 
-EXPLAIN_COLUMNS = ("trường so sánh", "mức", "trọng số")
+EXPLAIN_COLUMNS = ("Mục so sánh", "Mức giống nhau", "Trọng số")
 
 # ``doisoat simulate``, ``doisoat demo`` (progress lines) and ``doisoat serve --demo-users``.
 SIMULATE = {
@@ -72,6 +72,34 @@ SIMULATE = {
     "night": "Đối soát đêm",
     "loading": "Nạp vào kho dữ liệu",
     "demo_officer": "Cán bộ Phòng GDĐT",
+    # what ``doisoat demo`` says before the night's summary
+    "demo_simulated": (
+        "Đã mô phỏng {records} hồ sơ học sinh trong phần mềm của {schools} trường; đã ghi {files} "
+        "tệp xuất vào {exports}."
+    ),
+    "demo_store": "Kho dữ liệu: {url} (lượt chạy số {run}, {status}).",
+    "demo_worklists": "Danh sách việc (Excel) của từng trường: {folder}",
+    # ``doisoat simulate --country``
+    "country": "Mô phỏng cả nước, từng tỉnh/thành",
+    "country_province": "Đã mô phỏng {name} ({students} học sinh)",
+    "country_needs_out": "Cần --out: thư mục ghi dữ liệu cả nước (Parquet theo tỉnh/thành).",
+    "country_no_load": (
+        "Không nạp dữ liệu cả nước vào một kho (--load): mỗi tỉnh/thành có kho riêng; lần chạy "
+        "toàn quốc (doisoat country) đọc thẳng thư mục Parquet."
+    ),
+}
+
+# ``doisoat export``.
+EXPORT = {
+    "done": (
+        "Đã xuất {records} hồ sơ học sinh ({registry} của CSDL ngành, {vendor} của phần mềm các "
+        "trường; {schools} trường) của {name} ({code}), dữ liệu mới nhất ngày {night}, vào "
+        "«{folder}»."
+    ),
+    "other_provinces": (
+        "Lưu ý: có trường mang mã của tỉnh/thành khác ({others}); hồ sơ của các trường này vẫn "
+        "được xuất trong phần của tỉnh/thành {code}."
+    ),
 }
 
 # ``doisoat transcript issue|verify``.

@@ -38,10 +38,20 @@ def simulate_command(
     hard: bool = typer.Option(
         False, "--hard", help="A province as hard as the field: absent students, twins, namesakes."
     ),
+    country: bool = typer.Option(
+        False,
+        "--country",
+        help="A whole country instead: the 34 provinces by size, with the moves, duplicates and "
+        "shared codes across provinces, written to --out as Parquet partitioned by province "
+        "(records, schools, truth, problems, manifest.json) for `doisoat country`.",
+    ),
 ) -> None:
     """Simulate a district with its vendors, registry, grades and the mess of real data."""
     from simulate import generate, write_parquet
 
+    if country:
+        _simulate_country(students, seed, out, night=night, hard=hard, load=load)
+        return
     started = time.perf_counter()
     with _progress() as progress:
         task = progress.add_task(SIMULATE["simulating"], total=None)
@@ -57,6 +67,36 @@ def simulate_command(
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 
+def _simulate_country(
+    students: int, seed: int, out: Path | None, *, night: dt.date | None, hard: bool, load: bool
+) -> None:
+    """``simulate --country``: province by province, so a country of millions fits in memory."""
+    from doisoat.errors import ConfigError
+    from simulate import write_country
+
+    if out is None:
+        raise ConfigError("--country needs --out", message_vi=SIMULATE["country_needs_out"])
+    if load:
+        raise ConfigError("--country cannot --load", message_vi=SIMULATE["country_no_load"])
+    started = time.perf_counter()
+    with _progress() as progress:
+        task = progress.add_task(SIMULATE["country"], total=34)
+
+        def done(frames) -> None:
+            line = SIMULATE["country_province"].format(name=frames.name, students=frames.students)
+            progress.update(task, advance=1, description=line)
+
+        manifest = write_country(out, students, seed, night, hard=hard, progress=done)
+    summary = {
+        "provinces": len(manifest["provinces"]),
+        "students": manifest["students"],
+        "records": manifest["records"],
+        "seconds": round(time.perf_counter() - started, 2),
+        "out": str(out),
+    }
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
 def demo_command(
     students: int = typer.Option(5_000, "--students", "-n", help="Size of the demo district."),
     seed: int = typer.Option(1, "--seed"),
@@ -65,6 +105,7 @@ def demo_command(
     """A whole night on a simulated district: its schools' real export files go through the
     connectors, the linkage and the conflict rules into the store and the report."""
     from doisoat import store
+    from doisoat.glossary import label
     from service.cli.night_summary import night_standing, render
     from service.config import load_settings
     from service.night.pipeline import run_nightly
@@ -82,17 +123,18 @@ def demo_command(
         outcome = run_nightly(
             engine, night=district.night, settings=load_settings(), inbox=[exports]
         )
-    typer.echo(
-        f"Simulated {district.summary()['vendor_records']} vendor records in "
-        f"{district.schools.height} schools; wrote {len(written)} export files to {exports}."
-    )
-    typer.echo(f"Store: {store.default_url()}  (run {outcome.run_id}, {outcome.status})")
-    if outcome.ingest:
-        typer.echo(
-            f"Ingested {outcome.ingest['rows_read']} rows: {outcome.ingest['rows_accepted']} "
-            f"accepted, {outcome.ingest['rows_quarantined']} quarantined."
-        )
-    typer.echo(f"Worklists: {Path(outcome.report_dir or '') / 'worklists'}")
+    # In Vietnamese, as the night's summary below; the rows read, accepted and quarantined are
+    # in that summary (its «Tệp nhận đêm nay» line), not said twice.
+    typer.echo(SIMULATE["demo_simulated"].format(
+        records=district.summary()["vendor_records"], schools=district.schools.height,
+        files=len(written), exports=exports,
+    ))  # fmt: skip
+    typer.echo(SIMULATE["demo_store"].format(
+        url=store.default_url(), run=outcome.run_id, status=label("run_status", outcome.status),
+    ))  # fmt: skip
+    typer.echo(SIMULATE["demo_worklists"].format(
+        folder=Path(outcome.report_dir or "") / "worklists"
+    ))  # fmt: skip
     typer.echo()
     typer.echo(render(outcome.as_dict(), night_standing(engine, outcome.night)))
 

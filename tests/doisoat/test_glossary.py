@@ -172,3 +172,24 @@ def test_evidence_reads_as_labelled_rows_grades_included():
     for raw_word in ("midterm", "exported", "cong_nghe", "transferred_in", "2012-06-18", "0.99"):
         assert raw_word not in text
     assert evidence_rows('{"dob": "2012-06-18"}') == [("Ngày sinh", "18/06/2012")]
+
+
+def test_every_comparison_and_level_doisoat_explain_prints_has_words():
+    """``doisoat explain`` prints each scored pair field by field: every comparison of the
+    student and registry profiles, every level it can reach (and «missing»), and the pair's
+    decision read in Vietnamese, none as the engine's code."""
+    from doisoat.glossary import level_label
+    from reconcile.decide import DECISIONS
+    from reconcile.student import registry_profile, student_profile
+
+    for profile in (student_profile(), registry_profile()):
+        for comparison in profile.comparisons:
+            assert label("comparison", comparison.name) != comparison.name, comparison.name
+            for level in (*comparison.levels, "missing"):
+                words = level_label(comparison.name, level)
+                assert words != level and not re.search(r"[a-z]_[a-z]|<=|>=", words), level
+    assert [label("match_decision", d) for d in DECISIONS] == [
+        "Cùng một học sinh", "Cần người xem xét", "Khác học sinh"]  # fmt: skip
+    assert level_label("father_name", "jaro_winkler>=0.9") == "Gần giống (Jaro-Winkler ≥ 0,9)"
+    assert level_label("personal_id", "levenshtein<=1") == "Khác tối đa 1 ký tự"
+    assert level_label("dob", "close") != level_label("name", "close")

@@ -123,7 +123,8 @@ def test_cli_reconcile_then_explain(tmp_path, district):
     engine.dispose()
     shown = runner.invoke(app, ["explain", some, "--url", url])
     assert shown.exit_code == 0, shown.output
-    assert "match" in shown.output and "dob" in shown.output
+    # what an officer reads: the decision and the fields in the glossary's Vietnamese
+    assert "Cùng một học sinh" in shown.output and "Ngày sinh" in shown.output
     missing = runner.invoke(app, ["explain", "smas:0:nobody", "--url", url])
     assert missing.exit_code == 1
     assert "Không tìm thấy" in missing.output

@@ -11,6 +11,7 @@ import zlib
 
 import jsonschema
 import night_factory as factory
+import polars as pl
 import pytest
 
 from doisoat.model import OPEN_CONFLICT_STATUSES
@@ -180,10 +181,13 @@ def test_quality_failures_and_excluded_schools_are_reported(tmp_path):
     from reports import ReportInputs, run_quality
 
     quality = run_quality(broken_students(), "smas", evaluator="columnar").to_frame(factory.NIGHT)
+    extra = factory.SCHOOLS.head(1).with_columns(
+        pl.lit("79000").alias("school_code"), pl.lit("THCS Thử Nghiệm").alias("name")
+    )
     inputs = ReportInputs(
         night=factory.NIGHT,
         conflicts=factory.conflicts(),
-        schools=factory.SCHOOLS,
+        schools=pl.concat([factory.SCHOOLS, extra]),
         quality=quality,
     )
     files = write_report(inputs, tmp_path, worklists=False)
@@ -197,3 +201,6 @@ def test_quality_failures_and_excluded_schools_are_reported(tmp_path):
     assert 'id="quality-excluded"' in html
     assert "Giới tính là Nam hoặc Nữ" in html and "01/01/1995–31/12/2022" in html
     assert "05/05/1980" in html  # the example out of range, as a Vietnamese date
+    # two students sharing a code in one school: the example names the school, not its code
+    assert "THCS Thử Nghiệm (79000) | 7900000002" in html
+    assert "<td>79000 |" not in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +13,14 @@ import pytest
 
 from doisoat.errors import FileFormatError, PermissionDenied
 from reports import ReportInputs, read_answers, write_report
-from reports.messages import ANSWER_HEADER, GUIDE_SHEET, NOTE_HEADER, WORKLIST_COLUMNS
+from reports.messages import (
+    ANSWER_HEADER,
+    GUIDE_SHEET,
+    NOTE_HEADER,
+    WORKLIST_ANSWERS,
+    WORKLIST_COLUMNS,
+)
+from reports.worklist_format import answer_code
 
 NIGHT = dt.date(2026, 6, 10)
 COL = {name: i for i, name in enumerate(WORKLIST_COLUMNS)}
@@ -129,6 +137,10 @@ def test_the_school_reads_its_own_student_and_nothing_of_the_other_school(workli
         assert secret not in text, secret
     # The other school's hidden data is said to be withheld, not silently dropped.
     assert "(dữ liệu của trường khác)" in row[COL["Nội dung"]]
+    # Schools read by name in the message as on the pages, never as a bare code.
+    message = row[COL["Nội dung"]]
+    assert "THCS Nguyễn Du (79001), THCS Lê Lợi (79002)" in message
+    assert not re.search(r"(?<!\()\b7900[12]\b", message), message
 
 
 def test_rows_by_class_then_severity_then_vietnamese_name(worklist):
@@ -150,14 +162,21 @@ def test_guide_drop_down_and_printing(worklist):
     book = openpyxl.load_workbook(worklist)
     assert GUIDE_SHEET in book.sheetnames
     guide = "\n".join(str(r[0]) for r in book[GUIDE_SHEET].iter_rows(values_only=True) if r[0])
-    assert "Đúng, giữ nguyên (ghi lý do)" in guide and "tải lên" in guide.lower()
+    assert "Đúng — giữ nguyên (ghi lý do)" in guide and "tải lên" in guide.lower()
     assert book["_doisoat"].sheet_state == "veryHidden"
     sheet = book["Mã định danh"]
     header = [c.value for c in sheet[3]]
     assert header[-2:] == [ANSWER_HEADER, NOTE_HEADER]
     (validation,) = sheet.data_validations.dataValidation
     assert validation.type == "list"
-    assert "Đã sửa trong phần mềm" in validation.formula1
+    # Excel reads a list validation's quoted formula as items split on every comma: each item
+    # a person sees in the drop-down must be one whole answer, and one the upload understands.
+    assert validation.formula1.startswith('"') and validation.formula1.endswith('"')
+    items = validation.formula1[1:-1].split(",")
+    assert items == list(WORKLIST_ANSWERS)
+    assert "Đúng — giữ nguyên (ghi lý do)" in items
+    assert "Không đúng — đề nghị Phòng xem lại" in items
+    assert all(answer_code(item) is not None for item in items)
     answer_letter = openpyxl.utils.get_column_letter(COL[ANSWER_HEADER] + 1)
     assert str(validation.sqref) == f"{answer_letter}4:{answer_letter}8"
     assert sheet.page_setup.orientation == "landscape"
@@ -184,8 +203,11 @@ def _answer(path: Path, out: Path, answers: dict[str, tuple[str, str]], edit=Non
 def test_answers_read_back_from_the_uploaded_file(worklist, tmp_path):
     answered = _answer(worklist, tmp_path / "answered.xlsx", {
         "C-0": ("Đã sửa trong phần mềm", ""),
-        "C-1": ("Đúng, giữ nguyên (ghi lý do)", "Học sinh dùng mã cũ theo xác nhận của Sở"),
+        "C-1": ("Đúng — giữ nguyên (ghi lý do)", "Học sinh dùng mã cũ theo xác nhận của Sở"),
         "C-2": ("", "Phụ huynh sẽ mang giấy khai sinh"),
+        # the words of a worklist sent out before the drop-down lost its commas still count
+        "C-3": ("Không đúng, đề nghị Phòng xem lại", "Học sinh đã chuyển đi từ tháng 3"),
+        "ACK-1": ("  đúng, giữ nguyên (ghi lý do) ", "Đã gửi Sở"),
     })  # fmt: skip
     read = read_answers(answered, school_code="79001", night=NIGHT)
     got = {a.conflict_id: (a.action, a.answer, a.note) for a in read.answers}
@@ -193,8 +215,14 @@ def test_answers_read_back_from_the_uploaded_file(worklist, tmp_path):
         "C-0": ("note", "fixed", ""),
         "C-1": ("acknowledge", "acknowledge", "Học sinh dùng mã cũ theo xác nhận của Sở"),
         "C-2": ("note", None, "Phụ huynh sẽ mang giấy khai sinh"),
+        "C-3": ("note", "disputed", "Học sinh đã chuyển đi từ tháng 3"),
+        "ACK-1": ("acknowledge", "acknowledge", "Đã gửi Sở"),
     }
-    assert read.refused == [] and read.rows_read == 3
+    # an earlier file's words are recorded as today's drop-down says them
+    words = {a.conflict_id: a.answer_label for a in read.answers}
+    assert words["ACK-1"] == "Đúng — giữ nguyên (ghi lý do)"
+    assert words["C-3"] == "Không đúng — đề nghị Phòng xem lại"
+    assert read.refused == [] and read.rows_read == 5
 
 
 def test_another_schools_or_nights_worklist_is_refused_whole(worklist):
@@ -218,7 +246,7 @@ def test_altered_rows_are_refused_alone_with_the_reason(worklist, tmp_path):
 
     answered = _answer(worklist, tmp_path / "edited.xlsx", {
         "C-0": ("Đã sửa trong phần mềm", ""),
-        "C-1": ("Đúng, giữ nguyên (ghi lý do)", ""),  # no reason
+        "C-1": ("Đúng — giữ nguyên (ghi lý do)", ""),  # no reason
         "C-2": ("Tôi tự nghĩ ra", ""),
         "C-3": ("Đang xử lý", ""),
         "ACK-1": ("Đang xử lý", "Đã gọi Sở"),

@@ -5,6 +5,7 @@ says which of these it accepts."""
 from __future__ import annotations
 
 import json
+import re
 
 import polars as pl
 import pytest
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from doisoat import store
 from doisoat.conflict_types import label_of
 from reconcile import explain_record
+from reports import name_schools
 from service.cli import app
 from service.cli.explain import find
 from tests.service.cli_district import district_store
@@ -48,7 +50,11 @@ def test_a_conflict_id_explains_every_record_it_names(district, night_engine) ->
     assert f"({len(conflict['ids'])} hồ sơ liên quan)" in said
     for record_id in conflict["ids"]:
         assert f"{record_id} → danh tính" in said
-    assert conflict["message_vi"].split("\n")[0][:40] in said
+    # the message as a person reads it: its schools by name and code
+    schools = store.read_table(night_engine, "school").iter_rows(named=True)
+    named = name_schools(conflict["message_vi"], {s["school_code"]: s["name"] for s in schools})
+    assert named.split("\n")[0][:60] in said
+    assert f"({conflict['school_code']})" in said.splitlines()[0]
 
 
 def test_an_identity_code_explains_the_persons_records_in_every_source(district, night_engine):
@@ -83,6 +89,33 @@ def test_a_record_id_still_gives_its_story_as_json(district, night_engine) -> No
     record_id = store.read_table(night_engine, "link", "decision = 'match'")["left_id"][0]
     story = json.loads(_explain(district, record_id, "--json"))
     assert story == json.loads(json.dumps(explain_record(night_engine, record_id), default=str))
+
+
+def test_the_scored_fields_read_in_the_glossarys_words(district, night_engine) -> None:
+    """A pair's table names what was compared, how alike it was and the weight in Vietnamese
+    (a decimal comma), never the engine's codes (``moet_code``, ``exact``, ``same_class``)."""
+    from doisoat.glossary import label
+
+    record_id = store.read_table(night_engine, "link", "decision = 'match'")["left_id"][0]
+    said = _explain(district, record_id)
+    assert "Mục so sánh" in said and "Mức giống nhau" in said
+    assert "Cùng một học sinh — trọng số " in said and "xác suất" in said and " % (" in said
+    for words in (label("comparison", "name"), label("comparison", "dob"), "Trùng khớp"):
+        assert words in said, words
+    rows = [line for line in said.splitlines() if line.startswith("│")]
+    assert rows
+    for line in rows:
+        cells = [c.strip() for c in line.strip("│").split("│")]
+        assert cells[0] in set(labels_of("comparison")), cells
+        assert re.fullmatch(r"[+−]\d+,\d\d", cells[2]), cells
+    for code in ("moet_code", "personal_id", "same_class", "exact", "else", "match,"):
+        assert all(code not in line for line in rows), code
+
+
+def labels_of(kind: str) -> list[str]:
+    from doisoat.glossary import labels
+
+    return list(labels(kind).values())
 
 
 def test_nothing_found_says_what_the_command_accepts(district) -> None:

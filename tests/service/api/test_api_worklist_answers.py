@@ -72,7 +72,7 @@ def test_the_worklist_a_school_downloads_shows_its_student_and_nothing_of_anothe
 
 def test_answers_uploaded_back_become_audited_acknowledgements_and_notes(night):
     data = _answer(_download(night, "admin_a", SCHOOL_A), {
-        "c-a-mismatch": ("Đúng, giữ nguyên (ghi lý do)", "Mã cũ theo quyết định của Sở"),
+        "c-a-mismatch": ("Đúng — giữ nguyên (ghi lý do)", "Mã cũ theo quyết định của Sở"),
         "c-a-drift": ("Đã sửa trong phần mềm", "Đã sửa ngày sinh"),
     })  # fmt: skip
     answer = _upload(night, "admin_a", SCHOOL_A, data)
@@ -105,7 +105,7 @@ def test_another_schools_file_is_refused_in_vietnamese(night):
 def test_an_altered_row_is_refused_and_changes_nothing(night):
     data = _answer(
         _download(night, "admin_a", SCHOOL_A),
-        {"c-a-mismatch": ("Đúng, giữ nguyên (ghi lý do)", "lý do")},
+        {"c-a-mismatch": ("Đúng — giữ nguyên (ghi lý do)", "lý do")},
         rename="Người Khác",
     )
     body = _upload(night, "admin_a", SCHOOL_A, data).json()

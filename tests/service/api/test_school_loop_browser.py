@@ -26,8 +26,8 @@ from tests.service.api.demo_district import (
 )
 
 DUAL = "DUAL_ENROLLMENT"
-ACKNOWLEDGE = next(words for words, action in WORKLIST_ANSWERS.items() if action == "acknowledge")
-FIXED = next(words for words, action in WORKLIST_ANSWERS.items() if action == "fixed")
+ACKNOWLEDGE = "Đúng — giữ nguyên (ghi lý do)"
+FIXED = "Đã sửa trong phần mềm"
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +60,16 @@ def _school_name(demo: Demo, code: str) -> str:
     return str(demo.scalar("SELECT name FROM school WHERE school_code = :c", c=code))
 
 
+def _drop_down(sheet) -> list[str]:
+    """The answers Excel offers in the sheet's drop-down: its list's items split on commas."""
+    lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
+    return lists[0].formula1.strip('"').split(",") if lists else []
+
+
 def _answer_two_rows(path, dual_id: str, tmp_path) -> tuple[str, str]:
     """Answer the DUAL_ENROLLMENT row («yes, keep it», with a reason) and one other row («fixed
-    in the software»), as a school would in Excel; the id of that other row."""
+    in the software»), as a school would in Excel: picked from the drop-down, which offers each
+    answer whole; the id of that other row."""
     book = openpyxl.load_workbook(path)
     header = 3
     answer_col = WORKLIST_COLUMNS.index(ANSWER_HEADER) + 1
@@ -73,6 +80,11 @@ def _answer_two_rows(path, dual_id: str, tmp_path) -> tuple[str, str]:
     for sheet in book.worksheets:
         if sheet.cell(header, 1).value != WORKLIST_COLUMNS[0]:
             continue
+        offered = _drop_down(sheet)
+        if not offered:  # a sheet with nothing to answer
+            continue
+        assert ACKNOWLEDGE in offered and FIXED in offered, offered
+        assert set(offered) == set(WORKLIST_ANSWERS)
         for row in range(header + 1, sheet.max_row + 1):
             cid = sheet.cell(row, id_col).value
             if not isinstance(cid, str) or not cid:
