@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 BENCHSTAMP := $(VENV)/.bench-installed
 SYSSTAMP := var/.system-packages
 
-.PHONY: demo test bench install system-deps lint clean screenshots wipe-demo-data
+.PHONY: demo test test-spark bench install system-deps lint clean screenshots wipe-demo-data
 
 $(SYSSTAMP): system-packages.txt scripts/install-system-packages.sh
 	bash scripts/install-system-packages.sh system-packages.txt
@@ -30,12 +30,18 @@ demo: install
 screenshots: install
 	$(BIN)/python scripts/screenshots.py --out var/screenshots
 
-# the checks a reviewer would run first: style, the floors (import-linter), types, then the tests
+# the checks a reviewer would run first: style, the floors (import-linter), types, then the tests,
+# one pytest-xdist worker per core, a test module's tests (and its fixtures) on one worker
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
+
+# the Spark runs that take minutes on two cores (marked `national`): the Spark executor against
+# the single machine, connected components against scipy, the national run on a simulated country
+test-spark: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m national
 
 # the benchmarks also run the peers they are compared with (Splink)
 $(BENCHSTAMP): $(STAMP)

@@ -1,10 +1,13 @@
 """Identity accuracy on the *hard* simulation (issue 19): does the threshold keep its promise?
 
 The engine picks its match threshold from its own estimate of precision (the mean match
-probability of the accepted links). This bench puts that estimate beside the precision measured
-against the simulation's truth, with recall, F1, every identity conflict type, where the wrong
-links come from (students absent from the registry, twins, siblings, namesakes), seconds and
-peak memory. Splink runs beside it on the same records where asked.
+probability of the pairs above it). This bench puts that estimate beside the precision measured
+against the simulation's truth — for the accepted links, for every pair at or above the
+threshold, and per probability band of all scored pairs (where a threshold could fall), both as
+the engine scores a pair (weighed against its rivals, reconcile.compete) and as the pair scores
+alone — with recall, F1, the review queue by reason, every identity conflict type, where the
+wrong links come from (students absent from the registry, twins, siblings, namesakes), seconds
+and peak memory. Splink runs beside it on the same records where asked.
 
     .venv/bin/python -m bench.bench_accuracy                       # 20 k (make bench)
     .venv/bin/python -m bench.bench_accuracy 100000 1000000 --splink 100000
@@ -24,6 +27,7 @@ from pathlib import Path
 import polars as pl
 
 from bench._measure import measure, peak_rss_mib
+from bench.bench_linkage import _cpu
 
 QUICK_ARGS = ["20000"]
 SEED = 11
@@ -79,14 +83,85 @@ def wrong_link_sources(
     return dict(sorted(out.items()))
 
 
+BANDS = (0.0, 0.05, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0)
+"""Edges of the probability bands the calibration is read in: deciles where a threshold could
+fall, finer above 0.99 where nearly every pair lies."""
+
+
+def with_truth(pairs: pl.DataFrame, persons: pl.DataFrame) -> pl.DataFrame:
+    """Scored pairs with ``same``: both records are one person in the simulation's truth."""
+    who = persons.select("record_id", "person_id")
+    return (
+        pairs.join(who.rename({"record_id": "left_id", "person_id": "p_l"}), on="left_id")
+        .join(who.rename({"record_id": "right_id", "person_id": "p_r"}), on="right_id")
+        .with_columns((pl.col("p_l") == pl.col("p_r")).alias("same"))
+    )
+
+
+def _precision(frame: pl.DataFrame, column: str = "match_probability") -> dict:
+    return {
+        "pairs": frame.height,
+        "estimated": round(float(frame[column].mean() or 0.0), 6),
+        "measured": round(float(frame["same"].mean() or 0.0), 6),
+    }
+
+
+def calibration(judged: pl.DataFrame, threshold: float, column: str = "match_probability") -> dict:
+    """Estimated (mean match probability) against measured precision (share of true pairs):
+    of every scored pair per probability band, of the pairs at or above the chosen threshold
+    (what the threshold was chosen on) and of the accepted links. ``column``: which
+    probability (the engine's, or ``alone``: the pair scored without its rivals)."""
+    p = pl.col(column)
+    bands = []
+    for lo, hi in zip(BANDS[:-1], BANDS[1:], strict=True):
+        inside = judged.filter((p >= lo) & ((p < hi) if hi < 1.0 else (p <= hi)))
+        if inside.height:
+            decided = dict(inside.group_by("decision").len().iter_rows())
+            bands.append({"band": f"{lo}-{hi}", **_precision(inside, column), "decisions": decided})
+    return {
+        "bands": bands,
+        "at_or_above_threshold": _precision(judged.filter(p >= threshold), column),
+        "accepted_links": _precision(judged.filter(pl.col("decision") == "match"), column),
+    }
+
+
+def review_reasons(judged: pl.DataFrame, threshold: float) -> dict:
+    """Why each pair of the review queue is there, with how many of them are truly one person:
+    a probability between the review and the match threshold; weak evidence (a review rule of
+    the profile); or a runner-up close to a better candidate of the same record."""
+    from reconcile.student import student_profile
+
+    profile = student_profile()
+    review = judged.filter(pl.col("decision") == "review")
+    levels = {c.name: c.levels for c in profile.comparisons}
+    reason = pl.when(pl.col("match_probability") < threshold).then(pl.lit("below_threshold"))
+    for rule in profile.review_rules:
+        weak = pl.col(f"gamma_{rule.comparison}").is_in(
+            [levels[rule.comparison].index(lv) for lv in rule.levels]
+        )
+        for name in rule.unless:
+            weak = weak & (pl.col(f"gamma_{name}") != 0)
+        reason = reason.when(weak).then(pl.lit(f"weak_{rule.comparison}"))
+    counted = (
+        review.with_columns(reason.otherwise(pl.lit("runner_up")).alias("reason"))
+        .group_by("reason")
+        .agg(pl.len().alias("pairs"), pl.col("same").sum().alias("truly_same"))
+        .sort("reason")
+    )
+    return {
+        row["reason"]: {"pairs": row["pairs"], "truly_same": row["truly_same"]}
+        for row in counted.iter_rows(named=True)
+    }
+
+
 def _ours(folder: Path) -> dict:
     from reconcile.evaluate import conflict_accuracy, link_accuracy
     from reconcile.service import split_and_link
 
     records = pl.read_parquet(folder / "records.parquet")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     vendor, registry, links, _, conflicts = split_and_link(records)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
     persons = pl.read_parquet(folder / "persons.parquet")
     problems = pl.read_parquet(folder / "problems.parquet")
     relations = pl.read_parquet(folder / "relations.parquet")
@@ -94,11 +169,15 @@ def _ours(folder: Path) -> dict:
     measured = link_accuracy(matches, persons, vendor["record_id"], registry["record_id"])
     estimated = float(matches["match_probability"].mean() or 0.0) if matches.height else None
     review = links.review_queue
+    threshold = links.model.match_threshold
+    judged = with_truth(links.pairs, persons)
+    wrong = judged.filter((pl.col("decision") == "match") & ~pl.col("same"))
     return {
         "engine": "doisoat.reconcile",
         "vendor_records": vendor.height,
         "registry_records": registry.height,
         "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),  # all threads: the fair figure on a shared machine
         "peak_rss_mib": peak_rss_mib(),
         "match_threshold": links.model.match_threshold,
         "estimated_precision": round(estimated, 5) if estimated is not None else None,
@@ -106,6 +185,17 @@ def _ours(folder: Path) -> dict:
         "precision_gap": round(estimated - measured["precision"], 5) if estimated else None,
         "links": measured,
         "review_pairs": review.height,
+        "review_by_reason": review_reasons(judged, threshold),
+        "calibration": calibration(judged, threshold),
+        # the same pairs scored alone (2^w odds, no rival weighed): what the engine said before
+        "calibration_scored_alone": calibration(
+            judged.with_columns(
+                (1.0 / (1.0 + 2.0 ** -pl.col("match_weight").clip(-60, 60))).alias("alone")
+            ),
+            threshold,
+            "alone",
+        ),
+        "wrong_link_probabilities": sorted(round(x, 6) for x in wrong["match_probability"]),
         "wrong_links_by_source": wrong_link_sources(
             matches, persons, relations, registry["record_id"]
         ),

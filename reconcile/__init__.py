@@ -5,6 +5,7 @@ declarative :class:`Profile`; they return a :class:`LinkResult` (``.pairs``, ``.
 ``.explain(id)``). ``student_profile()`` is the profile for canonical student records.
 """
 
+from reconcile.conflicts import CONFLICT_COLUMNS, identity_conflicts
 from reconcile.conflicts.grades import grade_conflicts
 from reconcile.conflicts.locked import GradeSnapshot, locked_period_edits
 from reconcile.conflicts.sync import last_sync_by_school, sync_overdue
@@ -35,12 +36,14 @@ from reconcile.service import (
     human_decisions,
     identity_night,
     latest_records,
+    person_identities,
     run_reconcile,
     write_identity_night,
 )
-from reconcile.student import registry_profile, student_profile
+from reconcile.student import registry_profile, student_profile, with_keys
 
 __all__ = [
+    "CONFLICT_COLUMNS",
     "DECISIONS_VI",
     "BlockingRule",
     "Comparison",
@@ -60,6 +63,7 @@ __all__ = [
     "explain_record",
     "grade_conflicts",
     "human_decisions",
+    "identity_conflicts",
     "identity_night",
     "last_sync_by_school",
     "latest_records",
@@ -68,6 +72,7 @@ __all__ = [
     "locked_period_edits",
     "merge_night",
     "name",
+    "person_identities",
     "previous_night",
     "registry_profile",
     "run_reconcile",
@@ -78,5 +83,6 @@ __all__ = [
     "sync_overdue",
     "transfer_conflicts",
     "undo_link",
+    "with_keys",
     "write_identity_night",
 ]

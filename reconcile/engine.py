@@ -5,6 +5,7 @@ Pure functions over data frames (polars, or pandas converted on entry): no I/O, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -15,21 +16,30 @@ from doisoat.errors import ReconcileError
 from reconcile.blocking import candidate_pairs, pairs_union, random_pairs
 from reconcile.cluster import clusters as make_clusters
 from reconcile.compare import comparison_levels, prepare, tf_key
+from reconcile.compete import one_to_one_probability
+from reconcile.decide import (
+    DECISIONS,
+    MATCH,
+    NON_MATCH,
+    apply_review_rules,
+    kept_pairs,
+    limit_matches,
+    one_per_right,
+    threshold_decisions,
+)
+from reconcile.estimate import exact_key, exact_level_u, fit_model
 from reconcile.increment import Increment, carried_indices, fits, increment_pairs
-from reconcile.messages import ENGINE_VI
+from reconcile.messages import ENGINE_VI, missing_columns_vi
 from reconcile.profile import CompiledProfile, Profile, compile_profile
 from reconcile.result import LinkResult
 from reconcile.scoring import (
     Model,
     choose_match_threshold,
-    default_m,
-    expectation_maximisation,
+    gamma_patterns,
     level_frequencies,
     pair_weights,
     probability,
 )
-
-MIN_LABELLED_PAIRS = 20
 
 
 def _as_polars(table: Any, what: str) -> pl.DataFrame:
@@ -52,8 +62,8 @@ def _check(frame: pl.DataFrame, settings: CompiledProfile, what: str) -> None:
     if missing:
         raise ReconcileError(
             f"{what} lacks columns {missing}",
-            message_vi=ENGINE_VI["MISSING_COLUMNS"].format(what=what, columns=", ".join(missing)),
-            details={"missing": missing},
+            message_vi=missing_columns_vi(what, missing),
+            details={"missing": missing, "table": what},
         )
     if frame[settings.id_column].is_duplicated().any():
         raise ReconcileError(
@@ -63,13 +73,28 @@ def _check(frame: pl.DataFrame, settings: CompiledProfile, what: str) -> None:
 
 
 def _prepared(frame: pl.DataFrame, settings: CompiledProfile, what: str) -> pl.DataFrame:
-    try:
-        return prepare(frame, settings)
-    except pl.exceptions.ColumnNotFoundError as exc:
-        raise ReconcileError(
-            f"{what} lacks a column the profile needs: {exc}",
-            message_vi=ENGINE_VI["PROFILE_COLUMN"].format(what=what),
-        ) from exc
+    """The frame with the profile's keys; a required column it lacks is named (canonical name
+    and Vietnamese words), never left to a polars error about a derived expression."""
+    optional = set(settings.optional_columns)
+    missing = sorted(
+        c for c in settings.input_columns if c not in frame.columns and c not in optional
+    )
+    if not missing:
+        try:
+            return prepare(frame, settings)
+        except pl.exceptions.ColumnNotFoundError as exc:  # a column only a derivation reads
+            found = re.search(r'column "([^"]+)"', str(exc))
+            if found is None:
+                raise ReconcileError(
+                    f"{what} lacks a column the profile needs: {exc}",
+                    message_vi=ENGINE_VI["PROFILE_COLUMN"].format(what=what),
+                ) from exc
+            missing = [found.group(1)]
+    raise ReconcileError(
+        f"{what} lacks columns {missing}",
+        message_vi=missing_columns_vi(what, missing),
+        details={"missing": missing, "table": what},
+    )
 
 
 def _add_term_frequencies(
@@ -121,59 +146,28 @@ def _label_mask(settings, left, right, li, ri) -> np.ndarray | None:
     return (a == b).fill_null(False).to_numpy()
 
 
-def _exact_key(comp) -> str | None:
-    if comp.kind == "name":
-        return f"__{comp.name}_exact"
-    return None if comp.kind == "custom" else comp.columns[0]
-
-
-def _exact_level_u(
-    settings: CompiledProfile,
-    left: pl.DataFrame,
-    right: pl.DataFrame | None,
-    u: list[np.ndarray],
-    gamma: np.ndarray,
-    labelled: np.ndarray | None,
-) -> None:
-    """Replace each sampled u of the 'exact' level by its exact value over all pairs.
-
-    The share of all pairs agreeing on a value is Σ count_left(v)·count_right(v) / pairs; the
-    labelled matches among them are taken out, since u is about non-matches. A random sample of
-    a few hundred thousand pairs cannot see agreements rarer than one in a million; this can.
-    """
+def _exact_agreements(
+    settings: CompiledProfile, left: pl.DataFrame, right: pl.DataFrame | None
+) -> dict[int, tuple[float, float]]:
+    """Per comparison with an exact key: (pairs of all pairs agreeing on a value, pairs with the
+    key on both sides), from value counts (see :func:`reconcile.estimate.exact_level_u`)."""
+    out: dict[int, tuple[float, float]] = {}
     for k, comp in enumerate(settings.comparisons):
-        key = _exact_key(comp)
+        key = exact_key(comp)
         if key is None:
             continue
         lv = left[key].drop_nulls()
         if right is None:
             counts = lv.value_counts()["count"].cast(pl.Float64)
-            agree = float((counts * (counts - 1) / 2).sum())
-            total = lv.len() * (lv.len() - 1) / 2
+            out[k] = (float((counts * (counts - 1) / 2).sum()), lv.len() * (lv.len() - 1) / 2)
         else:
             rv = right[key].drop_nulls()
             lc = lv.value_counts(name="__cl")
             rc = rv.value_counts(name="__cr")
             joined = lc.join(rc, on=key, how="inner")
             agree = float((joined["__cl"].cast(pl.Float64) * joined["__cr"]).sum())
-            total = float(lv.len()) * float(rv.len())
-        if labelled is not None and labelled.any():
-            agree -= float(np.count_nonzero(gamma[labelled, k] == 0))
-            total -= float(np.count_nonzero(labelled))
-        if total <= 0:
-            continue
-        exact = max(agree, 1.0) / total
-        rest = u[k][1:]
-        u[k] = np.concatenate([[exact], rest / rest.sum() * (1.0 - exact)])
-
-
-def _borrowed_m(settings: CompiledProfile, model: Model, n_levels: list[int]) -> list[np.ndarray]:
-    by_name = dict(zip(model.names, model.m, strict=True))
-    start = default_m(n_levels)
-    return [
-        by_name[c.name] if c.name in by_name and len(by_name[c.name]) == n else fallback
-        for c, n, fallback in zip(settings.comparisons, n_levels, start, strict=True)
-    ]
+            out[k] = (agree, float(lv.len()) * float(rv.len()))
+    return out
 
 
 def _estimate(
@@ -188,7 +182,7 @@ def _estimate(
     block_stats: dict[str, Any],
 ) -> Model:
     """u from random pairs (exact levels from value counts), m from labelled pairs or an
-    earlier model, then EM."""
+    earlier model, then EM (:mod:`reconcile.estimate`, shared with the Spark executor)."""
     n_levels = [len(c.levels) for c in settings.comparisons]
 
     sample = random_pairs(
@@ -204,36 +198,13 @@ def _estimate(
         gamma_u = gamma_u[~label_u]
     u = level_frequencies(gamma_u, n_levels)
     labelled = _label_mask(settings, left, other, li, ri)
-    n_labelled = int(labelled.sum()) if labelled is not None else 0
-    _exact_level_u(settings, left, right, u, gamma, labelled)
-    if base_model is not None:
-        m0, lam0 = _borrowed_m(settings, base_model, n_levels), 0.01
-    elif n_labelled >= MIN_LABELLED_PAIRS:
-        m0 = level_frequencies(gamma[labelled], n_levels)
-        lam0 = max(n_labelled / max(len(li), 1), 1e-4)
-    else:
-        m0, lam0 = default_m(n_levels), 0.1
-    if len(li):
-        m, _, lam, iters = expectation_maximisation(
-            gamma, n_levels, m0, u, lam0, settings.em_iterations, fixed_m=base_model is not None
-        )
-    else:
-        m, lam, iters = m0, lam0, 0
-    model = Model(
-        names=[c.name for c in settings.comparisons],
-        levels=[list(c.levels) for c in settings.comparisons],
-        m=m,
-        u=u,
-        lam=lam,
-        em_iterations_run=iters,
-        training={
-            "candidate_pairs": len(li),
-            "labelled_pairs": n_labelled,
-            "u_sample_pairs": int(gamma_u.shape[0]),
-            "blocking": block_stats,
-        },
+    lab_patterns, lab_counts = gamma_patterns(
+        gamma[labelled] if labelled is not None else gamma[:0], n_levels
     )
-    return model
+    exact_level_u(settings, u, _exact_agreements(settings, left, right), lab_patterns, lab_counts)
+    patterns, counts = gamma_patterns(gamma, n_levels)
+    training = {"u_sample_pairs": int(gamma_u.shape[0]), "blocking": block_stats}
+    return fit_model(settings, patterns, counts, lab_patterns, lab_counts, u, base_model, training)
 
 
 def _with_confirmed(
@@ -292,6 +263,9 @@ def _run(
     weights = pair_weights(model, gamma, _tf_arrays(settings, left, other, li, ri))
     match_weight = weights.sum(axis=1, dtype=np.float64) + model.prior_weight
     prob = probability(match_weight)
+    if right is not None:  # weighed against each record's other candidates (one-to-one)
+        competing = one_to_one_probability(settings, left, li, ri, match_weight)
+        prob = prob if competing is None else competing
     if not model.training.get("reused"):  # a reused model keeps the thresholds it chose
         model.match_threshold = (
             settings.match_threshold
@@ -304,16 +278,14 @@ def _run(
 
     ids_l = left[settings.id_column].cast(pl.Utf8)
     ids_r = other[settings.id_column].cast(pl.Utf8)
-    decision = np.full(len(li), NON_MATCH, dtype=np.int8)
-    decision[prob >= model.review_threshold] = REVIEW
-    decision[prob >= model.match_threshold] = MATCH
+    decision = threshold_decisions(prob, model)
     if right is not None and settings.max_matches_per_left:
-        _limit_matches(
+        limit_matches(
             li, match_weight, decision, settings.max_matches_per_left, settings.ambiguity_margin
         )
-    _apply_review_rules(settings, gamma, decision)
+    apply_review_rules(settings, gamma, decision)
     if right is not None and settings.one_per_right_in in left.columns:
-        _one_per_right(
+        one_per_right(
             li,
             ri,
             left[settings.one_per_right_in],
@@ -344,22 +316,12 @@ def _run(
     else:
         auth = left[settings.authority_column].cast(pl.Utf8) if settings.authority_column else None
         clusters = make_clusters(ids_l, el, er, auth)
-    kept = None
-    if settings.keep_weight_above is not None:
-        keep = (match_weight > settings.keep_weight_above) | (decision != NON_MATCH)
-        if settings.keep_best_per_left and len(li):
-            order, starts = _by_left_best_first(li, match_weight)
-            keep[order[starts]] = True
-        kept = np.flatnonzero(keep)
+    kept = kept_pairs(settings, li, match_weight, decision)
     frame = _pairs_frame(
         settings, ids_l, ids_r, li, ri, gamma, weights, match_weight, prob, decision, kept
     )
     stats = {"candidate_pairs": len(li), "matches": len(edges), "blocking": block_stats}
     return LinkResult(pairs=frame, clusters=clusters, model=model, stats=stats)
-
-
-MATCH, REVIEW, NON_MATCH = 0, 1, 2
-DECISIONS = ("match", "review", "non-match")
 
 
 def _pairs_frame(
@@ -394,84 +356,6 @@ def _pairs_frame(
             *[pl.Series(f"w_{c.name}", weights[:, k]) for k, c in enumerate(settings.comparisons)],
         ]
     )
-
-
-def _by_left_best_first(li: np.ndarray, match_weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pair positions ordered by left record, best weight first, and where each left starts."""
-    order = (
-        pl.DataFrame({"l": li, "w": match_weight})
-        .with_row_index("i")
-        .sort(["l", "w"], descending=[False, True])["i"]
-        .to_numpy()
-    )
-    sorted_l = li[order]
-    starts = np.r_[0, np.flatnonzero(sorted_l[1:] != sorted_l[:-1]) + 1]
-    return order, starts
-
-
-def _limit_matches(
-    li: np.ndarray, match_weight: np.ndarray, decision: np.ndarray, limit: int, margin: float
-) -> None:
-    """Keep at most ``limit`` matches per left record; close runners-up go to review (in place)."""
-    if not len(li):
-        return
-    order, starts = _by_left_best_first(li, match_weight)
-    first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-    rank = np.arange(len(order)) - first
-    ordered_weight = match_weight[order]
-    demoted = (rank >= limit) & (decision[order] == MATCH)
-    close = (ordered_weight[first] - ordered_weight) < margin
-    decision[order[demoted & close]] = REVIEW
-    decision[order[demoted & ~close]] = NON_MATCH
-
-
-def _apply_review_rules(settings: CompiledProfile, gamma: np.ndarray, decision: np.ndarray) -> None:
-    """Matches resting on weak evidence become review (in place): see ``ReviewRule``."""
-    index = {c.name: k for k, c in enumerate(settings.comparisons)}
-    for rule in settings.review_rules:
-        k = index.get(rule.comparison)
-        if k is None:
-            continue
-        levels = settings.comparisons[k].levels
-        weak = np.isin(gamma[:, k], [levels.index(lv) for lv in rule.levels if lv in levels])
-        for name in rule.unless:
-            if name in index:
-                weak &= gamma[:, index[name]] != 0
-        decision[weak & (decision == MATCH)] = REVIEW
-
-
-def _one_per_right(
-    li: np.ndarray,
-    ri: np.ndarray,
-    group: pl.Series,
-    match_weight: np.ndarray,
-    decision: np.ndarray,
-    margin: float,
-) -> None:
-    """A right record (a registry student) is one person per group of left records (a vendor
-    snapshot): of its matches in a group only the best stays; a close runner-up goes to review
-    (in place)."""
-    hits = np.flatnonzero(decision == MATCH)
-    if not len(hits):
-        return
-    frame = pl.DataFrame(
-        {
-            "i": hits,
-            "r": ri[hits],
-            "g": group.gather(li[hits]).cast(pl.Utf8).fill_null(""),
-            "w": match_weight[hits],
-        }
-    ).sort(["r", "g", "w"], descending=[False, False, True])
-    frame = frame.with_columns(
-        pl.col("w").first().over(["r", "g"]).alias("best"),
-        pl.int_range(pl.len()).over(["r", "g"]).alias("rank"),
-    ).filter(pl.col("rank") > 0)
-    if frame.height == 0:
-        return
-    idx = frame["i"].to_numpy()
-    close = (frame["best"] - frame["w"]).to_numpy() < margin
-    decision[idx[close]] = REVIEW
-    decision[idx[~close]] = NON_MATCH
 
 
 def _apply_overrides(

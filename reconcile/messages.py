@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from doisoat.glossary import label
+
 FIELD_VI = {
     "full_name": "họ tên",
     "family_name": "họ",
@@ -212,7 +214,24 @@ DECISIONS_VI = {
 # The linkage engine refusing its input (reconcile/engine.py).
 ENGINE_VI = {
     "NOT_A_FRAME": "Dữ liệu {what} không phải là một bảng dữ liệu",
-    "MISSING_COLUMNS": "Bảng {what} thiếu các cột: {columns}",
+    "MISSING_COLUMNS": "Bảng {what} thiếu cột bắt buộc: {columns}",
     "DUPLICATE_IDS": "Bảng {what}: cột mã bản ghi «{column}» có giá trị trùng",
     "PROFILE_COLUMN": "Bảng {what} thiếu cột mà cấu hình đối sánh cần dùng",
+    "COMPONENTS_DIVERGED": (
+        "Không gom được các bản ghi thành từng học sinh sau {rounds} vòng tính toán"
+    ),
 }
+
+# Which input of the engine: a generic engine has a first and a second table, or one table.
+SIDE_VI = {"left": "thứ nhất (bên trái)", "right": "thứ hai (bên phải)", "table": "dữ liệu"}
+
+
+def missing_columns_vi(what: str, columns: list[str]) -> str:
+    """«Bảng … thiếu cột bắt buộc: «dob» (Ngày sinh)»: each column by its canonical name, which
+    the file's header must map to, and by the words an officer knows it by."""
+    named = [
+        f"«{c}»" + (f" ({label('field', c)})" if label("field", c) != c else "") for c in columns
+    ]
+    return ENGINE_VI["MISSING_COLUMNS"].format(
+        what=SIDE_VI.get(what, what), columns=", ".join(named)
+    )

@@ -187,6 +187,8 @@ class CompiledProfile:
     comparison_columns: tuple[str, ...]
 
     def __getattr__(self, item: str):  # settings read like the profile they came from
+        if item == "profile" or item.startswith("__"):  # unpickling (Spark tasks) asks first
+            raise AttributeError(item)
         return getattr(self.profile, item)
 
 

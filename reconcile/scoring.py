@@ -84,15 +84,23 @@ class Model:
 
 
 def level_frequencies(
-    gamma: np.ndarray, n_levels: list[int], smoothing: float = 1.0
+    gamma: np.ndarray,
+    n_levels: list[int],
+    smoothing: float = 1.0,
+    counts: np.ndarray | None = None,
 ) -> list[np.ndarray]:
-    """Share of each level among non-missing values, per comparison (add-``smoothing`` counts)."""
+    """Share of each level among non-missing values, per comparison (add-``smoothing`` counts).
+
+    ``gamma`` is one row per pair, or one row per pattern with its number of pairs in ``counts``
+    (what a distributed executor collects: the same answer from a few thousand rows)."""
     out = []
     for k, n in enumerate(n_levels):
         col = gamma[:, k]
-        counts = np.bincount(col[col != NULL].astype(np.int64), minlength=n)[:n].astype(float)
-        counts += smoothing
-        out.append(counts / counts.sum())
+        present = col != NULL
+        weights = None if counts is None else np.asarray(counts, dtype=float)[present]
+        found = np.bincount(col[present].astype(np.int64), weights=weights, minlength=n)
+        counts_k = found[:n].astype(float) + smoothing
+        out.append(counts_k / counts_k.sum())
     return out
 
 
@@ -106,11 +114,22 @@ def default_m(n_levels: list[int]) -> list[np.ndarray]:
     return out
 
 
-def _patterns(gamma: np.ndarray, n_levels: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def gamma_patterns(
+    gamma: np.ndarray, n_levels: list[int], counts: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct comparison vectors of ``gamma`` (a fixed order) and how many pairs show each:
+    what EM needs. ``counts``: rows of ``gamma`` stand for that many pairs each (a distributed
+    executor's ``groupBy`` of the γ columns, partial counts merged here)."""
     radix = np.array(n_levels, dtype=np.int64) + 1
     mult = np.concatenate([[1], np.cumprod(radix[:-1])]).astype(np.int64)
     keys = (gamma.astype(np.int64) + 1) @ mult
-    counted = pl.Series("k", keys).value_counts()
+    weight = np.ones(len(keys)) if counts is None else np.asarray(counts, dtype=float)
+    counted = (
+        pl.DataFrame({"k": keys, "w": weight})
+        .group_by("k")
+        .agg(pl.col("w").sum().alias("count"))
+        .sort("k")
+    )
     uniq = counted["k"].to_numpy()
     counts = counted["count"].to_numpy().astype(float)
     decoded = ((uniq[:, None] // mult[None, :]) % radix[None, :]) - 1
@@ -127,7 +146,8 @@ def _log_likelihood(patterns: np.ndarray, probs: list[np.ndarray]) -> np.ndarray
 
 
 def expectation_maximisation(
-    gamma: np.ndarray,
+    patterns: np.ndarray,
+    counts: np.ndarray,
     n_levels: list[int],
     m: list[np.ndarray],
     u: list[np.ndarray],
@@ -138,12 +158,16 @@ def expectation_maximisation(
 ) -> tuple[list[np.ndarray], list[np.ndarray], float, int]:
     """Fixed-point iteration for m, u and λ over the comparison-vector patterns.
 
+    ``patterns`` (distinct γ vectors, -1 = missing) with ``counts`` (pairs per pattern): from
+    :func:`gamma_patterns` on one machine, from a ``groupBy`` count on Spark.
+
     u is re-estimated too, but only to explain the candidate pairs: blocking makes non-matches
     among candidates agree far more than random pairs do, and a fixed random-sample u would push
     them into the match class. The caller scores with the random-sample u (the population's).
     ``fixed_m`` keeps m as given (m borrowed from a better-labelled linkage of the same fields).
     """
-    patterns, counts = _patterns(gamma, n_levels)
+    patterns = np.asarray(patterns, dtype=np.int8)
+    counts = np.asarray(counts, dtype=float)
     m = [x.copy() for x in m]
     u = [x.copy() for x in u]
     done = 0
@@ -207,12 +231,36 @@ def probability(match_weight: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp2(-np.clip(match_weight, -60, 60)))
 
 
-def choose_match_threshold(probabilities: np.ndarray, target: float, floor: float) -> float:
-    """Lowest threshold whose accepted pairs' expected precision still reaches ``target``."""
+def choose_match_threshold(
+    probabilities: np.ndarray, target: float, floor: float, counts: np.ndarray | None = None
+) -> float:
+    """Lowest threshold whose accepted pairs' expected precision still reaches ``target``.
+
+    ``counts``: ``probabilities`` are distinct values, each held by that many pairs (what a
+    distributed executor collects instead of every pair's probability)."""
+    if counts is not None:
+        return _threshold_from_counts(np.asarray(probabilities), np.asarray(counts), target, floor)
     p = np.sort(probabilities)[::-1]
     if p.size == 0:
         return floor
     expected_precision = np.cumsum(p) / np.arange(1, p.size + 1)
     ok = np.flatnonzero(expected_precision >= target)
     threshold = float(p[ok[-1]]) if ok.size else 1.0
+    return max(threshold, floor)
+
+
+def _threshold_from_counts(
+    values: np.ndarray, counts: np.ndarray, target: float, floor: float
+) -> float:
+    """:func:`choose_match_threshold` over (value, count) runs. Within a run of equal values the
+    running mean moves monotonically towards the value, so it reaches ``target`` somewhere in
+    the run exactly when it does at the run's first or last pair."""
+    order = np.argsort(values)[::-1]
+    v, c = values[order].astype(float), counts[order].astype(float)
+    if v.size == 0 or c.sum() == 0:
+        return floor
+    n_end, s_end = np.cumsum(c), np.cumsum(v * c)
+    first = (s_end - v * c + v) / (n_end - c + 1)
+    ok = np.flatnonzero(((first >= target) | (s_end / n_end >= target)) & (c > 0))
+    threshold = float(v[ok[-1]]) if ok.size else 1.0
     return max(threshold, floor)

@@ -33,19 +33,27 @@ def school_calendar(night: dt.date) -> dict[str, dt.date | str | int]:
 
 
 def generate(
-    students: int, seed: int = 1, night: dt.date | None = None, *, hard: bool = False
+    students: int,
+    seed: int = 1,
+    night: dt.date | None = None,
+    *,
+    hard: bool = False,
+    schools: pl.DataFrame | None = None,
 ) -> District:
     """Simulate a district of about ``students`` students, the same for the same seed.
 
     ``hard=True`` adds what a real province has and the default leaves out (:mod:`simulate.hard`:
     students absent from the registry, twins, siblings, namesakes, double damage); the default
-    simulation is unchanged by it (the additions draw from their own random stream)."""
+    simulation is unchanged by it (the additions draw from their own random stream).
+    ``schools`` (as :func:`~simulate.population.make_schools` makes them) are the schools to
+    fill instead of drawing them: a simulated country draws every province's schools first, so
+    that a transfer can name a school of a province not simulated yet."""
     if students < 10:
         raise ValueError("simulate at least 10 students")
     night = night or DEFAULT_NIGHT
     cal = school_calendar(night)
     rng = np.random.default_rng(seed)
-    schools = make_schools(rng, students)
+    schools = make_schools(rng, students) if schools is None else schools
     persons, taken = make_persons(rng, schools, students, int(cal["start_year"]))
     hard_rng = np.random.default_rng([seed, 19]) if hard else None
     if hard_rng is not None:

@@ -91,8 +91,14 @@ def _pick(rng: np.random.Generator, table: dict[str, float], size: int) -> np.nd
     return names[rng.choice(len(names), size=size, p=weights / weights.sum())]
 
 
-def make_schools(rng: np.random.Generator, students: int) -> pl.DataFrame:
-    """Enough lower- and upper-secondary schools for ``students`` (about 60 % in THCS)."""
+def make_schools(
+    rng: np.random.Generator, students: int, provinces: dict[str, float] | None = None
+) -> pl.DataFrame:
+    """Enough lower- and upper-secondary schools for ``students`` (about 60 % in THCS).
+
+    ``provinces``: the share of schools opened under each (pre-2025) province code; the
+    default is the Hồ Chí Minh district's mix (:data:`SCHOOL_PROVINCES`). A simulated country
+    (:mod:`simulate.country`) gives each province its own predecessors."""
     counts = {
         level: max(1, round(students * share / AVERAGE_SCHOOL_SIZE[level]))
         for level, share in (("thcs", 0.6), ("thpt", 0.4))
@@ -100,7 +106,7 @@ def make_schools(rng: np.random.Generator, students: int) -> pl.DataFrame:
     rows = []
     serial = 0
     for level, count in counts.items():
-        provinces = _pick(rng, SCHOOL_PROVINCES, count)
+        province_of = _pick(rng, provinces or SCHOOL_PROVINCES, count)
         vendors = _pick(rng, VENDOR_SHARES, count)
         for i in range(count):
             serial += 1
@@ -108,10 +114,10 @@ def make_schools(rng: np.random.Generator, students: int) -> pl.DataFrame:
             prefix = "THCS" if level == "thcs" else "THPT"
             rows.append(
                 {
-                    "school_code": f"{provinces[i]}{serial:06d}",
+                    "school_code": f"{province_of[i]}{serial:06d}",
                     "name": f"Trường {prefix} {name}" + (f" số {serial}" if serial > 28 else ""),
                     "level": level,
-                    "province_code": provinces[i],
+                    "province_code": province_of[i],
                     "district": f"Khu vực {1 + serial % 12}",
                     "vendor": vendors[i],
                 }
@@ -173,7 +179,7 @@ def make_persons(
     birth_province = np.where(
         born_elsewhere,
         rng.choice(["001", "038", "040", "052", "089", "094"], n),
-        np.vectorize(PROVINCE3.get)(province),
+        np.vectorize(lambda code: PROVINCE3.get(code, f"0{code}"))(province),
     )
     personal_id = personal_ids(
         birth_province, birth_year, gender, _unique_serials(rng, birth_province, birth_year, gender)

@@ -2,6 +2,12 @@
 
 Each PostgreSQL test run works in a schema of its own, created here and dropped after whatever
 happened, so a server that outlives the session never keeps our tables.
+
+Under pytest-xdist (``make test`` runs ``-n auto --dist loadfile``: a module's tests, and so its
+module-scoped fixtures, stay on one worker) each worker also gets a PostgreSQL database of its
+own. A test is parallel-safe when it writes only under ``tmp_path`` / ``tmp_path_factory``, asks
+the OS for ports (port 0), and reaches PostgreSQL only through the ``engine`` / ``pg_schema_url``
+fixtures (or ``DOISOAT_TEST_DATABASE_URL`` as this module sets it).
 """
 
 from __future__ import annotations
@@ -15,7 +21,58 @@ from sqlalchemy import Engine, create_engine, text
 
 from doisoat import store
 
-PG_URL = os.environ.get("DOISOAT_TEST_DATABASE_URL")
+
+def _admin_engine(url: str) -> Engine:
+    return create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if url.startswith("postgresql://")
+        else url,
+        isolation_level="AUTOCOMMIT",
+    )
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist, the database ``<name>_gw0``, ``<name>_gw1``... of this worker.
+
+    Schemas keep two workers' tables apart, but PostgreSQL's advisory locks (the night's lock in
+    ``doisoat.store.lock``, the migrations' lock) belong to a database, not a schema: two workers
+    running nights in one database would refuse each other's run and queue behind each other's
+    migrations. The database is made once and kept (every test's schema in it is dropped); the
+    variable is set for this worker so that subprocesses and every module read the same URL.
+    A server where we may not create databases keeps the one database, with a warning.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    base = make_url(url)
+    name = f"{base.database or 'postgres'}_{worker}"
+    admin = _admin_engine(url)
+    try:
+        with admin.connect() as conn:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if conn.execute(query, {"name": name}).first() is None:
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                except DBAPIError:
+                    # another run made it meanwhile, or we may not create databases
+                    if conn.execute(query, {"name": name}).first() is None:
+                        raise
+    except DBAPIError as exc:
+        import warnings
+
+        warnings.warn(f"xdist worker {worker} shares {base.database}: {exc}", stacklevel=1)
+        return url
+    finally:
+        admin.dispose()
+    mine = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["DOISOAT_TEST_DATABASE_URL"] = mine
+    return mine
+
+
+PG_URL = _worker_database(os.environ.get("DOISOAT_TEST_DATABASE_URL"))
 
 _backends = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
@@ -49,12 +106,7 @@ class _PgSchema:
         assert PG_URL
         self.url = PG_URL
         self.schema = f"t_{uuid.uuid4().hex[:12]}"
-        self.admin = create_engine(
-            PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-            if PG_URL.startswith("postgresql://")
-            else PG_URL,
-            isolation_level="AUTOCOMMIT",
-        )
+        self.admin = _admin_engine(PG_URL)
 
     def __enter__(self) -> tuple[str, str]:
         with self.admin.connect() as conn:

@@ -20,7 +20,19 @@ import typer
 from typer.core import TyperGroup
 
 from doisoat.errors import DoisoatError
-from service.cli import db, ingest, link, nightly, reconcile, report, serve, simulate, transcript
+from service.cli import (
+    country,
+    db,
+    export,
+    ingest,
+    link,
+    nightly,
+    reconcile,
+    report,
+    serve,
+    simulate,
+    transcript,
+)
 from service.cli.messages import ERRORS
 
 # Third-party libraries whose errors a user may meet through a command, by the package that
@@ -79,7 +91,9 @@ app = typer.Typer(
     rich_markup_mode="markdown",
 )
 
-for module in (simulate, db, ingest, nightly, reconcile, link, report, transcript, serve):
+for module in (
+    simulate, db, ingest, nightly, reconcile, link, report, transcript, serve, export, country
+):
     module.register(app)
 
 

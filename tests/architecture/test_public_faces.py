@@ -17,6 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ORGANS = ("connectors", "reconcile", "reports", "signing", "simulate")
+# Second faces: a sub-package with its own ``__all__`` that its organ's ``__init__`` does not
+# import, because it needs an extra (``reconcile.spark`` needs pyspark).
+SECOND_FACES = ("reconcile.spark",)
 PRODUCTION = ("service", "connectors", "reconcile", "reports", "signing", "simulate", "doisoat")
 
 
@@ -41,12 +44,12 @@ def _faults(package_dirs: tuple[str, ...]) -> list[str]:
                 if organ not in ORGANS or organ == top:
                     continue
                 where = f"{path.relative_to(ROOT)}:{line}"
-                if module != organ:
+                if module != organ and module not in SECOND_FACES:
                     faults.append(f"{where} imports {module} (an organ's insides)")
                     continue
-                public = set(importlib.import_module(organ).__all__)
+                public = set(importlib.import_module(module).__all__)
                 faults.extend(
-                    f"{where} imports {organ}.{name}, which {organ}.__all__ does not name"
+                    f"{where} imports {module}.{name}, which {module}.__all__ does not name"
                     for name in names
                     if name not in public
                 )

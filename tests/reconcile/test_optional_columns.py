@@ -61,9 +61,27 @@ def test_both_sides_without_any_optional_column_still_link(district):
     assert found.clusters.height > 0
 
 
-def test_a_frame_without_the_identity_itself_is_refused_in_vietnamese(sides):
+@pytest.mark.parametrize(
+    ("side", "columns", "words"),
+    [
+        ("left", ["dob"], ["Ngày sinh"]),
+        ("left", ["given_name"], ["Tên"]),
+        ("right", ["dob", "family_name"], ["Ngày sinh", "Họ"]),
+    ],
+)
+def test_a_frame_without_the_identity_itself_names_the_column_in_vietnamese(
+    sides, side, columns, words
+):
     vendor, registry = sides
+    if side == "left":
+        vendor = vendor.drop(columns)
+    else:
+        registry = registry.drop(columns)
     with pytest.raises(ReconcileError) as caught:
-        link(vendor.drop("dob"), registry, student_profile())
-    assert caught.value.message_vi
-    assert not caught.value.message_vi.isascii()
+        link(vendor, registry, student_profile())
+    error = caught.value
+    assert error.details["missing"] == sorted(columns)
+    assert error.details["table"] == side
+    for column, word in zip(columns, words, strict=True):
+        assert f"«{column}» ({word})" in error.message_vi, error.message_vi
+    assert ("bên trái" if side == "left" else "bên phải") in error.message_vi

@@ -1,0 +1,252 @@
+"""The national run on Spark at N students: seconds per stage, peak memory, pairs, accuracy.
+
+    python -m bench.bench_country --students 1000000 [--master local[2]] [--single]
+        [--data DIR] [--out DIR] [--seed 1]
+
+Prints one JSON object. A simulated country is written first under ``--data`` (reused when its
+manifest already says N students and the seed); then ``run_country`` runs as ``doisoat country``
+does (models estimated on Spark). Memory is sampled from ``/proc`` every half second: this
+process (the driver's Python), the JVM (in local mode: driver and executors in one process) and
+the Python workers Spark starts (their sum at the peak, and the largest one). ``--single`` puts
+the single-machine run (``service.country.run_single``) beside it, in a child process, so its
+peak memory is its own. Accuracy: vendor→registry links against the truth (precision, recall),
+and each conflict type's recall of the injected problems, cross-province ones apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+MIB = 1024 * 1024
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, str, int, float]]:
+    """pid → (parent pid, command name, resident bytes, CPU seconds) of every process we can
+    read."""
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / TICK
+        out[int(entry)] = (int(fields[1]), name, int(fields[21]) * PAGE, cpu)
+    return out
+
+
+class MemorySampler(threading.Thread):
+    """Peak RSS of this process, its JVM and its Python workers (all descendants)."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.every = every
+        self.peaks = {"driver_python": 0, "jvm": 0, "python_workers": 0, "largest_worker": 0}
+        self.peaks["total"] = 0
+        self._halt = threading.Event()
+        self.cpu: dict[int, float] = {}  # pid → CPU seconds, the last seen
+
+    def run(self) -> None:
+        me = os.getpid()
+        while not self._halt.is_set():
+            procs = _processes()
+            mine = {me}
+            for _ in range(6):  # descendants, a few generations deep
+                mine |= {pid for pid, (parent, *_) in procs.items() if parent in mine}
+            for pid in mine & procs.keys():
+                self.cpu[pid] = max(self.cpu.get(pid, 0.0), procs[pid][3])
+            jvm = sum(procs[p][2] for p in mine if p in procs and procs[p][1] == "java")
+            workers = [
+                procs[p][2]
+                for p in mine
+                if p != me and p in procs and procs[p][1].startswith("python")
+            ]
+            driver = procs.get(me, (0, "", 0, 0.0))[2]
+            sample = {
+                "driver_python": driver,
+                "jvm": jvm,
+                "python_workers": sum(workers),
+                "largest_worker": max(workers, default=0),
+                "total": driver + jvm + sum(workers),
+            }
+            for key, value in sample.items():
+                self.peaks[key] = max(self.peaks[key], value)
+            self._halt.wait(self.every)
+
+    def stop(self) -> dict[str, float]:
+        self._halt.set()
+        self.join()
+        out: dict[str, float] = {f"{k}_mib": round(v / MIB, 1) for k, v in self.peaks.items()}
+        # CPU seconds of every process of the run: what a loaded or a bigger machine must pay
+        out["cpu_seconds"] = round(sum(self.cpu.values()), 1)
+        return out
+
+
+def ensure_country(data: Path, students: int, seed: int) -> dict[str, Any]:
+    from simulate.country_files import write_country
+
+    manifest = data / "manifest.json"
+    if manifest.exists():
+        known = json.loads(manifest.read_text(encoding="utf-8"))
+        if known.get("seed") == seed and known.get("requested") == students:
+            return {"reused": True, "seconds": 0.0}
+    started = time.perf_counter()
+    written = write_country(data, students, seed=seed)
+    written["requested"] = students
+    manifest.write_text(json.dumps(written, ensure_ascii=False, indent=2), encoding="utf-8")
+    return {"reused": False, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _read(folder: Path) -> pl.DataFrame:
+    return pl.read_parquet(
+        str(folder / "province=*" / "*.parquet"),
+        hive_partitioning=True,
+        hive_schema={"province": pl.String},
+    )
+
+
+def accuracy(data: Path, out: Path) -> dict[str, Any]:
+    """Links and conflicts of the run against the simulated truth."""
+    from reconcile.conflicts.identity import IDENTITY_TYPES
+    from reconcile.evaluate import link_accuracy
+
+    national = {*IDENTITY_TYPES, "DUAL_ENROLLMENT", "TRANSFER_UNRECEIVED", "TRANSFER_CODE_CHANGED"}
+
+    truth = _read(data / "truth")
+    records = _read(data / "records").select("record_id", "source")
+    links = _read(out / "links").filter(
+        (pl.col("kind") == "vendor_registry") & (pl.col("decision") == "match")
+    )
+    registry = records.filter(pl.col("source") == "moet")["record_id"]
+    vendor = records.filter(pl.col("source") != "moet")["record_id"]
+    result: dict[str, Any] = {"links": link_accuracy(links, truth, vendor, registry)}
+    problems = _read(data / "problems")
+    conflicts = _read(out / "conflicts").select("type", "record_ids").explode("record_ids")
+    recall: dict[str, Any] = {}
+    for (kind, cross), told in problems.group_by("problem", "cross_province"):
+        found = conflicts.filter(pl.col("type") == kind)
+        if kind not in national or told.height == 0:
+            continue  # not a rule of the national run (grades, text repair, sync) or no conflict
+        hit = told.join(found, left_on="record_id", right_on="record_ids", how="semi").height
+        where = "cross_province" if cross else "within_province"
+        recall.setdefault(kind, {})[where] = {"truth": told.height, "found": hit}
+    result["conflict_recall"] = dict(sorted(recall.items()))
+    return result
+
+
+def single_in_child(data: Path) -> dict[str, Any]:
+    """The single-machine run in a fresh process (its own peak memory)."""
+    import subprocess
+
+    code = (
+        "import json, resource, time\n"
+        "from pathlib import Path\n"
+        "from service.country import run_single_from\n"
+        "t = time.perf_counter()\n"
+        f"r = run_single_from(Path({str(data)!r}))\n"
+        "print(json.dumps({'seconds': {k: round(v, 2) for k, v in r.seconds.items()},"
+        " 'total_seconds': round(time.perf_counter() - t, 2),"
+        " 'candidate_pairs': r.links.stats.get('candidate_pairs'),"
+        " 'registry_candidate_pairs': r.registry_links.stats.get('candidate_pairs'),"
+        " 'conflicts': r.conflicts.height,"
+        " 'peak_rss_mib': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        return {"failed": proc.stderr[-2000:]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--data", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--driver-memory", default="4g")
+    parser.add_argument("--shuffle-partitions", type=int, default=None)
+    parser.add_argument("--single", action="store_true", help="also the single-machine run")
+    args = parser.parse_args(argv)
+    base = Path("var/bench/country") / str(args.students)
+    data = args.data or base / "data"
+    out = args.out or base / "out"
+
+    from reconcile.spark import spark_session
+    from service.country import run_country
+
+    made = ensure_country(data, args.students, args.seed)
+    sampler = MemorySampler()
+    sampler.start()
+    started = time.perf_counter()
+    spark = spark_session(
+        args.master,
+        app_name="doisoat-bench-country",
+        driver_memory=args.driver_memory,
+        shuffle_partitions=args.shuffle_partitions,
+    )
+    session_seconds = round(time.perf_counter() - started, 2)
+    sub: dict[str, Any] = {}
+
+    def progress(stage: str, info: dict[str, Any]) -> None:
+        if "seconds" in info and "." in stage:
+            sub[stage] = info["seconds"]
+        print(stage, json.dumps(info, default=str), file=sys.stderr, flush=True)
+
+    try:
+        run = run_country(spark, data, out, progress=progress)
+    finally:
+        spark.stop()
+    memory = sampler.stop()
+    summary = run.summary
+    result: dict[str, Any] = {
+        "students": args.students,
+        "records": summary["records"]["total"],
+        "master": args.master,
+        "cores": os.cpu_count(),
+        "simulate": made,
+        "session_seconds": session_seconds,
+        "seconds": summary["seconds"],
+        "executor_seconds": sub,
+        "resources": memory,  # peak RSS per process kind, CPU seconds of all
+        "candidate_pairs": {
+            "link": summary["linkage"]["link"].get("candidate_pairs"),
+            "registry": summary["linkage"]["registry"].get("candidate_pairs"),
+        },
+        "worst_block": {
+            "link": summary["linkage"]["link"].get("worst_block"),
+            "registry": summary["linkage"]["registry"].get("worst_block"),
+        },
+        "joining_edges": summary["linkage"]["joining_edges"],
+        "identities": summary["identities"],
+        "conflicts": summary["conflicts"]["total"],
+        "cross_province_conflicts": summary["conflicts"]["cross_province"],
+        "accuracy": accuracy(data, out),
+    }
+    if args.single:
+        result["single_machine"] = single_in_child(data)
+    print(json.dumps(result, ensure_ascii=False, default=str))
+    return result
+
+
+if __name__ == "__main__":
+    main()
