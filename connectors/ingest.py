@@ -312,11 +312,20 @@ def _read_in_pool(pool: ProcessPoolExecutor, files: Iterator[tuple[FileSummary, 
             return suspects
         yield entry, done
     pending: deque[tuple[FileSummary, Path, str, Future]] = deque()
+    # a file taken from ``files`` when the pool had already broken (a worker died between two
+    # submissions): it was never read, so it is read again with the queued ones
+    unsent: deque[tuple[FileSummary, Path, str]] = deque()
 
     def submit(count: int) -> None:
+        if unsent:
+            return
         for entry, path, digest in itertools.islice(files, count):
-            pending.append((entry, path, digest,
-                            pool.submit(_read_in_worker, path, digest, profiles, night)))
+            try:
+                future = pool.submit(_read_in_worker, path, digest, profiles, night)
+            except BrokenProcessPool:
+                unsent.append((entry, path, digest))
+                return
+            pending.append((entry, path, digest, future))
 
     submit(_AHEAD * workers)
     while pending:
@@ -325,12 +334,12 @@ def _read_in_pool(pool: ProcessPoolExecutor, files: Iterator[tuple[FileSummary, 
             done = future.result()
         except BrokenProcessPool:
             log.warning("a reader process died with %d files queued: reading them again, "
-                        "one at a time", len(pending))
-            return deque((entry, path, digest) for entry, path, digest, _ in pending)
+                        "one at a time", len(pending) + len(unsent))
+            return deque([*((e, p, d) for e, p, d, _ in pending), *unsent])
         pending.popleft()
         submit(1)
         yield entry, done
-    return deque()
+    return unsent
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
