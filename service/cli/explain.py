@@ -102,7 +102,7 @@ def explain_command(
         }  # fmt: skip
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         return
-    _print(key, found, stories, _school_names(engine))
+    _print(key, found, stories, school_names(engine))
 
 
 def _print(
@@ -133,7 +133,7 @@ def _print(
         _print_story(console, story, shown, names)
 
 
-def _school_names(engine: Engine) -> dict[str, str]:
+def school_names(engine: Engine) -> dict[str, str]:
     """Every school's name by code: a person reads «Trường THCS Lê Lợi (79000001)»."""
     from doisoat import store
 

@@ -112,7 +112,7 @@ TRANSCRIPT = {
     ),
     "forced": "Lưu ý: đã cấp bất chấp xung đột đang mở của: {names}.",
     "demo": (
-        "Học bạ thử (DEMO) của trường {school}: {signed} học bạ lớp {signed_class} đã ký đủ, "
+        "Học bạ thử (DEMO) của {school}: {signed} học bạ lớp {signed_class} đã ký đủ, "
         "{unsigned} học bạ lớp {unsigned_class} chưa ký (để ký thử trên web).\n"
         "Chứng thư DEMO: {pki}/*.p12 (mật khẩu «{passphrase}»). Tài khoản ký: {accounts} — "
         "mật khẩu do `doisoat serve --demo-users` in ra."

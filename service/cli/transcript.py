@@ -178,8 +178,12 @@ def register(app: typer.Typer) -> None:
             problem = getattr(exc, "message_vi", str(exc))
             typer.echo(ERRORS["refused"].format(problem=problem), err=True)
             raise typer.Exit(2) from exc
+        from reports import school_label
+        from service.cli.explain import school_names
+
+        named = school_label(done.school, school_names(open_store(db)))
         typer.echo(TRANSCRIPT["demo"].format(
-            school=done.school, signed=len(done.signed), signed_class=done.signed_class,
+            school=named, signed=len(done.signed), signed_class=done.signed_class,
             unsigned=len(done.unsigned), unsigned_class=done.unsigned_class,
             pki=done.pki_dir, passphrase=PASSPHRASE,
             accounts=", ".join(done.accounts),

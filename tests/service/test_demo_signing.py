@@ -71,3 +71,23 @@ def test_the_command_verifies_a_demo_transcript_against_var_trust_in_vietnam_tim
     assert "HỢP LỆ" in result.output and "KHÔNG HỢP LỆ" not in result.output
     assert "tin cậy: có" in result.output and "(UTC+7)" in result.output
     assert " UTC;" not in result.output
+
+
+def test_the_demo_command_names_the_school_it_signed_for(tmp_path) -> None:
+    """What `make demo` prints names the school as a person reads it, not by its code alone."""
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from simulate import generate, load_district
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = store.get_engine(url)
+    store.upgrade(engine)
+    load_district(engine, generate(1500, seed=3))
+    names = store.read_table(engine, "school", columns=["school_code", "name"])
+    engine.dispose()
+    result = CliRunner().invoke(app, ["transcript", "demo", "--db", url, "--var", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    named = [f"{r['name']} ({r['school_code']})" for r in names.iter_rows(named=True)]
+    assert any(f"Học bạ thử (DEMO) của {label}:" in said for label in named), said
