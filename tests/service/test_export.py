@@ -31,9 +31,13 @@ def _ingest_two_nights(engine, tmp_path):
     later = next_night(district)
     folder = tmp_path / "night2"
     write_district(later, folder)
-    one_school = sorted(p for p in folder.iterdir() if p.is_dir())[0]
-    ingest_paths([one_school], engine=engine, night=later.night)
-    return district, later, one_school.name
+    # the first school whose exports changed: a school's files that are byte for byte the first
+    # night's (nothing changed, written within the same second) are rightly skipped as known
+    for one_school in sorted(p for p in folder.iterdir() if p.is_dir()):
+        second = ingest_paths([one_school], engine=engine, night=later.night)
+        if any(f.status == "loaded" for f in second.files):
+            return district, later, one_school.name
+    raise AssertionError("no school's exports changed on the second night")
 
 
 def _exported(root) -> pl.DataFrame:
@@ -57,7 +61,7 @@ def test_the_export_holds_the_latest_records_as_the_night_reads_them(engine, tmp
     # one school's snapshots are of the second night, the other's of the first
     nights = store.read_table(engine, "source_snapshot", columns=["id", "school_code", "night"])
     shown = exported.join(nights, left_on="snapshot_id", right_on="id")
-    assert set(shown.filter(pl.col("school_code_right") == school)["night"]) == {later.night}
+    assert later.night in set(shown.filter(pl.col("school_code_right") == school)["night"])
     assert set(shown.filter(pl.col("school_code_right") != school)["night"]) == {district.night}
     assert outcome.registry_records == latest.filter(pl.col("source") == "moet").height > 0
     schools = pl.read_parquet(out / "schools" / "province=79" / "*.parquet")
