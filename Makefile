@@ -38,10 +38,10 @@ test: install
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile
 
-# the Spark runs that take minutes on two cores (marked `national`): the Spark executor against
-# the single machine, connected components against scipy, the national run on a simulated country
+# the Spark tests alone (they are part of `make test` too, ~3 min on two cores), plus any run
+# marked `national` (minutes of Spark, left out of `make test`; none at present)
 test-spark: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m national
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile -m "" tests/reconcile/spark tests/service/test_country_run.py
 
 # the benchmarks also run the peers they are compared with (Splink)
 $(BENCHSTAMP): $(STAMP)

@@ -168,9 +168,7 @@ def single_in_child(data: Path) -> dict[str, Any]:
         " 'conflicts': r.conflicts.height,"
         " 'peak_rss_mib': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         return {"failed": proc.stderr[-2000:]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -183,7 +181,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--driver-memory", default="4g")
+    # local mode: the driver's JVM is the executors too; 8 GiB from 500 k students on
+    parser.add_argument("--driver-memory", default=None)
     parser.add_argument("--shuffle-partitions", type=int, default=None)
     parser.add_argument("--single", action="store_true", help="also the single-machine run")
     args = parser.parse_args(argv)
@@ -201,8 +200,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     spark = spark_session(
         args.master,
         app_name="doisoat-bench-country",
-        driver_memory=args.driver_memory,
-        shuffle_partitions=args.shuffle_partitions,
+        driver_memory=args.driver_memory or ("8g" if args.students >= 500_000 else "4g"),
+        # one partition per ~25 k students (2 on a test-sized country, 40 at 1 M): few enough
+        # that a small run is not all task start-ups, enough that a large one's tasks fit memory
+        shuffle_partitions=args.shuffle_partitions or max(2, min(400, args.students // 25_000)),
     )
     session_seconds = round(time.perf_counter() - started, 2)
     sub: dict[str, Any] = {}

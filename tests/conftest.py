@@ -146,6 +146,6 @@ def spark():
     pytest.importorskip("pyspark", reason="pyspark is the `spark` extra")
     from reconcile.spark import spark_session
 
-    session = spark_session("local[2]", app_name="doisoat-tests", shuffle_partitions=4)
+    session = spark_session("local[2]", app_name="doisoat-tests", shuffle_partitions=2)
     yield session
     session.stop()

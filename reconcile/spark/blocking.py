@@ -57,8 +57,11 @@ def spark_candidate_pairs(
         lk = _keyed(left, keys, id_column)
         rk = _keyed(right, keys, id_column) if right is not None else None
         sizes = _block_sizes(lk, rk, keys, rule.max_block_pairs, salt_block_pairs, max_salts)
-        stats[rule.name] = _summary(sizes, keys)
-        special = F.broadcast(sizes.where(F.col(_SALTS) != 1).select(*keys, _SALTS))
+        stats[rule.name], rows = _summary(sizes, keys)
+        # the dropped and salted blocks come back with the summary (one job, not two): only
+        # blocks over ``salt_block_pairs`` pairs, a few thousand keys for a whole country
+        shape = sizes.select(*keys, _SALTS).schema
+        special = F.broadcast(left.sparkSession.createDataFrame(rows, shape))
         parts.append(_rule_pairs(lk, rk, keys, special))
     if not parts:
         spark = left.sparkSession
@@ -116,7 +119,8 @@ def _block_sizes(
     )
 
 
-def _summary(sizes: DataFrame, keys: list[str]) -> dict[str, Any]:
+def _summary(sizes: DataFrame, keys: list[str]) -> tuple[dict[str, Any], list[Any]]:
+    """The rule's stats, and the rows [keys…, __salts] of its dropped and salted blocks."""
     kept = F.col(_SALTS) > 0
     key = F.struct(*[F.col(k).cast("string").alias(k) for k in keys])
     row = sizes.agg(
@@ -128,6 +132,7 @@ def _summary(sizes: DataFrame, keys: list[str]) -> dict[str, Any]:
             F.struct(key.alias("key"), F.col(_SALTS).alias("salts")),
             F.when(kept, F.col("__pairs")),
         ).alias("worst"),
+        F.collect_list(F.when(F.col(_SALTS) != 1, F.struct(*keys, _SALTS))).alias("special"),
     ).first()
     assert row is not None  # a global aggregate always has one row
     worst_row = row["worst"]
@@ -136,6 +141,7 @@ def _summary(sizes: DataFrame, keys: list[str]) -> dict[str, Any]:
     if worst_row is not None and row["worst_pairs"] > 0:
         worst_key = " | ".join("" if v is None else str(v) for v in worst_row["key"])
         buckets = int(worst_row["salts"])
+    special = [tuple(r) for r in row["special"]]
     return {
         "pairs": int(row["pairs"]),
         "skipped_blocks": int(row["skipped"]),
@@ -143,7 +149,7 @@ def _summary(sizes: DataFrame, keys: list[str]) -> dict[str, Any]:
         "worst_block_key": worst_key,
         "worst_block_pairs": int(row["worst_pairs"]),
         "worst_block_buckets": buckets,
-    }
+    }, special
 
 
 def _rule_pairs(

@@ -29,6 +29,16 @@ Each round is persisted; every ``checkpoint_every`` rounds the lineage is cut wi
 local one), so the plan stays short however many rounds a graph needs. Components are then named
 exactly as :func:`reconcile.cluster.clusters` names them: by the smallest authority value they
 hold (the registry's identity code), otherwise by their smallest id.
+
+The rounds stop early once the graph left is small: when a round counts at most
+``driver_edges`` edges (default 2 M), those edges are collected and finished by scipy's
+connected components on the driver, as production systems finish the tail. Only the remainder
+passes through the driver, never the country: at most ``driver_edges`` pairs of keys (2 M
+edges ≈ 32 MB of longs, ~200 MB in transit as Arrow and numpy), whatever the number of nodes.
+The answer is the same (components do not depend on how they are found: each node maps to the
+smallest key of its component, as a converged star does). A test-sized or province-sized graph
+is then one round instead of a dozen (each ~1 s on two cores); ``driver_edges=0`` keeps every
+round on Spark.
 """
 
 from __future__ import annotations
@@ -55,6 +65,7 @@ def connected_components(
     checkpoint_every: int = 3,
     checkpoint_dir: str | None = None,
     progress: Progress | None = None,
+    driver_edges: int = 2_000_000,
 ) -> DataFrame:
     """Map every node to its component: DataFrame ``[id, cluster_id, cluster_size]``.
 
@@ -64,7 +75,8 @@ def connected_components(
     ``checkpoint_dir`` becomes the session's checkpoint directory (reliable checkpoints, for a
     cluster whose executors may be lost). ``progress("components", {...})`` hears of each round.
     Raises :class:`ReconcileError` if the graph is not a forest of stars after
-    ``max_iterations`` rounds (a real graph needs a few dozen at most).
+    ``max_iterations`` rounds (a real graph needs a few dozen at most). ``driver_edges``: finish
+    on the driver once a round has at most this many edges left (0: never).
     """
     context = edges.sparkSession.sparkContext
     if checkpoint_dir is not None:
@@ -117,6 +129,11 @@ def connected_components(
                 "components",
                 {"iteration": iteration, "edges": row["edges"] // 2, "unfinished": row["bad"]},
             )
+        if row["bad"] != 0 and row["edges"] // 2 <= driver_edges:
+            roots = _finished_on_driver(stars)
+            if not checkpointed:
+                stars.unpersist()
+            return _named(ids, roots, authority)
         if row["bad"] == 0:
             roots = stars.select("u", "m").dropDuplicates(["u"])
             if not checkpointed:  # keep the answer, not the last round's cache
@@ -135,6 +152,32 @@ def connected_components(
         message_vi=ENGINE_VI["COMPONENTS_DIVERGED"].format(rounds=max_iterations),
         details={"max_iterations": max_iterations},
     )
+
+
+def _finished_on_driver(stars: DataFrame) -> DataFrame:
+    """[u, m] for every node of the (small) graph left: m the smallest node of its component.
+
+    Collects the edges once each (``v > u``), at most ``driver_edges`` of them, runs scipy's
+    connected components and hands the roots back as a (local, small) DataFrame."""
+    import numpy as np
+    import pyarrow as pa
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components as scipy_components
+
+    left = stars.where(F.col("v") > F.col("u")).select("u", "v").toArrow()
+    kind = stars.schema["u"].dataType
+    us = left.column("u").to_numpy(zero_copy_only=False)
+    vs = left.column("v").to_numpy(zero_copy_only=False)
+    nodes, index = np.unique(np.concatenate([us, vs]), return_inverse=True)  # sorted: order kept
+    n, m = len(nodes), len(us)
+    graph = coo_matrix((np.ones(m, dtype=np.int8), (index[:m], index[m:])), shape=(n, n))
+    _, label = scipy_components(graph, directed=False)
+    smallest = np.full(label.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(smallest, label, np.arange(n))
+    roots = nodes[smallest[label]]
+    table = pa.table({"u": pa.array(nodes), "m": pa.array(roots)})
+    frame = stars.sparkSession.createDataFrame(table)
+    return frame.select(F.col("u").cast(kind), F.col("m").cast(kind))
 
 
 def _hashed(column: str) -> Column:

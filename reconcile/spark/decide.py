@@ -174,8 +174,12 @@ def decided(
         decision = batch["decision"].to_numpy().copy()
         own = np.arange(batch.height)
         one_per_right(
-            own, _codes(batch["right_id"]), batch["__group"], batch["match_weight"].to_numpy(),
-            decision, margin,
+            own,
+            _codes(batch["right_id"]),
+            batch["__group"],
+            batch["match_weight"].to_numpy(),
+            decision,
+            margin,
         )
         return batch.with_columns(pl.Series("decision", decision, dtype=pl.Int8))
 
@@ -188,9 +192,7 @@ def kept(frame: DataFrame, settings: CompiledProfile) -> DataFrame:
 
     if settings.keep_weight_above is None:
         return frame
-    keep = (F.col("match_weight") > settings.keep_weight_above) | (
-        F.col("decision") != NON_MATCH
-    )
+    keep = (F.col("match_weight") > settings.keep_weight_above) | (F.col("decision") != NON_MATCH)
     if settings.keep_best_per_left:
         keep = keep | F.col("__best")
     return frame.where(keep)

@@ -78,9 +78,7 @@ def exact_agreements(
             F.sum(F.col("count").cast("double") * (F.col("count") - 1) / 2).alias("agree")
         )
         agree = {r["k"]: float(r["agree"]) for r in rows.collect()}
-        return {
-            k: (agree.get(k, 0.0), n_l.get(k, 0) * (n_l.get(k, 0) - 1) / 2) for k, _ in keyed
-        }
+        return {k: (agree.get(k, 0.0), n_l.get(k, 0) * (n_l.get(k, 0) - 1) / 2) for k, _ in keyed}
     rc = stacked(right).withColumnRenamed("count", "count_r")
     n_r = {r["k"]: r["n"] for r in rc.groupBy("k").agg(F.sum("count_r").alias("n")).collect()}
     rows = (
@@ -89,9 +87,7 @@ def exact_agreements(
         .agg(F.sum(F.col("count").cast("double") * F.col("count_r")).alias("agree"))
     )
     agree = {r["k"]: float(r["agree"]) for r in rows.collect()}
-    return {
-        k: (agree.get(k, 0.0), float(n_l.get(k, 0)) * float(n_r.get(k, 0))) for k, _ in keyed
-    }
+    return {k: (agree.get(k, 0.0), float(n_l.get(k, 0)) * float(n_r.get(k, 0))) for k, _ in keyed}
 
 
 def pattern_counts(

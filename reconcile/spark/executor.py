@@ -44,12 +44,24 @@ PAIRS_PER_BUCKET = 200_000  # pairs one Python call decides at once (memory of o
 class SparkLinkResult:
     """``pairs``: left_id, right_id, match_weight, match_probability, decision, gamma_<c>, w_<c>
     (as :class:`reconcile.LinkResult`); ``clusters``: id, cluster_id, cluster_size (+ side for
-    a link); ``stats``: candidate_pairs, matches, blocking (per rule), seconds per stage."""
+    a link); ``stats``: candidate_pairs, matches, blocking (per rule), seconds per stage.
+
+    ``pairs`` and ``clusters`` are read from frames the run keeps in Spark's memory (or disk);
+    :meth:`release` frees them once the caller has written or collected what it needs (many
+    runs in one session otherwise fill the memory aggregations need)."""
 
     pairs: DataFrame
     clusters: DataFrame
     model: Model
     stats: dict[str, Any] = field(default_factory=dict)
+    cached: list[DataFrame] = field(default_factory=list, repr=False)
+
+    def release(self) -> None:
+        """Unpersist the run's kept frames (``pairs``/``clusters`` stay valid, recomputed if
+        read again)."""
+        for frame in self.cached:
+            frame.unpersist()
+        self.cached.clear()
 
     @property
     def matches(self) -> DataFrame:
@@ -104,6 +116,7 @@ def _run(
     profile: Profile,
     model: Model | None,
     progress: Progress | None,
+    base_model: Model | None = None,
 ) -> SparkLinkResult:
     settings = compile_profile(profile)
     stages = _Stages(progress)
@@ -141,7 +154,9 @@ def _run(
     given = model is not None
     if model is None:
         with stages.stage("estimating"):
-            model = estimate_model(settings, left_p, right_p, gamma, counts, None, block_stats)
+            model = estimate_model(
+                settings, left_p, right_p, gamma, counts, base_model, block_stats
+            )
     else:
         model = replace(model, training={**model.training, "reused": True})
     with stages.stage("scoring"):
@@ -173,8 +188,8 @@ def _run(
     columns += gamma_columns(settings) + [f"w_{c.name}" for c in settings.comparisons]
     kept = spark_decide.kept(decided, settings)
     result_pairs = spark_decide.labelled_decisions(kept).select(*columns)
-    for frame in (scores, gamma):
-        frame.unpersist()
+    for frame in (scores, gamma, left_p, *([right_p] if right_p is not None else [])):
+        frame.unpersist()  # the answers read only `decided` and `clusters` from here on
     stats = {
         "candidate_pairs": n_pairs,
         "matches": n_matches,
@@ -183,7 +198,9 @@ def _run(
         "seconds": stages.seconds,
         "records": counts,
     }
-    return SparkLinkResult(pairs=result_pairs, clusters=clusters, model=model, stats=stats)
+    return SparkLinkResult(
+        pairs=result_pairs, clusters=clusters, model=model, stats=stats, cached=[decided, clusters]
+    )
 
 
 def _clusters(
@@ -223,14 +240,16 @@ def link_spark(
     profile: Profile,
     *,
     model: Model | None = None,
+    base_model: Model | None = None,
     progress: Progress | None = None,
 ) -> SparkLinkResult:
     """Link two Spark DataFrames (vendor records → registry) with a profile.
 
     ``model``: use it as it is (m, u, λ and thresholds; e.g. what ``reconcile.link`` estimated
-    on a province, or last night's); without it the model is estimated on Spark.
+    on a province, or last night's); without it the model is estimated on Spark, keeping the m
+    probabilities of ``base_model`` if given (as ``reconcile.link(model=…)`` does).
     ``progress(stage, info)`` is told when each stage starts and ends."""
-    return _run(left, right, profile, model, progress)
+    return _run(left, right, profile, model, progress, base_model)
 
 
 def dedupe_spark(
@@ -238,7 +257,12 @@ def dedupe_spark(
     profile: Profile,
     *,
     model: Model | None = None,
+    base_model: Model | None = None,
     progress: Progress | None = None,
 ) -> SparkLinkResult:
-    """Find the records of one Spark DataFrame that describe the same entity."""
-    return _run(table, None, profile, model, progress)
+    """Find the records of one Spark DataFrame that describe the same entity.
+
+    ``model`` is used as it is; ``base_model`` lends its m probabilities to the estimate (the
+    registry has few labels of its own: the national run lends it the link's model, as
+    ``reconcile.dedupe(model=links.model)`` does on one machine)."""
+    return _run(table, None, profile, model, progress, base_model)

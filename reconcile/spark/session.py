@@ -24,8 +24,13 @@ def spark_session(
 ) -> SparkSession:
     """Start (or join) a Spark session on ``master`` (``local[N]``, ``spark://host:7077`` …).
 
-    Local sessions get few shuffle partitions (the default 200 makes a small run slow), no web UI,
-    Arrow turned on and the session's time zone fixed to UTC so dates do not shift between machines.
+    Local sessions get few shuffle partitions (one per core: the default 200 makes a small run
+    slow), no web UI, adaptive execution off, 4 GiB for the driver (which is the executor too),
+    Arrow turned on and the session's time zone fixed to UTC so dates do not shift between
+    machines. Adaptive execution is off locally because it runs every query stage as a job of
+    its own: on two cores a 3 k-student link took 186 jobs (62 s) with it, 68 jobs (42 s)
+    without; its skew and coalescing help a cluster, where it stays on. ``conf`` overrides any
+    of these (a large local run may want ``spark.sql.shuffle.partitions`` higher).
     """
     from pyspark.sql import SparkSession
 
@@ -42,9 +47,10 @@ def spark_session(
             {
                 "spark.ui.enabled": "false",
                 "spark.ui.showConsoleProgress": "false",
-                "spark.sql.shuffle.partitions": str(shuffle_partitions or max(2, 2 * cores)),
-                "spark.default.parallelism": str(max(2, 2 * cores)),
-                "spark.driver.memory": driver_memory or "2g",
+                "spark.sql.shuffle.partitions": str(shuffle_partitions or max(2, cores)),
+                "spark.default.parallelism": str(max(2, cores)),
+                "spark.sql.adaptive.enabled": "false",
+                "spark.driver.memory": driver_memory or "4g",
                 "spark.sql.ansi.enabled": "false",
             }
         )

@@ -110,9 +110,7 @@ def read_records_polars(root: Path) -> pl.DataFrame:
     """Every record of the country in one polars frame (the single-machine run)."""
     check_present(root)
     pattern = str(records_dir(root) / "province=*" / "*.parquet")
-    records = pl.read_parquet(
-        pattern, hive_partitioning=True, hive_schema={PROVINCE: pl.String}
-    )
+    records = pl.read_parquet(pattern, hive_partitioning=True, hive_schema={PROVINCE: pl.String})
     check_columns(records.columns, root)
     return records
 

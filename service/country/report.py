@@ -127,9 +127,7 @@ def text(data: dict[str, Any]) -> str:
     lines += ["", SUMMARY["by_province"]]
     for code, entry in conflicts["by_province"].items():
         ranked = sorted(entry["types"].items(), key=lambda kv: (-kv[1], type_rank(kv[0])))
-        items = ", ".join(
-            f"{label_of(k)} {_number(n)}" for k, n in ranked[:TOP_TYPES_PER_PROVINCE]
-        )
+        items = ", ".join(f"{label_of(k)} {_number(n)}" for k, n in ranked[:TOP_TYPES_PER_PROVINCE])
         lines.append(
             SUMMARY["province_line"].format(
                 code=code,

@@ -113,7 +113,8 @@ def run_country(
     summary under ``out``.
 
     ``link_model``/``registry_model``: models to use as they are (an earlier run's, or the
-    single-machine run's when the two are compared); otherwise Spark estimates them. ``night``:
+    single-machine run's when the two are compared); otherwise Spark estimates them (the
+    registry's keeping the link model's m probabilities, as :func:`run_single` does). ``night``:
     the day the data describes (default: the manifest's), which the transfer rules count from.
     """
     from reconcile.spark import dedupe_spark, link_spark
@@ -138,7 +139,12 @@ def run_country(
         info.update(candidate_pairs=links.stats.get("candidate_pairs"))
     with stage("registry") as info:
         duplicates = dedupe_spark(
-            registry, registry_profile(), model=registry_model, progress=stage.sub("registry")
+            registry,
+            registry_profile(),
+            model=registry_model,
+            # the registry has few labels: it borrows the link's m, as run_single does
+            base_model=None if registry_model is not None else links.model,
+            progress=stage.sub("registry"),
         )
         info.update(candidate_pairs=duplicates.stats.get("candidate_pairs"))
     with stage("components") as info:
@@ -161,6 +167,8 @@ def run_country(
         info.update(conflicts=facts["conflicts"]["total"])
     for frame in (found, rows, keyed):
         frame.unpersist()
+    links.release()
+    duplicates.release()
     summary = report.summary(
         night=night,
         manifest=manifest,

@@ -1,6 +1,6 @@
 """The national run on Spark gives the single machine's answers, and finds the country's stories.
 
-One simulated country of ~20 k students (34 provinces, with the cross-province stories of
+One simulated country of ~4 k students (34 provinces, with the cross-province stories of
 ``simulate.crossings``) is run twice: on one machine (``reconcile.link``/``dedupe`` and the
 night's rules over all records) and on Spark ``local[2]`` with the models the single machine
 estimated. Same data and model → the same identities, links and conflicts, ids included.
@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from service.cli import app
 
-STUDENTS = 20_000
+STUDENTS = 4_000
 CROSS_TYPES = ("DUAL_ENROLLMENT", "ID_DUPLICATE", "ID_SHARED", "TRANSFER_CODE_CHANGED")
 
 
@@ -61,7 +61,6 @@ def national(spark, country, single, tmp_path_factory):
     return result, stages
 
 
-@pytest.mark.national
 def test_same_identities_and_links_as_one_machine(national, single):
     result, _ = national
     identities = _read(result.out / "identities")
@@ -79,7 +78,6 @@ def test_same_identities_and_links_as_one_machine(national, single):
         assert got.select(key).sort(key).equals(want.select(key).sort(key)), kind
 
 
-@pytest.mark.national
 def test_same_conflicts_with_the_same_ids(national, single):
     result, _ = national
     conflicts = _read(result.out / "conflicts")
@@ -90,7 +88,6 @@ def test_same_conflicts_with_the_same_ids(national, single):
     assert mine.equals(single.conflicts.select(columns).sort("conflict_id"))
 
 
-@pytest.mark.national
 def test_finds_the_cross_province_stories_of_the_truth(national, country):
     result, _ = national
     conflicts = _read(result.out / "conflicts")
@@ -113,7 +110,6 @@ def test_finds_the_cross_province_stories_of_the_truth(national, country):
     assert moved.height > 0 and (moved["identity_id"] == moved["other"]).all()
 
 
-@pytest.mark.national
 def test_conflicts_are_filed_under_the_province_of_their_school(national, country):
     result, _ = national
     conflicts = _read(result.out / "conflicts")
@@ -132,7 +128,6 @@ def test_conflicts_are_filed_under_the_province_of_their_school(national, countr
     assert cross.height > 0 and (cross["provinces"].list.len() > 1).all()
 
 
-@pytest.mark.national
 def test_summary_for_programs_and_for_the_ministry(national):
     result, stages = national
     top = [stage for stage in stages if "." not in stage]
