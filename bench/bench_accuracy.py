@@ -210,10 +210,12 @@ def _splink(folder: Path) -> dict:
 
 
 def main(args: list[str]) -> None:
-    sizes = sorted(int(a) for a in args if a.isdigit())
     splink_sizes: set[int] = set()
-    if "--splink" in args:
-        splink_sizes = {int(s) for s in args[args.index("--splink") + 1].split(",") if s}
+    if "--splink" in args:  # its value (sizes, comma-separated) is not a size to run
+        at = args.index("--splink")
+        splink_sizes = {int(s) for s in args[at + 1].split(",") if s}
+        args = args[:at] + args[at + 2 :]
+    sizes = sorted(int(a) for a in args if a.isdigit())
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:

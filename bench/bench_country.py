@@ -174,6 +174,38 @@ def single_in_child(data: Path) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+class _Stopped(Exception):
+    """``--until``: the stage asked for has ended."""
+
+
+def longest_tasks(spark: Any, top: int = 5) -> list[dict[str, Any]]:
+    """The stages whose longest task ran longest, from the web UI's REST API (skew shows as a
+    task far longer than its stage's median)."""
+    import urllib.request
+
+    base = f"{spark.sparkContext.uiWebUrl}/api/v1/applications/{spark.sparkContext.applicationId}"
+
+    def get(path: str) -> Any:
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            return json.loads(response.read())
+
+    found = []
+    for stage in get("/stages?status=complete"):
+        where = f"/stages/{stage['stageId']}/{stage['attemptId']}"
+        summary = get(where + "/taskSummary?quantiles=0.5,1.0")
+        found.append(
+            {
+                "stage": stage["stageId"],
+                "name": stage.get("description") or stage["name"],
+                "tasks": stage["numTasks"],
+                "task_seconds_median": round(summary["duration"][0] / 1000, 2),
+                "task_seconds_max": round(summary["duration"][1] / 1000, 2),
+                "input_records_max": summary.get("inputMetrics", {}).get("recordsRead", [0, 0])[1],
+            }
+        )
+    return sorted(found, key=lambda s: -s["task_seconds_max"])[:top]
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100_000)
@@ -185,6 +217,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--driver-memory", default=None)
     parser.add_argument("--shuffle-partitions", type=int, default=None)
     parser.add_argument("--single", action="store_true", help="also the single-machine run")
+    parser.add_argument(
+        "--until", default=None, help="stop after this stage ends (e.g. link.comparing)"
+    )
+    parser.add_argument(
+        "--task-times", action="store_true", help="the web UI on: the longest tasks of the run"
+    )
     args = parser.parse_args(argv)
     base = Path("var/bench/country") / str(args.students)
     data = args.data or base / "data"
@@ -204,20 +242,46 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         # one partition per ~25 k students (2 on a test-sized country, 40 at 1 M): few enough
         # that a small run is not all task start-ups, enough that a large one's tasks fit memory
         shuffle_partitions=args.shuffle_partitions or max(2, min(400, args.students // 25_000)),
+        conf={"spark.ui.enabled": "true"} if args.task_times else None,
     )
     session_seconds = round(time.perf_counter() - started, 2)
     sub: dict[str, Any] = {}
 
+    blocking: dict[str, Any] = {}
+
     def progress(stage: str, info: dict[str, Any]) -> None:
         if "seconds" in info and "." in stage:
             sub[stage] = info["seconds"]
+        if "blocking" in info:
+            blocking[stage] = info["blocking"]
+        if info.get("event") == "start":  # names the stage's jobs in the UI (--task-times)
+            spark.sparkContext.setJobDescription(stage)
         print(stage, json.dumps(info, default=str), file=sys.stderr, flush=True)
+        if stage == args.until and "seconds" in info:
+            raise _Stopped(stage)
 
     try:
         run = run_country(spark, data, out, progress=progress)
+    except _Stopped:
+        run = None
     finally:
+        tasks = longest_tasks(spark) if args.task_times else None
         spark.stop()
     memory = sampler.stop()
+    if run is None:  # a partial run: what the stages said until then
+        partial = {
+            "students": args.students,
+            "master": args.master,
+            "simulate": made,
+            "until": args.until,
+            "seconds_until": round(time.perf_counter() - started, 2),
+            "executor_seconds": sub,
+            "resources": memory,
+            "blocking": blocking,
+            "longest_tasks": tasks,
+        }
+        print(json.dumps(partial, ensure_ascii=False, default=str))
+        return partial
     summary = run.summary
     result: dict[str, Any] = {
         "students": args.students,
@@ -242,6 +306,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "conflicts": summary["conflicts"]["total"],
         "cross_province_conflicts": summary["conflicts"]["cross_province"],
         "accuracy": accuracy(data, out),
+        "longest_tasks": tasks,
     }
     if args.single:
         result["single_machine"] = single_in_child(data)

@@ -6,6 +6,10 @@ All work is columnar: equalities in polars, string similarities with ``rapidfuzz
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import numpy as np
 import polars as pl
 from rapidfuzz import process
@@ -64,7 +68,8 @@ def prepare(frame: pl.DataFrame, settings: CompiledProfile) -> pl.DataFrame:
     return frame
 
 
-CHUNK_PAIRS = 1 << 21  # pairs gathered at once: bounds the memory of a province's comparisons
+# pairs compared at once, on one thread: bounds the memory of a province's comparisons
+CHUNK_PAIRS = 1 << 20
 
 
 class _Column:
@@ -94,17 +99,13 @@ def _missing(a: _Column, b: _Column, li: np.ndarray, ri: np.ndarray) -> np.ndarr
 
 
 def _similarity(a: _Column, b: _Column, li: np.ndarray, ri: np.ndarray, scorer) -> np.ndarray:
-    out = np.zeros(len(li), dtype=np.float32)
-    for start in range(0, len(li), CHUNK_PAIRS):
-        part = slice(start, start + CHUNK_PAIRS)
-        out[part] = process.cpdist(
-            a.values.gather(li[part]).cast(pl.Utf8).to_list(),
-            b.values.gather(ri[part]).cast(pl.Utf8).to_list(),
-            scorer=scorer,
-            workers=-1,
-            dtype=np.float32,
-        )
-    return out
+    return process.cpdist(
+        a.values.gather(li).cast(pl.Utf8).to_list(),
+        b.values.gather(ri).cast(pl.Utf8).to_list(),
+        scorer=scorer,
+        workers=-1,
+        dtype=np.float32,
+    )
 
 
 def _string_levels(comp: Comparison, a: _Column, b: _Column, li, ri) -> np.ndarray:
@@ -137,9 +138,11 @@ def _string_levels(comp: Comparison, a: _Column, b: _Column, li, ri) -> np.ndarr
 _NAME_PARTS = ("exact", "fold", "family", "given", "sorted", "initials")
 
 
-def _name_levels(comp: Comparison, left, right, same: bool, li, ri) -> np.ndarray:
-    cols = {p: _columns(left[_key(comp, p)], right[_key(comp, p)], same) for p in _NAME_PARTS}
+def _name_columns(comp: Comparison, left, right, same: bool) -> dict[str, tuple[_Column, _Column]]:
+    return {p: _columns(left[_key(comp, p)], right[_key(comp, p)], same) for p in _NAME_PARTS}
 
+
+def _name_levels(comp: Comparison, cols: dict[str, tuple[_Column, _Column]], li, ri) -> np.ndarray:
     def eq(part: str) -> np.ndarray:
         return _eq(*cols[part], li, ri)
 
@@ -195,9 +198,7 @@ def _date_parts(values: pl.Series) -> tuple[np.ndarray, ...]:
     )
 
 
-def _date_levels(comp: Comparison, a: pl.Series, b: pl.Series, same: bool, li, ri) -> np.ndarray:
-    left = _date_parts(a)
-    right = left if same else _date_parts(b)
+def _date_levels(comp: Comparison, left: tuple, right: tuple, li, ri) -> np.ndarray:
     ay, am, ad, an, a_null = (p[li] for p in left)
     by, bm, bd, bn, b_null = (p[ri] for p in right)
     missing = a_null | b_null
@@ -212,18 +213,42 @@ def _date_levels(comp: Comparison, a: pl.Series, b: pl.Series, same: bool, li, r
     return out
 
 
-def _custom_levels(comp: Comparison, left, right, li, ri) -> np.ndarray:
+def _custom_levels(comp: Comparison, lsel: pl.DataFrame, rsel: pl.DataFrame, li, ri) -> np.ndarray:
     function = comp.function
     assert function is not None, "compile_profile refuses a custom comparison without one"
-    cols = list(comp.columns)
-    lsel, rsel = left.select(cols), right.select(cols)
-    out = np.empty(len(li), dtype=np.int8)
-    for start in range(0, len(li), CHUNK_PAIRS):
-        part = slice(start, start + CHUNK_PAIRS)
-        lidx = pl.Series(li[part], dtype=pl.UInt32)
-        ridx = pl.Series(ri[part], dtype=pl.UInt32)
-        out[part] = np.asarray(function(lsel[lidx], rsel[ridx]), dtype=np.int8)
-    return out
+    lidx, ridx = pl.Series(li, dtype=pl.UInt32), pl.Series(ri, dtype=pl.UInt32)
+    return np.asarray(function(lsel[lidx], rsel[ridx]), dtype=np.int8)
+
+
+def _sides(
+    comp: Comparison, left: pl.DataFrame, right: pl.DataFrame, same: bool
+) -> tuple[Any, Any]:
+    """What a comparison reads of each side, made once for all chunks of pairs (a name's
+    columns come as one dict of both sides)."""
+    if comp.kind == "name":
+        return _name_columns(comp, left, right, same), None
+    if comp.kind == "custom":
+        cols = list(comp.columns)
+        return left.select(cols), right.select(cols)
+    if comp.kind == "date":
+        parts = _date_parts(left[comp.columns[0]])
+        return parts, (parts if same else _date_parts(right[comp.columns[0]]))
+    return _columns(left[comp.columns[0]], right[comp.columns[0]], same)
+
+
+def _levels(comp: Comparison, sides: tuple[Any, Any], li: np.ndarray, ri: np.ndarray) -> np.ndarray:
+    a, b = sides
+    if comp.kind == "name":
+        return _name_levels(comp, a, li, ri)
+    if comp.kind == "custom":
+        return _custom_levels(comp, a, b, li, ri)
+    if comp.kind == "date":
+        return _date_levels(comp, a, b, li, ri)
+    if comp.kind == "exact":
+        lv = np.where(_eq(a, b, li, ri), 0, 1).astype(np.int8)
+        lv[_missing(a, b, li, ri)] = NULL
+        return lv
+    return _string_levels(comp, a, b, li, ri)
 
 
 def comparison_levels(
@@ -232,31 +257,34 @@ def comparison_levels(
     right: pl.DataFrame,
     li: np.ndarray,
     ri: np.ndarray,
+    *,
+    workers: int | None = None,
 ) -> np.ndarray:
     """γ matrix (pairs × comparisons, int8) for the pairs ``(left[li], right[ri])``.
 
     Equalities compare value hashes by row index; only the pairs a similarity level still
-    needs have their strings gathered, a chunk at a time, so a province's tens of millions of
-    pairs never hold their strings in memory at once.
+    needs have their strings gathered. Pairs go a chunk at a time, so a province's tens of
+    millions of pairs never hold their strings in memory at once, and chunks are compared on
+    ``workers`` threads (default: every core): numpy's gathers and equalities release the GIL,
+    so one chunk's arithmetic runs while another's strings are being made (a Spark task's
+    Arrow batch is one chunk, compared on the task's own thread).
     """
     same = left is right
     li = np.asarray(li, dtype=np.int64)
     ri = np.asarray(ri, dtype=np.int64)
     gamma = np.empty((len(li), len(settings.comparisons)), dtype=np.int8)
-    for k, comp in enumerate(settings.comparisons):
-        if comp.kind == "name":
-            gamma[:, k] = _name_levels(comp, left, right, same, li, ri)
-        elif comp.kind == "custom":
-            gamma[:, k] = _custom_levels(comp, left, right, li, ri)
-        elif comp.kind == "date":
-            column = comp.columns[0]
-            gamma[:, k] = _date_levels(comp, left[column], right[column], same, li, ri)
-        else:
-            a, b = _columns(left[comp.columns[0]], right[comp.columns[0]], same)
-            if comp.kind == "exact":
-                lv = np.where(_eq(a, b, li, ri), 0, 1).astype(np.int8)
-                lv[_missing(a, b, li, ri)] = NULL
-                gamma[:, k] = lv
-            else:
-                gamma[:, k] = _string_levels(comp, a, b, li, ri)
+    sides = [_sides(comp, left, right, same) for comp in settings.comparisons]
+
+    def fill(part: slice) -> None:
+        for k, comp in enumerate(settings.comparisons):
+            gamma[part, k] = _levels(comp, sides[k], li[part], ri[part])
+
+    parts = [slice(start, start + CHUNK_PAIRS) for start in range(0, len(li), CHUNK_PAIRS)]
+    workers = min(workers or os.cpu_count() or 1, len(parts))
+    if workers <= 1:
+        for part in parts:
+            fill(part)
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(fill, parts))
     return gamma

@@ -21,7 +21,8 @@ bits). Registry duplicates (one student under two codes) break the assumption: t
 two keeps ≈ 1 when the evidence separates them (the code agrees with one) and both fall to ≈ 0.5,
 i.e. to review, when nothing does — which is the truth: nothing says which code is the student's.
 
-Pure numpy over pair arrays, so that any executor can call it per group of pairs.
+Pure numpy and polars over pair arrays; the Spark executor calls the same expressions
+(:func:`record_top`, :func:`record_sum`, :func:`weighed_probability`) per bucket of records.
 """
 
 from __future__ import annotations
@@ -32,6 +33,30 @@ import polars as pl
 from reconcile.profile import CompiledProfile
 
 HOPELESS_BITS = 30.0
+
+
+def record_top(weight: pl.Expr, keys: list[str], side: int) -> pl.Expr:
+    """``__top<side>``: the largest weight among the candidates of the pair's record (``keys``
+    name the record on that side)."""
+    return weight.max().over(keys).alias(f"__top{side}")
+
+
+def record_sum(weight: pl.Expr, keys: list[str], side: int) -> pl.Expr:
+    """``__sum<side>``: Σ 2^(w − top) over the candidates of the pair's record (needs
+    :func:`record_top`'s column); sums in log space, as weights reach 110 bits."""
+    return (2.0 ** (weight - pl.col(f"__top{side}"))).sum().over(keys).alias(f"__sum{side}")
+
+
+def weighed_probability(weight: pl.Expr, sides: int) -> pl.Expr:
+    """The pair's probability against its records' candidates on ``sides`` sides, from the
+    columns of :func:`record_top` and :func:`record_sum` (the formula at the top)."""
+    top = pl.max_horizontal(pl.lit(0.0), *[pl.col(f"__top{i}") for i in range(sides)])
+    own = 2.0 ** (weight - top)
+    denominator = 2.0 ** (-top) + own
+    for i in range(sides):  # each side's sum holds the pair itself once: take it out
+        denominator = denominator + pl.col(f"__sum{i}") * 2.0 ** (pl.col(f"__top{i}") - top)
+        denominator = denominator - own
+    return (own / pl.max_horizontal(denominator, own)).clip(0.0, 1.0)
 
 
 def competing_probability(
@@ -62,26 +87,9 @@ def competing_probability(
         frame = frame.with_columns(pl.Series("g", right_groups[live]))
         sides.append(["r", "g"])
     weight = pl.col("w")
-    # per side: the largest weight of the record's candidates and Σ 2^(w − largest)
-    tops = [weight.max().over(keys).alias(f"top{i}") for i, keys in enumerate(sides)]
-    frame = frame.with_columns(tops)
-    frame = frame.with_columns(
-        [
-            (2.0 ** (weight - pl.col(f"top{i}"))).sum().over(keys).alias(f"sum{i}")
-            for i, keys in enumerate(sides)
-        ]
-        + [
-            pl.max_horizontal(pl.lit(0.0), *[pl.col(f"top{i}") for i in range(len(sides))]).alias(
-                "top"
-            )
-        ]
-    )
-    own = 2.0 ** (weight - pl.col("top"))
-    denominator = 2.0 ** (-pl.col("top")) + own
-    for i in range(len(sides)):  # each side's sum holds the pair itself once: take it out
-        denominator = denominator + pl.col(f"sum{i}") * 2.0 ** (pl.col(f"top{i}") - pl.col("top"))
-        denominator = denominator - own
-    weighed = frame.select((own / pl.max_horizontal(denominator, own)).clip(0.0, 1.0).alias("p"))
+    frame = frame.with_columns(record_top(weight, keys, i) for i, keys in enumerate(sides))
+    frame = frame.with_columns(record_sum(weight, keys, i) for i, keys in enumerate(sides))
+    weighed = frame.select(weighed_probability(weight, len(sides)).alias("p"))
     out[live] = weighed["p"].to_numpy()
     return out
 

@@ -103,7 +103,8 @@ def date(column: str, *, name: str | None = None, close_days: int = 31) -> Compa
 def custom(
     name: str, columns: Sequence[str], levels: Sequence[str], function: LevelFunction
 ) -> Comparison:
-    """Any other rule: ``function(left_rows, right_rows)`` returns a level index per pair."""
+    """Any other rule: ``function(left_rows, right_rows)`` returns a level index per pair. It is
+    called on chunks of pairs from several threads at once, so it must keep no state."""
     return Comparison(name, "custom", tuple(columns), tuple(levels), function=function)
 
 

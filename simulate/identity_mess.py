@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from doisoat.vn import check_moet_code
 from simulate.enrol import problem_row, strip_diacritics
 
 
@@ -12,7 +13,10 @@ def invalid_code(rng: np.random.Generator, code: str) -> str:
     """A code no repair can save: a digit lost, one too many, or a letter typed in."""
     kind = rng.integers(0, 3)
     if kind == 0:
-        return code[:4] + code[5:]  # 9 digits, not a province-padded code
+        short = code[:4] + code[5:]
+        # 9 digits whose padded form starts with a province code (0 + 1…) read as a code Excel
+        # stripped of its zero, which is valid: lose one more digit instead
+        return short if not check_moet_code(short).valid else code[:4] + code[6:]
     if kind == 1:
         return code + str(rng.integers(0, 10))
     return code[:3] + "O" + code[4:]

@@ -113,7 +113,8 @@ def comparison_function(settings: CompiledProfile, group_column: str | None):
         left = batch.select([pl.col(LEFT + c).alias(c) for c in columns])
         right = batch.select([pl.col(RIGHT + c).alias(c) for c in columns])
         index = np.arange(batch.height)
-        gamma = comparison_levels(settings, left, right, index, index)
+        # a task is one core: its batch is compared on its own thread
+        gamma = comparison_levels(settings, left, right, index, index, workers=1)
         out = [batch["left_id"], batch["right_id"]]
         out += [
             pl.Series(f"gamma_{c.name}", gamma[:, k], dtype=pl.Int8)

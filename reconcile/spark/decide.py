@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 from pyspark.sql import DataFrame
 
+from reconcile.compete import record_sum, record_top, weighed_probability
 from reconcile.decide import (
     DECISIONS,
     NON_MATCH,
@@ -62,29 +63,14 @@ def _score_function(settings: CompiledProfile, model: Model):
 
 
 def _side_sums(keys: list[str], i: int):
-    """Per record (``keys``): the largest weight of its candidates and Σ 2^(w − largest), the
-    terms of :func:`reconcile.compete.competing_probability`, with its expressions."""
+    """Per record (``keys``): the terms of :func:`reconcile.compete.competing_probability`."""
     weight = pl.col("match_weight")
 
     def sums(batch: pl.DataFrame) -> pl.DataFrame:
-        batch = batch.with_columns(weight.max().over(keys).alias(f"__top{i}"))
-        return batch.with_columns(
-            (2.0 ** (weight - pl.col(f"__top{i}"))).sum().over(keys).alias(f"__sum{i}")
-        )
+        batch = batch.with_columns(record_top(weight, keys, i))
+        return batch.with_columns(record_sum(weight, keys, i))
 
     return sums
-
-
-def _combined(sides: int) -> pl.Expr:
-    """The pair's probability against its records' competitors (see reconcile/compete.py)."""
-    weight = pl.col("match_weight")
-    top = pl.max_horizontal(pl.lit(0.0), *[pl.col(f"__top{i}") for i in range(sides)])
-    own = 2.0 ** (weight - top)
-    denominator = 2.0 ** (-top) + own
-    for i in range(sides):
-        denominator = denominator + pl.col(f"__sum{i}") * 2.0 ** (pl.col(f"__top{i}") - top)
-        denominator = denominator - own
-    return (own / pl.max_horizontal(denominator, own)).clip(0.0, 1.0)
 
 
 def scored(
@@ -113,7 +99,8 @@ def scored(
     helpers = [f"__{part}{i}" for i in range(len(sides)) for part in ("top", "sum")]
 
     def finish(batch: pl.DataFrame) -> pl.DataFrame:
-        competing = _combined(len(sides)).alias("match_probability")
+        competing = weighed_probability(pl.col("match_weight"), len(sides))
+        competing = competing.alias("match_probability")
         return batch.with_columns(competing).drop(helpers)
 
     passes = []

@@ -266,6 +266,30 @@ def test_string_levels_count_edits_then_similarity():
     assert levels == [0, 1, 2, 3, -1]
 
 
+def test_pairs_compared_in_chunks_on_threads_get_the_levels_of_one_pass(monkeypatch):
+    """A province's pairs are compared a chunk at a time on every core: the chunks must land
+    where their pairs are, whatever thread finishes first."""
+    from reconcile import compare
+    from reconcile.blocking import candidate_pairs
+    from reconcile.student import student_profile, with_keys
+    from simulate import generate
+
+    records = with_keys(generate(1500, seed=5, hard=True).records)
+    settings = compile_profile(student_profile())
+    left = prepare(records.filter(pl.col("source") != "moet"), settings)
+    right = prepare(records.filter(pl.col("source") == "moet"), settings)
+    pairs, _ = candidate_pairs(left, right, settings.blocking)
+    li, ri = pairs["__l"].to_numpy(), pairs["__r"].to_numpy()
+    whole = comparison_levels(settings, left, right, li, ri, workers=1)
+    monkeypatch.setattr(compare, "CHUNK_PAIRS", 499)
+    assert len(li) > 10 * 499
+    chunked = comparison_levels(settings, left, right, li, ri, workers=4)
+    assert np.array_equal(chunked, whole)
+    # every level of the name comparison is met, so the test compares more than defaults
+    name = [c.name for c in settings.comparisons].index("name")
+    assert set(np.unique(whole[:, name])) >= {0, 1, 4, 6}
+
+
 def test_an_increment_scores_only_changed_records_and_carried_pairs(books, linked):
     left, right = books
     changed_ids = left["book_id"].head(5)

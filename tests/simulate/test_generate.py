@@ -176,3 +176,17 @@ def test_names_look_vietnamese(district):
     share = (vendor["family_name"] == "Nguyễn").mean()
     assert 0.3 < share < 0.46
     assert vendor["full_name"].str.contains("Thị").any()
+
+
+def test_an_invalid_code_is_invalid_whatever_its_province():
+    """9 digits read as a code Excel stripped of its zero where 0 + the first digit is a
+    province (a code of 11… loses a digit: 011… is Hà Nội's): the truth may only call invalid
+    what no repair saves."""
+    from simulate.identity_mess import invalid_code
+
+    rng = np.random.default_rng(7)
+    for prefix in vn.PROVINCES_2025:
+        code = f"{prefix}12345678"
+        for _ in range(30):
+            damaged = invalid_code(rng, code)
+            assert not vn.check_moet_code(damaged).valid, (code, damaged)
