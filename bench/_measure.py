@@ -26,3 +26,13 @@ def measure(module: str, *args: str) -> dict:
 def peak_rss_mib() -> float:
     """Peak resident memory of this process, in MiB (Linux reports KiB)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def sizes_and_splink(args: list[str], splink: set[int]) -> tuple[list[int], set[int]]:
+    """The sizes to run and those Splink runs beside (``--splink 10000,100000``, whose value
+    is not a size to run; ``splink`` when the option is absent)."""
+    if "--splink" in args:
+        at = args.index("--splink")
+        splink = {int(s) for s in args[at + 1].split(",") if s}
+        args = args[:at] + args[at + 2 :]
+    return sorted(int(a) for a in args if a.isdigit()), splink

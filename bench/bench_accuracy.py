@@ -26,7 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
-from bench._measure import measure, peak_rss_mib
+from bench._measure import measure, peak_rss_mib, sizes_and_splink
 from bench.bench_linkage import _cpu
 
 QUICK_ARGS = ["20000"]
@@ -210,12 +210,7 @@ def _splink(folder: Path) -> dict:
 
 
 def main(args: list[str]) -> None:
-    splink_sizes: set[int] = set()
-    if "--splink" in args:  # its value (sizes, comma-separated) is not a size to run
-        at = args.index("--splink")
-        splink_sizes = {int(s) for s in args[at + 1].split(",") if s}
-        args = args[:at] + args[at + 2 :]
-    sizes = sorted(int(a) for a in args if a.isdigit())
+    sizes, splink_sizes = sizes_and_splink(args, set())
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:

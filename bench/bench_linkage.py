@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from bench._measure import measure, peak_rss_mib
+from bench._measure import measure, peak_rss_mib, sizes_and_splink
 
 QUICK_ARGS = ["10000", "100000"]
 SEED = 11
@@ -171,12 +171,7 @@ def _splink(folder: Path) -> dict:
 
 def main(args: list[str]) -> None:
     """Every size is simulated (the simulator makes a 1 M-student district in under 20 s)."""
-    splink_sizes = {10_000, 100_000}
-    if "--splink" in args:  # its value (sizes, comma-separated) is not a size to run
-        at = args.index("--splink")
-        splink_sizes = {int(s) for s in args[at + 1].split(",") if s}
-        args = args[:at] + args[at + 2 :]
-    sizes = sorted(int(a) for a in args if a.isdigit())
+    sizes, splink_sizes = sizes_and_splink(args, {10_000, 100_000})
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
