@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -52,20 +53,48 @@ def _processes() -> dict[int, tuple[int, str, int, float]]:
     return out
 
 
-class MemorySampler(threading.Thread):
-    """Peak RSS of this process, its JVM and its Python workers (all descendants)."""
+def local_dirs(root: Path) -> set[Path]:
+    """Spark's scratch folders (shuffle files, blocks spilled to disk) under its local dir."""
+    return {*root.glob("blockmgr-*"), *root.glob("spark-*")}
 
-    def __init__(self, every: float = 0.5) -> None:
+
+def disk_bytes(folders: set[Path]) -> int:
+    total = 0
+    for folder in folders:
+        for path, _, files in os.walk(folder):
+            for name in files:
+                try:
+                    total += os.lstat(os.path.join(path, name)).st_size
+                except OSError:  # deleted while counted
+                    pass
+    return total
+
+
+class MemorySampler(threading.Thread):
+    """Peak RSS of this process, its JVM and its Python workers (all descendants), and of the
+    bytes in Spark's local dir (every ``disk_every`` seconds: the shuffle files a run keeps)."""
+
+    def __init__(self, every: float = 0.5, disk_every: float = 10.0) -> None:
         super().__init__(daemon=True)
         self.every = every
+        self.disk_every = disk_every
+        self.local_dir = Path(tempfile.gettempdir())  # Spark's spark.local.dir unless set
+        self.before = local_dirs(self.local_dir)  # other runs' folders are not this run's
+        self.disk = 0
         self.peaks = {"driver_python": 0, "jvm": 0, "python_workers": 0, "largest_worker": 0}
         self.peaks["total"] = 0
+        self.peaks["spark_local_disk"] = 0
         self._halt = threading.Event()
         self.cpu: dict[int, float] = {}  # pid → CPU seconds, the last seen
 
     def run(self) -> None:
         me = os.getpid()
+        disk_at = 0.0
         while not self._halt.is_set():
+            if time.monotonic() - disk_at >= self.disk_every:
+                disk_at = time.monotonic()
+                self.disk = disk_bytes(local_dirs(self.local_dir) - self.before)
+                self.peaks["spark_local_disk"] = max(self.peaks["spark_local_disk"], self.disk)
             procs = _processes()
             mine = {me}
             for _ in range(6):  # descendants, a few generations deep
@@ -256,7 +285,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             blocking[stage] = info["blocking"]
         if info.get("event") == "start":  # names the stage's jobs in the UI (--task-times)
             spark.sparkContext.setJobDescription(stage)
+        info = {**info, "spark_local_mib": round(sampler.disk / MIB)}
         print(stage, json.dumps(info, default=str), file=sys.stderr, flush=True)
+        if args.task_times and "." not in stage and "seconds" in info:
+            # read as each stage ends, so a run that fails later keeps them
+            tasks = longest_tasks(spark)
+            print("longest_tasks", json.dumps(tasks), file=sys.stderr, flush=True)
         if stage == args.until and "seconds" in info:
             raise _Stopped(stage)
 

@@ -171,11 +171,13 @@ def _run(
                 else match_threshold(scores, settings)
             )
             model.review_threshold = min(settings.review_threshold, model.match_threshold)
+    gamma.unpersist()  # each stage's frame carries the last one's columns: keep one on disk
     with stages.stage("deciding") as info:
         decided = spark_decide.decided(
             scores, settings, model, link=link, groups=groups, buckets=buckets
         )
         decided, _ = _persisted(decided)
+        scores.unpersist()
         edges = decided.where(F.col("decision") == MATCH).select(
             F.col("left_id").alias("src"), F.col("right_id").alias("dst")
         )
@@ -188,7 +190,7 @@ def _run(
     columns += gamma_columns(settings) + [f"w_{c.name}" for c in settings.comparisons]
     kept = spark_decide.kept(decided, settings)
     result_pairs = spark_decide.labelled_decisions(kept).select(*columns)
-    for frame in (scores, gamma, left_p, *([right_p] if right_p is not None else [])):
+    for frame in (left_p, *([right_p] if right_p is not None else [])):
         frame.unpersist()  # the answers read only `decided` and `clusters` from here on
     stats = {
         "candidate_pairs": n_pairs,

@@ -14,10 +14,12 @@ a notebook on a cluster passes its own); nothing here stops it.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +46,11 @@ from service.country.rules import PART_CONFLICT, PART_IDENTITY
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from reconcile.spark import SparkLinkResult
+
 Progress = Callable[[str, dict[str, Any]], None]
+
+SCRATCH = "_work"  # under the output folder: each linkage's answers while the run goes on
 
 
 @dataclass
@@ -132,10 +138,12 @@ def run_country(
         info.update(records=sum(counts["records"].values()))
     vendor = keyed.filter(keyed.source != REGISTRY_SOURCE)
     registry = keyed.filter(keyed.source == REGISTRY_SOURCE)
+    scratch = out / SCRATCH
     with stage("link") as info:
         links = link_spark(
             vendor, registry, student_profile(), model=link_model, progress=stage.sub("link")
         )
+        links = _settled(links, scratch / "link")
         info.update(candidate_pairs=links.stats.get("candidate_pairs"))
     with stage("registry") as info:
         duplicates = dedupe_spark(
@@ -146,6 +154,7 @@ def run_country(
             base_model=None if registry_model is not None else links.model,
             progress=stage.sub("registry"),
         )
+        duplicates = _settled(duplicates, scratch / "registry")
         info.update(candidate_pairs=duplicates.stats.get("candidate_pairs"))
     with stage("components") as info:
         carried = carried_columns(keyed, links.clusters, duplicates.clusters, links.pairs)
@@ -167,8 +176,7 @@ def run_country(
         info.update(conflicts=facts["conflicts"]["total"])
     for frame in (found, rows, keyed):
         frame.unpersist()
-    links.release()
-    duplicates.release()
+    shutil.rmtree(scratch, ignore_errors=True)
     summary = report.summary(
         night=night,
         manifest=manifest,
@@ -184,6 +192,38 @@ def run_country(
     )
     report.write(summary, out)
     return CountryRun(out, summary)
+
+
+def _settled(result: SparkLinkResult, where: Path) -> SparkLinkResult:
+    """The linkage's answers written to ``where`` and read back, its own frames let go.
+
+    ``pairs`` and ``clusters`` otherwise keep the whole lineage of the linkage alive, and with it
+    every shuffle file it wrote (blocking, comparing, scoring, each round of the connected
+    components): Spark deletes a shuffle's files only once nothing refers to it, so a national
+    run's local disk would hold the link's shuffles through the registry's and beyond (11.6 GB at
+    1 M students, more than the free disk at 5 M). Read back from Parquet, the answers have no
+    lineage; the old frames are dropped and both garbage collectors run, so Spark's cleaner can
+    delete their shuffles before the next linkage writes its own.
+    """
+    spark = result.pairs.sparkSession
+    read = {}
+    for name, frame in (("pairs", result.pairs), ("clusters", result.clusters)):
+        frame.write.mode("overwrite").parquet(str(where / name))
+        read[name] = spark.read.parquet(str(where / name))
+    result.release()
+    settled = replace(result, pairs=read["pairs"], clusters=read["clusters"], cached=[])
+    del result
+    _collect_garbage(spark)
+    return settled
+
+
+def _collect_garbage(spark: SparkSession) -> None:
+    """Python's collector drops the JVM objects of frames no longer referred to, the JVM's then
+    lets Spark's cleaner see their shuffles and cached blocks as unreachable."""
+    gc.collect()
+    jvm = spark.sparkContext._jvm
+    if jvm is not None:
+        jvm.System.gc()
 
 
 def _counts(keyed: DataFrame, root: Path) -> dict[str, dict[str, int]]:

@@ -163,3 +163,16 @@ def test_the_command_says_java_is_missing(tmp_path, monkeypatch, country):
     )
     assert outcome.exit_code == 1
     assert "Không tìm thấy Java" in outcome.output
+
+
+def test_the_output_folder_holds_only_what_users_read(national):
+    """Each linkage's answers are kept under a scratch folder while the run goes on (so Spark
+    can let go of their shuffle files); the finished run leaves none of it behind."""
+    result, _ = national
+    assert sorted(p.name for p in result.out.iterdir()) == [
+        "conflicts",
+        "identities",
+        "links",
+        "summary.json",
+        "summary.txt",
+    ]
